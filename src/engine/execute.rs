@@ -1,0 +1,133 @@
+//! One run: fit the model on the shared dataset and noisy labels, measure, build the record.
+
+use super::record::*;
+use crate::data::Dataset;
+use crate::metrics;
+use crate::noise::{self, NoisyLabels};
+use crate::scenario::spec::{MethodSpec, NoiseSpec, RunSpec};
+use crate::train::{self, targets::SmoothedTarget, FitInput, FittedModel};
+use std::time::Instant;
+
+/// What every run of a scenario shares.
+pub struct Context<'a> {
+    pub scenario: &'a str,
+    pub scenario_hash: &'a str,
+    pub ece_bins: usize,
+}
+
+/// Id of a (dataset, noise, seed) draw: names its sidecar file.
+pub fn noise_id(run: &RunSpec) -> String {
+    crate::rng::digest_hex(&[&run.dataset_key(), &run.noise_key(), &run.seed.to_string()], 16)
+}
+
+/// Trains and measures one run.
+pub fn execute(
+    ctx: &Context<'_>,
+    run: &RunSpec,
+    data: &Dataset,
+    noisy: &NoisyLabels,
+    started: Instant,
+) -> Result<RunRecord, String> {
+    let k = data.classes;
+    let true_matrix = noise::expected_matrix(&run.noise, k);
+    let input = FitInput {
+        x: data.x_train.view(),
+        labels: &noisy.observed,
+        classes: k,
+        model: &run.model,
+        method: &run.method,
+        true_matrix: true_matrix.as_deref(),
+    };
+    let cap = logit_gap_cap(&run.method, k);
+    let mut trace = Vec::new();
+    let every = run.model.trace_every.max(1);
+    let d = data.features();
+    let mut observer = |step: usize, objective: f64, theta: &[f64]| {
+        if run.model.trace && step % every == 0 {
+            let model = FittedModel::from_theta(run.model.kind, k, d, theta);
+            trace.push(trace_point(step, objective, &model, data, noisy, ctx.ece_bins));
+        }
+    };
+    let fit_start = Instant::now();
+    let fit = train::fit(&input, &mut observer).map_err(|e| e.to_string())?;
+    let fit_seconds = fit_start.elapsed().as_secs_f64();
+    let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
+    let r = &fit.report;
+    metrics.insert("iterations".into(), r.iterations as f64);
+    metrics.insert("evaluations".into(), r.evaluations as f64);
+    metrics.insert("grad_max".into(), r.grad_max);
+    metrics.insert("objective".into(), r.objective);
+    metrics.insert("converged".into(), f64::from(u8::from(r.converged)));
+    let expected_rate = match &run.noise {
+        NoiseSpec::Symmetric { rate, include_true: true, .. } => Some(rate * (k as f64 - 1.0) / k as f64),
+        _ => None,
+    };
+    Ok(RunRecord {
+        id: run.id.clone(),
+        index: run.index,
+        scenario: ctx.scenario.to_string(),
+        scenario_hash: ctx.scenario_hash.to_string(),
+        version: crate::VERSION.to_string(),
+        seed: run.seed,
+        axes: run.axes.clone(),
+        config: RunConfig {
+            dataset: run.dataset.clone(),
+            noise: run.noise.clone(),
+            model: run.model.clone(),
+            method: run.method.clone(),
+        },
+        data: DataSummary {
+            n_train: data.y_train.len(),
+            n_test: data.y_test.len(),
+            features: d,
+            classes: k,
+            class_names: data.class_names.clone(),
+        },
+        noise: NoiseSummary {
+            noise_id: noise_id(run),
+            flipped: noisy.realized.flipped,
+            rate: noisy.realized.rate,
+            expected_rate,
+            transitions: noisy.realized.transitions.clone(),
+        },
+        metrics,
+        optimizer: fit.report,
+        trace,
+        timing: Timing {
+            fit_seconds,
+            total_seconds: started.elapsed().as_secs_f64(),
+        },
+    })
+}
+
+/// The optimal logit gap under label smoothing with ε > 0 (see `SmoothedTarget::logit_gap_cap`).
+pub fn logit_gap_cap(method: &MethodSpec, classes: usize) -> Option<f64> {
+    match method {
+        MethodSpec::LabelSmoothing { epsilon, style } if *epsilon > 0.0 => {
+            SmoothedTarget::new(*epsilon, classes, *style).logit_gap_cap()
+        }
+        _ => None,
+    }
+}
+
+/// Training-dynamics numbers of the current parameters.
+pub fn trace_point(
+    step: usize,
+    objective: f64,
+    model: &FittedModel,
+    data: &Dataset,
+    noisy: &NoisyLabels,
+    ece_bins: usize,
+) -> TracePoint {
+    let m = metrics::evaluate(model, data, noisy, None, ece_bins);
+    TracePoint {
+        step,
+        objective,
+        train_loss_corrupted: m.get("train_loss_corrupted").copied(),
+        train_loss_clean: m.get("train_loss_clean").copied(),
+        memorized: m.get("memorized").copied(),
+        test_accuracy: m["test_accuracy"],
+        weight_norm: m["weight_norm"],
+        validation_loss: None,
+    }
+}

@@ -1,0 +1,319 @@
+//! Runs a scenario's grid: shared datasets and noise draws, parallel runs (rayon), records appended
+//! to the results folder as they finish, resume, shards and interruption.
+
+pub mod execute;
+pub mod record;
+pub mod shard;
+pub mod store;
+
+use crate::data::{self, Dataset};
+use crate::noise::{self, NoisyLabels};
+use crate::scenario::spec::RunSpec;
+use crate::scenario::Scenario;
+use rayon::prelude::*;
+use record::RunRecord;
+pub use shard::Shard;
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+use store::Store;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("{0}")]
+    Input(String),
+    #[error("cannot start {threads} threads: {message}")]
+    Threads { threads: usize, message: String },
+}
+
+/// How progress is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// A bar on a terminal, plain lines otherwise.
+    Auto,
+    Quiet,
+}
+
+pub struct Options {
+    pub out: PathBuf,
+    pub threads: Option<usize>,
+    pub shard: Option<Shard>,
+    pub force: bool,
+    pub progress: Progress,
+    /// Set from outside (Ctrl-C): stop scheduling new runs.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// What a call to [`run`] did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub total: usize,
+    pub skipped: usize,
+    pub ran: usize,
+    pub failed: Vec<(String, String)>,
+    pub interrupted: bool,
+    pub torn_tail: bool,
+}
+
+type Cached<T> = Arc<OnceLock<Result<Arc<T>, String>>>;
+
+/// Datasets and noise draws shared by the runs that use them, released after their last run.
+#[derive(Default)]
+struct Shared {
+    data: Mutex<HashMap<(String, u64), (Cached<Dataset>, usize)>>,
+    noise: Mutex<HashMap<(String, String, u64), (Cached<NoisyLabels>, usize)>>,
+}
+
+impl Shared {
+    fn new(runs: &[RunSpec]) -> Shared {
+        let s = Shared::default();
+        for r in runs {
+            s.data.lock().unwrap().entry((r.dataset_key(), r.seed)).or_default().1 += 1;
+            s.noise.lock().unwrap().entry((r.dataset_key(), r.noise_key(), r.seed)).or_default().1 += 1;
+        }
+        s
+    }
+
+    fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, String> {
+        let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)].0.clone();
+        cell.get_or_init(|| {
+            data::build(&run.dataset, &run.base_dir, run.seed).map(Arc::new).map_err(|e| e.to_string())
+        })
+        .clone()
+    }
+
+    fn noisy(&self, run: &RunSpec, data: &Dataset) -> Result<Arc<NoisyLabels>, String> {
+        let key = (run.dataset_key(), run.noise_key(), run.seed);
+        let cell = self.noise.lock().unwrap()[&key].0.clone();
+        cell.get_or_init(|| {
+            let mut rng = crate::rng::derive("noise", run.seed, &[&key.0, &key.1]);
+            noise::apply(&run.noise, &data.y_train, data.classes, &data.x_train, &mut rng)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+    }
+
+    /// Forgets a run's dataset and noise draw once no pending run needs them.
+    fn release(&self, run: &RunSpec) {
+        let mut d = self.data.lock().unwrap();
+        let key = (run.dataset_key(), run.seed);
+        if let Some(e) = d.get_mut(&key) {
+            e.1 -= 1;
+            if e.1 == 0 {
+                d.remove(&key);
+            }
+        }
+        let mut n = self.noise.lock().unwrap();
+        let key = (run.dataset_key(), run.noise_key(), run.seed);
+        if let Some(e) = n.get_mut(&key) {
+            e.1 -= 1;
+            if e.1 == 0 {
+                n.remove(&key);
+            }
+        }
+    }
+}
+
+/// Runs every pending run of the scenario (or of one shard) into `opts.out`.
+pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> {
+    let mut runs = scenario.runs();
+    if let Some(shard) = opts.shard {
+        runs = shard.select(runs);
+    }
+    let total = runs.len();
+    let mut store = Store::open(&opts.out, scenario, opts.shard.map(|s| s.to_string()), total, opts.force)?;
+    let mut outcome = Outcome { total, ..Outcome::default() };
+    let done: HashSet<String> = match store::load(&opts.out) {
+        Ok(l) => l.records.into_iter().map(|r| r.id).collect(),
+        Err(store::StoreError::Io { .. }) => HashSet::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let mut pending: Vec<RunSpec> = runs.into_iter().filter(|r| !done.contains(&r.id)).collect();
+    outcome.skipped = total - pending.len();
+    // Runs sharing a dataset and noise draw run close together, so shared data is freed early.
+    pending.sort_by(|a, b| {
+        (a.dataset_key(), a.seed, a.noise_key(), a.index).cmp(&(b.dataset_key(), b.seed, b.noise_key(), b.index))
+    });
+    check_inputs(&pending)?;
+    let shared = Shared::new(&pending);
+    let ctx = execute::Context {
+        scenario: &scenario.name,
+        scenario_hash: &scenario.content_hash,
+        ece_bins: scenario.ece_bins,
+    };
+    let progress = progress::Reporter::new(pending.len(), outcome.skipped, opts.progress);
+    let store_mx = Mutex::new((&mut store, Vec::<(String, String)>::new(), 0usize, None::<store::StoreError>));
+    let work = || {
+        pending.par_iter().for_each(|run| {
+            if opts.stop.load(Ordering::SeqCst) {
+                return;
+            }
+            let started = Instant::now();
+            let result = shared.dataset(run).and_then(|data| {
+                let noisy = shared.noisy(run, &data)?;
+                execute::execute(&ctx, run, &data, &noisy, started).map(|rec| (rec, noisy))
+            });
+            shared.release(run);
+            let mut guard = store_mx.lock().unwrap();
+            let (store, failed, ran, err) = &mut *guard;
+            match result {
+                Ok((rec, noisy)) => {
+                    if err.is_none() {
+                        let side = sidecar(&rec, &noisy);
+                        if let Err(e) = store.write_sidecar(&rec.noise.noise_id, &side).and_then(|_| store.append(&rec)) {
+                            *err = Some(e);
+                            opts.stop.store(true, Ordering::SeqCst);
+                        } else {
+                            *ran += 1;
+                        }
+                    }
+                    progress.finished(&rec);
+                }
+                Err(e) => {
+                    failed.push((run.id.clone(), e));
+                    progress.failed();
+                }
+            }
+        });
+    };
+    match opts.threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| EngineError::Threads { threads: t, message: e.to_string() })?
+            .install(work),
+        None => work(),
+    }
+    progress.done();
+    let (_, failed, ran, err) = store_mx.into_inner().unwrap();
+    if let Some(e) = err {
+        return Err(e.into());
+    }
+    outcome.ran = ran;
+    outcome.failed = failed;
+    outcome.interrupted = opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
+    Ok(outcome)
+}
+
+/// Builds each distinct dataset of the first seed before any training, so that a bad file or
+/// impossible split is reported at once rather than after hours.
+fn check_inputs(pending: &[RunSpec]) -> Result<(), EngineError> {
+    let mut seen = HashSet::new();
+    for run in pending {
+        if seen.insert(run.dataset_key()) {
+            let data = data::build(&run.dataset, &run.base_dir, run.seed).map_err(|e| EngineError::Input(e.to_string()))?;
+            if let crate::scenario::spec::NoiseSpec::Matrix { matrix, .. } = &run.noise {
+                if matrix.len() != data.classes {
+                    return Err(EngineError::Input(format!(
+                        "noise.matrix is {}×{} but the dataset has K = {} classes",
+                        matrix.len(),
+                        matrix.len(),
+                        data.classes
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sidecar(rec: &RunRecord, noisy: &NoisyLabels) -> serde_json::Value {
+    serde_json::json!({
+        "noise_id": rec.noise.noise_id,
+        "seed": rec.seed,
+        "dataset": rec.config.dataset,
+        "noise": rec.config.noise,
+        "flipped": noisy.realized.flipped,
+        "transitions": noisy.realized.transitions,
+        "flipped_ids": noisy.realized.flipped_ids,
+        "observed_of_flipped": noisy.realized.flipped_ids.iter().map(|&i| noisy.observed[i]).collect::<Vec<_>>(),
+    })
+}
+
+mod progress {
+    use super::*;
+    use indicatif::{ProgressBar, ProgressStyle};
+    use std::time::Duration;
+
+    /// A bar when stderr is a terminal, a plain line every few seconds otherwise.
+    pub struct Reporter {
+        bar: Option<ProgressBar>,
+        plain: Option<Mutex<(Instant, usize)>>,
+        total: usize,
+        start: Instant,
+        slowest: Mutex<(f64, String)>,
+        done: Mutex<usize>,
+    }
+
+    impl Reporter {
+        pub fn new(total: usize, skipped: usize, mode: Progress) -> Reporter {
+            let quiet = mode == Progress::Quiet;
+            if !quiet && skipped > 0 {
+                eprintln!("skipping {skipped} finished run(s) already in the results folder");
+            }
+            let tty = std::io::stderr().is_terminal();
+            let bar = (!quiet && tty && total > 0).then(|| {
+                let b = ProgressBar::new(total as u64);
+                b.set_style(
+                    ProgressStyle::with_template("{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}")
+                        .expect("valid template"),
+                );
+                b.enable_steady_tick(Duration::from_millis(200));
+                b
+            });
+            Reporter {
+                bar,
+                plain: (!quiet && !tty).then(|| Mutex::new((Instant::now(), 0))),
+                total,
+                start: Instant::now(),
+                slowest: Mutex::new((0.0, String::new())),
+                done: Mutex::new(0),
+            }
+        }
+
+        pub fn finished(&self, rec: &RunRecord) {
+            let mut s = self.slowest.lock().unwrap();
+            if rec.timing.total_seconds > s.0 {
+                let cell: Vec<String> = rec.axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                *s = (rec.timing.total_seconds, cell.join(" "));
+            }
+            let msg = format!("slowest {:.2}s {}", s.0, s.1);
+            drop(s);
+            self.tick(msg);
+        }
+
+        pub fn failed(&self) {
+            self.tick("a run failed".into());
+        }
+
+        fn tick(&self, msg: String) {
+            let mut done = self.done.lock().unwrap();
+            *done += 1;
+            if let Some(b) = &self.bar {
+                b.set_message(msg.clone());
+                b.inc(1);
+            }
+            if let Some(p) = &self.plain {
+                let mut p = p.lock().unwrap();
+                if p.0.elapsed() >= Duration::from_secs(5) || *done == self.total {
+                    let rate = *done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+                    eprintln!("[{}/{}] {:.1} runs/s  {msg}", *done, self.total, rate);
+                    *p = (Instant::now(), *done);
+                }
+            }
+        }
+
+        pub fn done(&self) {
+            if let Some(b) = &self.bar {
+                b.finish_and_clear();
+            }
+        }
+    }
+}

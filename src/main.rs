@@ -1,0 +1,83 @@
+//! The `labelnoise` command line: parses arguments and calls the library.
+
+use clap::{Parser, Subcommand};
+use labelnoise::commands;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "labelnoise", version, about = "How much does label smoothing help when training labels are wrong?")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train every run of a scenario's grid and print the summary table.
+    Run {
+        /// Scenario file (TOML).
+        file: PathBuf,
+        /// Results folder (default: results/<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only shard I of N (0-based), e.g. 3/16, or `slurm` to read the Slurm array variables.
+        #[arg(long)]
+        shard: Option<String>,
+        /// Start the results folder afresh even if it holds other results.
+        #[arg(long)]
+        force: bool,
+        /// No progress output.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Metrics shown in the terminal table, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        metrics: Option<Vec<String>>,
+    },
+    /// Print the resolved grid (axes, values, defaults, number of runs); train nothing.
+    Plan { file: PathBuf },
+    /// Validate scenario files without running them; reports every problem found.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Rebuild tables (and plots) from a results folder's runs.jsonl, without training.
+    Report {
+        dir: PathBuf,
+        #[arg(long, value_delimiter = ',')]
+        metrics: Option<Vec<String>>,
+    },
+    /// Combine shard folders of one scenario into one results folder.
+    Merge {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// List the bundled datasets with their sizes and sources.
+    Datasets,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run { file, out, threads, shard, force, quiet, metrics } => {
+            commands::run(&commands::RunArgs { file, out, threads, shard, force, quiet, metrics })
+        }
+        Command::Plan { file } => commands::plan(&file),
+        Command::Check { files } => commands::check(&files),
+        Command::Report { dir, metrics } => commands::report(&dir, metrics),
+        Command::Merge { dirs, out } => commands::merge(&dirs, &out),
+        Command::Datasets => commands::datasets(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,410 @@
+//! Scenario files: parse and check (`load`), expand the grid (`Scenario::runs`).
+//!
+//! `scenario.toml` → [`reader`] (keys and types against [`schema`], all problems collected) →
+//! [`build`] (one concrete spec per cell of each table) → cross-section rules → [`Scenario`]. The
+//! engine only ever sees a checked `Scenario`.
+
+pub mod build;
+pub mod diag;
+pub mod reader;
+pub mod schema;
+pub mod spec;
+
+use crate::data;
+use build::{Cell, Reader};
+pub use diag::{Problem, ScenarioError};
+use reader::{Span, Table};
+use serde::Serialize;
+use spec::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// One value of a section's axis set: a concrete spec and its position on the section's axes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Variant<T> {
+    pub spec: T,
+    pub axes: Vec<(String, AxisValue)>,
+}
+
+/// A checked scenario: every default filled, every rule verified.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// SHA-256 prefix of the file's text: a results folder refuses a changed scenario.
+    pub content_hash: String,
+    pub seeds: Vec<u64>,
+    pub datasets: Vec<Variant<DatasetSpec>>,
+    pub noises: Vec<Variant<NoiseSpec>>,
+    pub models: Vec<Variant<ModelSpec>>,
+    pub methods: Vec<Variant<MethodSpec>>,
+    pub ece_bins: usize,
+    /// Metrics for the terminal table (`[report] metrics`), if chosen.
+    pub table_metrics: Option<Vec<String>>,
+}
+
+impl Scenario {
+    /// Names of the grid's axes (key paths), seed excluded, in column order.
+    pub fn axis_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for axes in [
+            self.datasets.first().map(|v| &v.axes),
+            self.noises.first().map(|v| &v.axes),
+            self.models.first().map(|v| &v.axes),
+            self.methods.first().map(|v| &v.axes),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            names.extend(axes.iter().map(|(k, _)| k.clone()));
+        }
+        names
+    }
+
+    pub fn run_count(&self) -> usize {
+        self.datasets.len() * self.noises.len() * self.models.len() * self.methods.len() * self.seeds.len()
+    }
+
+    /// The expanded grid: datasets × noises × models × methods × seeds, seeds innermost.
+    pub fn runs(&self) -> Vec<RunSpec> {
+        let mut out = Vec::with_capacity(self.run_count());
+        for d in &self.datasets {
+            for n in &self.noises {
+                for m in &self.models {
+                    for me in &self.methods {
+                        for &seed in &self.seeds {
+                            let axes: Vec<(String, AxisValue)> = [&d.axes, &n.axes, &m.axes, &me.axes]
+                                .into_iter()
+                                .flatten()
+                                .cloned()
+                                .collect();
+                            let mut run = RunSpec {
+                                id: String::new(),
+                                index: out.len(),
+                                seed,
+                                dataset: d.spec.clone(),
+                                noise: n.spec.clone(),
+                                model: m.spec.clone(),
+                                method: me.spec.clone(),
+                                axes,
+                                base_dir: self.base_dir.clone(),
+                            };
+                            run.id = run_id(&run);
+                            out.push(run);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Stable run id: digest of the resolved configuration and the seed.
+pub fn run_id(run: &RunSpec) -> String {
+    let model = serde_json::to_string(&run.model).expect("serializes");
+    let method = serde_json::to_string(&run.method).expect("serializes");
+    crate::rng::digest_hex(
+        &[&run.dataset_key(), &run.noise_key(), &model, &method, &run.seed.to_string()],
+        16,
+    )
+}
+
+/// Reads, checks and resolves a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let display = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        path: display.clone(),
+        source_text: String::new(),
+        problems: vec![Problem::new(None, format!("cannot read the scenario file: {e}"))],
+    })?;
+    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse(&text, &display, &base_dir).map(|mut s| {
+        s.path = path.to_path_buf();
+        s
+    })
+}
+
+/// Checks scenario text; relative paths resolve against `base_dir`.
+pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    let mut problems = Vec::new();
+    let fail = |problems: Vec<Problem>| ScenarioError {
+        path: path.to_string(),
+        source_text: text.to_string(),
+        problems: dedup(problems),
+    };
+    let Some(doc) = reader::read(text, &mut problems) else {
+        return Err(fail(problems));
+    };
+    let name = match doc.name {
+        Some((n, span)) => {
+            if n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+                problems.push(
+                    Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
+                        .help("letters, digits, '-', '_' and '.'"),
+                );
+            }
+            n
+        }
+        None => {
+            problems.push(Problem::new(Some(0..0), "the scenario needs a `name`").help("name = \"my-study\" (also the results folder)"));
+            String::new()
+        }
+    };
+    if doc.datasets.is_empty() {
+        problems.push(Problem::new(Some(0..0), "the scenario needs a [dataset] table").help(format!(
+            "for example [dataset] source = \"blobs\"; sources: {}",
+            schema::SOURCES.join(", ")
+        )));
+    }
+    let or_default = |tables: Vec<Table>| if tables.is_empty() { vec![Table::default()] } else { tables };
+    let datasets = section("dataset", &doc.datasets, &mut problems, |r| build::dataset(r, base_dir));
+    let noises = if doc.noises.is_empty() {
+        vec![(NoiseSpec::None, Span::None)]
+    } else {
+        section("noise", &doc.noises, &mut problems, build::noise)
+    };
+    let models = section("model", &or_default(doc.models), &mut problems, build::model);
+    let methods = if doc.methods.is_empty() {
+        vec![(MethodSpec::Ce, Span::None)]
+    } else {
+        section("method", &doc.methods, &mut problems, build::method)
+    };
+    cross_check(&datasets, &noises, &models, &methods, &mut problems);
+    let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
+    let seeds = doc.seeds.map(|(s, _)| s).unwrap_or_else(|| (0..3).collect());
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    Ok(Scenario {
+        name,
+        description: doc.description,
+        path: PathBuf::from(path),
+        base_dir: base_dir.to_path_buf(),
+        content_hash: crate::rng::digest_hex(&[text], 16),
+        seeds,
+        datasets: with_axes("dataset", datasets),
+        noises: with_axes("noise", noises),
+        models: with_axes("model", models),
+        methods: with_axes("method", methods),
+        ece_bins,
+        table_metrics,
+    })
+}
+
+fn dedup(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
+    for p in problems {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out.sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
+    out
+}
+
+/// Expands every table of a section into cells and builds a spec from each. Keeps the span of the
+/// table for cross-section messages.
+fn section<T>(
+    name: &'static str,
+    tables: &[Table],
+    problems: &mut Vec<Problem>,
+    mut build: impl FnMut(&mut Reader<'_>) -> T,
+) -> Vec<(T, Span)> {
+    let mut out = Vec::new();
+    for table in tables {
+        for cell in cells(table) {
+            let mut r = Reader { section: name, cell: &cell, table_span: table.span.clone(), problems };
+            out.push((build(&mut r), table.span.clone()));
+        }
+    }
+    out
+}
+
+/// The cartesian product of a table's value lists, in key order.
+fn cells(table: &Table) -> Vec<Cell> {
+    let mut out = vec![Cell::new()];
+    for (key, field) in &table.fields {
+        out = out
+            .into_iter()
+            .flat_map(|cell| {
+                field.values.iter().map(move |v| {
+                    let mut c = cell.clone();
+                    c.insert(key, v.clone());
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// Rules that involve more than one section, checked on every combination.
+fn cross_check(
+    datasets: &[(DatasetSpec, Span)],
+    noises: &[(NoiseSpec, Span)],
+    models: &[(ModelSpec, Span)],
+    methods: &[(MethodSpec, Span)],
+    problems: &mut Vec<Problem>,
+) {
+    for (d, dspan) in datasets {
+        let shape = data::static_shape(&d.source);
+        if let Some(shape) = &shape {
+            if let (Some(n), Some(total)) = (d.train.map(|t| t + d.test.unwrap_or(0)), shape.samples) {
+                if n > total {
+                    problems.push(
+                        Problem::new(dspan.clone(), format!("dataset: train + test = {n} exceeds the {total} samples of this dataset"))
+                            .help(format!("at most {total} in all, or give test_fraction instead")),
+                    );
+                }
+            }
+        }
+        let k = shape.as_ref().map(|s| s.classes);
+        for (n, nspan) in noises {
+            if let (Some(k), NoiseSpec::Matrix { matrix, .. }) = (k, n) {
+                if !matrix.is_empty() && matrix.len() != k {
+                    problems.push(Problem::new(nspan.clone(), format!(
+                        "noise.matrix is {}×{} but the dataset has K = {k} classes", matrix.len(), matrix.len()
+                    )).help(format!("give a {k}×{k} matrix: one row per true class")));
+                }
+            }
+            if let (Some(k), NoiseSpec::Asymmetric { .. }) = (k, n) {
+                if k != 2 {
+                    problems.push(Problem::new(nspan.clone(), format!("noise kind \"asymmetric\" is binary but the dataset has K = {k} classes"))
+                        .help("use kind = \"matrix\" for class-conditional noise with K > 2"));
+                }
+            }
+        }
+        for (m, mspan) in models {
+            if let (Some(k), ModelKind::Logistic) = (k, m.kind) {
+                if k != 2 {
+                    problems.push(Problem::new(mspan.clone(), format!("model kind \"logistic\" is binary but the dataset has K = {k} classes"))
+                        .help("use kind = \"softmax\", or a binary dataset (classes = 2, breast_cancer, winequality with binarize_threshold)"));
+                }
+            }
+            let batch = match &m.optimizer {
+                OptimizerSpec::Sgd { batch_size, .. } | OptimizerSpec::Adam { batch_size, .. } => Some(*batch_size),
+                OptimizerSpec::Lbfgs { .. } => None,
+            };
+            if let (Some(b), Some(train)) = (batch, d.train) {
+                if b > train {
+                    problems.push(Problem::new(mspan.clone(), format!("model.batch_size = {b} exceeds the training size {train}"))
+                        .help("batch_size ≤ train"));
+                }
+            }
+            for (me, mespan) in methods {
+                if let MethodSpec::LabelSmoothing { epsilon, .. } = me {
+                    if *epsilon < 0.0 && m.l2 <= 0.0 {
+                        problems.push(Problem::new(mespan.clone(), format!(
+                            "method.epsilon = {epsilon} is negative but model.l2 = {}", m.l2
+                        )).help("negative ε (generalized label smoothing, Wei et al. 2022) makes the objective unbounded below without an l2 penalty: set model.l2 > 0"));
+                    }
+                }
+                if let (Some(k), MethodSpec::ForwardCorrection { matrix: MatrixSource::Given(t) } | MethodSpec::BackwardCorrection { matrix: MatrixSource::Given(t) }) = (k, me) {
+                    if t.len() != k {
+                        problems.push(Problem::new(mespan.clone(), format!("method.matrix is {}×{} but the dataset has K = {k} classes", t.len(), t.len())));
+                    }
+                }
+            }
+        }
+    }
+    for (me, mespan) in methods {
+        if let MethodSpec::ForwardCorrection { matrix: MatrixSource::True } | MethodSpec::BackwardCorrection { matrix: MatrixSource::True } = me {
+            for (n, _) in noises {
+                if matches!(n, NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. }) {
+                    problems.push(Problem::new(mespan.clone(), format!(
+                        "{} with matrix = \"true\" needs a class-conditional noise kind, but noise kind \"{}\" depends on the features",
+                        me.kind_name(), n.kind_name()
+                    )).help("give method.matrix = [[…]] explicitly"));
+                }
+            }
+        }
+    }
+}
+
+fn report_settings(table: Option<&Table>, problems: &mut Vec<Problem>) -> (usize, Option<Vec<String>>) {
+    let Some(t) = table else { return (crate::metrics::DEFAULT_ECE_BINS, None) };
+    let cell = cells(t).into_iter().next().unwrap_or_default();
+    let mut r = Reader { section: "report", cell: &cell, table_span: t.span.clone(), problems };
+    let bins = r.int_at_least("ece_bins", crate::metrics::DEFAULT_ECE_BINS, 1);
+    let metrics = match cell.get("metrics") {
+        Some((reader::Scalar::Columns(cols), span)) => {
+            let known: Vec<&str> = crate::metrics::METRICS.iter().map(|(n, _)| *n).collect();
+            let mut names = Vec::new();
+            for c in cols {
+                let name = match c {
+                    LabelColumn::Name(n) => n.clone(),
+                    LabelColumn::Index(i) => i.to_string(),
+                };
+                if !known.contains(&name.as_str()) {
+                    let hint = diag::did_you_mean(&name, &known).map(|h| format!("{h} ")).unwrap_or_default();
+                    r.problems.push(Problem::new(span.clone(), format!("report.metrics: unknown metric `{name}`"))
+                        .help(format!("{hint}metrics: {}", known.join(", "))));
+                }
+                names.push(name);
+            }
+            Some(names)
+        }
+        _ => None,
+    };
+    (bins, metrics)
+}
+
+/// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not
+/// the same in every variant.
+fn with_axes<T: Serialize>(section: &str, specs: Vec<(T, Span)>) -> Vec<Variant<T>> {
+    let flat: Vec<BTreeMap<String, AxisValue>> = specs.iter().map(|(s, _)| flatten(s)).collect();
+    let mut keys: Vec<String> = Vec::new();
+    for f in &flat {
+        for k in f.keys() {
+            if !keys.contains(k) {
+                keys.push(k.clone());
+            }
+        }
+    }
+    let varying: Vec<String> = keys
+        .into_iter()
+        .filter(|k| {
+            let first = flat[0].get(k);
+            flat.iter().any(|f| f.get(k) != first)
+        })
+        .collect();
+    // `kind`/`source` first, then the rest in spec order.
+    let mut ordered: Vec<String> = varying.iter().filter(|k| *k == "kind" || *k == "source").cloned().collect();
+    ordered.extend(varying.iter().filter(|k| *k != "kind" && *k != "source").cloned());
+    specs
+        .into_iter()
+        .zip(flat)
+        .map(|((spec, _), f)| Variant {
+            spec,
+            axes: ordered
+                .iter()
+                .map(|k| (format!("{section}.{k}"), f.get(k).cloned().unwrap_or(AxisValue::Text(String::new()))))
+                .collect(),
+        })
+        .collect()
+}
+
+fn flatten<T: Serialize>(spec: &T) -> BTreeMap<String, AxisValue> {
+    let mut out = BTreeMap::new();
+    if let serde_json::Value::Object(map) = serde_json::to_value(spec).expect("serializes") {
+        for (k, v) in map {
+            let value = match v {
+                serde_json::Value::Bool(b) => AxisValue::Bool(b),
+                serde_json::Value::Number(n) => match n.as_i64() {
+                    Some(i) => AxisValue::Int(i),
+                    None => AxisValue::Float(n.as_f64().unwrap_or(f64::NAN)),
+                },
+                serde_json::Value::String(s) => AxisValue::Text(s),
+                serde_json::Value::Null => continue,
+                other => AxisValue::Text(other.to_string()),
+            };
+            out.insert(k, value);
+        }
+    }
+    out
+}

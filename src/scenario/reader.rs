@@ -1,0 +1,334 @@
+//! Reads a TOML document (toml_edit, which keeps byte spans) into sections of typed fields, checking
+//! every key against the schema and every value against its type. Problems are collected, not
+//! returned at the first one.
+
+use super::diag::{did_you_mean, Problem};
+use super::schema::{self, Key, Ty};
+use crate::scenario::spec::LabelColumn;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use toml_edit::{Item, Value};
+
+pub type Span = Option<Range<usize>>;
+
+/// One scalar value of a field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Matrix(Vec<Vec<f64>>),
+    Column(LabelColumn),
+    Columns(Vec<LabelColumn>),
+}
+
+/// A key of a table with its value(s). A list makes the key a grid axis.
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub key_span: Span,
+    pub values: Vec<(Scalar, Span)>,
+}
+
+/// A table of a section (`[noise]`, or one `[[method]]`).
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub span: Span,
+    pub fields: BTreeMap<&'static str, Field>,
+}
+
+/// The document's sections, checked against the schema.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub name: Option<(String, Span)>,
+    pub description: Option<String>,
+    pub seeds: Option<(Vec<u64>, Span)>,
+    pub datasets: Vec<Table>,
+    pub noises: Vec<Table>,
+    pub models: Vec<Table>,
+    pub methods: Vec<Table>,
+    pub report: Option<Table>,
+}
+
+pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
+    let doc = match toml_edit::ImDocument::parse(text) {
+        Ok(d) => d,
+        Err(e) => {
+            problems.push(Problem::new(
+                e.span(),
+                format!("invalid TOML: {}", e.message().trim()),
+            ));
+            return None;
+        }
+    };
+    let mut out = Document::default();
+    for (name, item) in doc.as_table().iter() {
+        let key_span = doc.as_table().key(name).and_then(|k| k.span());
+        match name {
+            "name" | "description" => match item.as_str() {
+                Some(s) if name == "name" => out.name = Some((s.to_string(), item.span())),
+                Some(s) => out.description = Some(s.to_string()),
+                None => problems.push(Problem::new(
+                    item.span(),
+                    format!("`{name}` must be a string"),
+                )),
+            },
+            "seeds" => out.seeds = read_seeds(item, problems),
+            "dataset" => out.datasets = tables(name, item, schema::DATASET, problems),
+            "noise" => out.noises = tables(name, item, schema::NOISE, problems),
+            "model" => out.models = tables(name, item, schema::MODEL, problems),
+            "method" => out.methods = tables(name, item, schema::METHOD, problems),
+            "report" => out.report = tables(name, item, schema::REPORT, problems).pop(),
+            other => {
+                let mut p = Problem::new(key_span, format!("unknown top-level key `{other}`"));
+                let hint = did_you_mean(other, schema::TOP)
+                    .map(|h| format!("{h} "))
+                    .unwrap_or_default();
+                p = p.help(format!("{hint}allowed: {}", schema::TOP.join(", ")));
+                problems.push(p);
+            }
+        }
+    }
+    Some(out)
+}
+
+fn read_seeds(item: &Item, problems: &mut Vec<Problem>) -> Option<(Vec<u64>, Span)> {
+    let bad = |problems: &mut Vec<Problem>, span: Span| {
+        problems.push(
+            Problem::new(span, "`seeds` must be a count ≥ 1 or a non-empty list of seeds ≥ 0")
+                .help("for example seeds = 5 (repetitions 0..4) or seeds = [11, 12, 13]"),
+        );
+        None
+    };
+    match item.as_value() {
+        Some(Value::Integer(n)) if *n.value() >= 1 => {
+            Some(((0..*n.value() as u64).collect(), item.span()))
+        }
+        Some(Value::Array(a)) if !a.is_empty() => {
+            let mut seeds = Vec::new();
+            for v in a.iter() {
+                match v.as_integer() {
+                    Some(s) if s >= 0 => seeds.push(s as u64),
+                    _ => return bad(problems, v.span()),
+                }
+            }
+            let mut sorted = seeds.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            if sorted.len() != seeds.len() {
+                problems.push(Problem::new(item.span(), "`seeds` lists a seed twice"));
+                return None;
+            }
+            Some((seeds, item.span()))
+        }
+        _ => bad(problems, item.span()),
+    }
+}
+
+/// A section given as `[name]` or as `[[name]]` (one or more tables).
+fn tables(
+    section: &str,
+    item: &Item,
+    keys: &'static [Key],
+    problems: &mut Vec<Problem>,
+) -> Vec<Table> {
+    let mut out = Vec::new();
+    match item {
+        Item::Table(t) => out.push(table(section, t.iter(), |k| t.key(k).and_then(|k| k.span()), t.span(), keys, problems)),
+        Item::ArrayOfTables(a) => {
+            for t in a.iter() {
+                out.push(table(section, t.iter(), |k| t.key(k).and_then(|k| k.span()), t.span(), keys, problems));
+            }
+        }
+        Item::Value(Value::InlineTable(t)) => {
+            let items: Vec<(&str, Item)> = t.iter().map(|(k, v)| (k, Item::Value(v.clone()))).collect();
+            out.push(table(
+                section,
+                items.iter().map(|(k, v)| (*k, v)),
+                |k| t.key(k).and_then(|k| k.span()),
+                t.span(),
+                keys,
+                problems,
+            ));
+        }
+        _ => problems.push(Problem::new(
+            item.span(),
+            format!("`{section}` must be a table: write [{section}] (or [[{section}]] to repeat it)"),
+        )),
+    }
+    out
+}
+
+fn table<'a>(
+    section: &str,
+    entries: impl Iterator<Item = (&'a str, &'a Item)>,
+    key_span: impl Fn(&str) -> Span,
+    span: Span,
+    keys: &'static [Key],
+    problems: &mut Vec<Problem>,
+) -> Table {
+    let mut out = Table {
+        span,
+        fields: BTreeMap::new(),
+    };
+    for (name, item) in entries {
+        let kspan = key_span(name);
+        let Some(key) = schema::find(keys, name) else {
+            let allowed = schema::names(keys);
+            let hint = did_you_mean(name, &allowed).map(|h| format!("{h} ")).unwrap_or_default();
+            problems.push(
+                Problem::new(kspan, format!("unknown key `{section}.{name}`"))
+                    .help(format!("{hint}allowed in [{section}]: {}", allowed.join(", "))),
+            );
+            continue;
+        };
+        let Some(value) = item.as_value() else {
+            problems.push(Problem::new(
+                item.span().or(kspan),
+                format!("`{section}.{name}` must be a value, not a table"),
+            ));
+            continue;
+        };
+        if let Some(values) = field_values(section, key, value, problems) {
+            out.fields.insert(
+                key.name,
+                Field {
+                    key_span: kspan,
+                    values,
+                },
+            );
+        }
+    }
+    out
+}
+
+fn field_values(
+    section: &str,
+    key: &Key,
+    value: &Value,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<(Scalar, Span)>> {
+    let path = format!("{section}.{}", key.name);
+    if key.sweep {
+        if let Value::Array(a) = value {
+            if a.is_empty() {
+                problems.push(Problem::new(value.span(), format!("`{path}` is an empty list")).help(
+                    "give at least one value; a list makes the key an axis of the grid",
+                ));
+                return None;
+            }
+            let mut out = Vec::new();
+            for v in a.iter() {
+                out.push((scalar(&path, key.ty, v, problems)?, v.span()));
+            }
+            return Some(out);
+        }
+    }
+    Some(vec![(scalar(&path, key.ty, value, problems)?, value.span())])
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a number",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(_) => "a date",
+        Value::Array(_) => "a list",
+        Value::InlineTable(_) => "a table",
+    }
+}
+
+fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>) -> Option<Scalar> {
+    let fail = |problems: &mut Vec<Problem>, expected: &str| {
+        problems.push(Problem::new(
+            v.span(),
+            format!("`{path}` expects {expected}, found {}", describe(v)),
+        ));
+        None
+    };
+    match ty {
+        Ty::Float => match v {
+            Value::Float(f) if f.value().is_finite() => Some(Scalar::Float(*f.value())),
+            Value::Integer(i) => Some(Scalar::Float(*i.value() as f64)),
+            _ => fail(problems, "a finite number (or a list of them)"),
+        },
+        Ty::Int => match v {
+            Value::Integer(i) if *i.value() >= 0 => Some(Scalar::Int(*i.value())),
+            Value::Integer(_) => fail(problems, "a whole number ≥ 0"),
+            _ => fail(problems, "a whole number (or a list of them)"),
+        },
+        Ty::Bool => match v {
+            Value::Boolean(b) => Some(Scalar::Bool(*b.value())),
+            _ => fail(problems, "true or false"),
+        },
+        Ty::Choice(allowed) => match v {
+            Value::String(s) => {
+                let s = s.value();
+                if allowed.is_empty() || allowed.contains(&s.as_str()) {
+                    Some(Scalar::Str(s.clone()))
+                } else {
+                    let hint = did_you_mean(s, allowed).map(|h| format!("{h} ")).unwrap_or_default();
+                    problems.push(
+                        Problem::new(v.span(), format!("`{path}` cannot be \"{s}\""))
+                            .help(format!("{hint}allowed: {}", allowed.join(", "))),
+                    );
+                    None
+                }
+            }
+            _ => fail(
+                problems,
+                &if allowed.is_empty() {
+                    "a string".to_string()
+                } else {
+                    format!("one of {}", allowed.join(", "))
+                },
+            ),
+        },
+        Ty::Matrix => matrix(v).map(Scalar::Matrix).or_else(|| {
+            fail(problems, "a matrix of numbers, e.g. [[0.8, 0.2], [0.3, 0.7]]")
+        }),
+        Ty::MatrixOrTrue => match v {
+            Value::String(s) if s.value() == "true" => Some(Scalar::Str("true".into())),
+            _ => matrix(v).map(Scalar::Matrix).or_else(|| {
+                fail(problems, "\"true\" (the scenario's noise matrix) or a K×K matrix of numbers")
+            }),
+        },
+        Ty::Column => column(v).map(Scalar::Column).or_else(|| {
+            fail(problems, "a column name or a 0-based column index")
+        }),
+        Ty::Columns => match v {
+            Value::Array(a) => a
+                .iter()
+                .map(column)
+                .collect::<Option<Vec<_>>>()
+                .map(Scalar::Columns)
+                .or_else(|| fail(problems, "a list of column names or 0-based indices")),
+            _ => fail(problems, "a list of column names or 0-based indices"),
+        },
+    }
+}
+
+fn column(v: &Value) -> Option<LabelColumn> {
+    match v {
+        Value::String(s) => Some(LabelColumn::Name(s.value().clone())),
+        Value::Integer(i) if *i.value() >= 0 => Some(LabelColumn::Index(*i.value() as usize)),
+        _ => None,
+    }
+}
+
+fn matrix(v: &Value) -> Option<Vec<Vec<f64>>> {
+    let rows = v.as_array()?;
+    rows.iter()
+        .map(|r| {
+            r.as_array()?
+                .iter()
+                .map(|x| match x {
+                    Value::Float(f) if f.value().is_finite() => Some(*f.value()),
+                    Value::Integer(i) => Some(*i.value() as f64),
+                    _ => None,
+                })
+                .collect::<Option<Vec<f64>>>()
+        })
+        .collect()
+}

@@ -1,0 +1,331 @@
+//! Concrete, validated specifications of one run: every list expanded, every default filled.
+//!
+//! These are what the engine, the data loaders, the noise models and the trainer see. They are
+//! serialized into every run record as the resolved configuration.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Where a dataset comes from, with every parameter resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "snake_case")]
+pub enum DataSource {
+    /// Isotropic Gaussian blobs: class means ~ N(0, separation² I), x = mean + N(0, I).
+    Blobs {
+        classes: usize,
+        features: usize,
+        separation: f64,
+    },
+    /// In the spirit of scikit-learn's `make_classification`.
+    Classification {
+        classes: usize,
+        features: usize,
+        informative: usize,
+        redundant: usize,
+        clusters_per_class: usize,
+        class_sep: f64,
+    },
+    /// Linearly separable data with a guaranteed margin around a random hyperplane (binary) or
+    /// random prototypes (K > 2).
+    Separable {
+        classes: usize,
+        features: usize,
+        margin: f64,
+    },
+    /// A real dataset shipped with labelnoise (`labelnoise datasets` lists them).
+    Bundled {
+        name: String,
+        /// winequality only: quality ≥ threshold → class 1, else 0.
+        binarize_threshold: Option<f64>,
+    },
+    /// The user's own CSV (or `.npy`) file.
+    Csv {
+        path: PathBuf,
+        test_path: Option<PathBuf>,
+        label: LabelColumn,
+        header: bool,
+        delimiter: char,
+        columns: Option<Vec<LabelColumn>>,
+    },
+}
+
+/// A column given by name or by 0-based index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LabelColumn {
+    Index(usize),
+    Name(String),
+}
+
+/// A dataset with its split and preprocessing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DatasetSpec {
+    #[serde(flatten)]
+    pub source: DataSource,
+    /// Training size. For bundled and CSV data `None` means "use `test_fraction`".
+    pub train: Option<usize>,
+    pub test: Option<usize>,
+    /// Fraction of the data held out for testing when sizes are not given (stratified).
+    pub test_fraction: f64,
+    /// Standardize features with the training split's mean and standard deviation.
+    pub standardize: bool,
+}
+
+/// How many labels a noise model flips.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountMode {
+    /// Exactly round(rate·n) flips (per class with largest-remainder rounding for class-conditional
+    /// kinds).
+    Exact,
+    /// Each sample flips independently with its probability.
+    Bernoulli,
+}
+
+/// A label noise model with every parameter resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NoiseSpec {
+    None,
+    Symmetric {
+        rate: f64,
+        count: CountMode,
+        include_true: bool,
+    },
+    Pairflip {
+        rate: f64,
+        count: CountMode,
+    },
+    /// Binary: `rate_pos` is P(observed 0 | true 1), `rate_neg` is P(observed 1 | true 0).
+    Asymmetric {
+        rate_pos: f64,
+        rate_neg: f64,
+        count: CountMode,
+    },
+    Matrix {
+        matrix: Vec<Vec<f64>>,
+        count: CountMode,
+    },
+    Instance {
+        rate: f64,
+        std: f64,
+    },
+    Boundary {
+        rate: f64,
+        count: CountMode,
+        floor: f64,
+    },
+}
+
+impl NoiseSpec {
+    /// The nominal flip rate users put on the x axis.
+    pub fn nominal_rate(&self) -> f64 {
+        match self {
+            NoiseSpec::None => 0.0,
+            NoiseSpec::Symmetric { rate, .. }
+            | NoiseSpec::Pairflip { rate, .. }
+            | NoiseSpec::Instance { rate, .. }
+            | NoiseSpec::Boundary { rate, .. } => *rate,
+            NoiseSpec::Asymmetric {
+                rate_pos, rate_neg, ..
+            } => (rate_pos + rate_neg) / 2.0,
+            NoiseSpec::Matrix { matrix, .. } => {
+                let k = matrix.len() as f64;
+                matrix
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| 1.0 - row[i])
+                    .sum::<f64>()
+                    / k
+            }
+        }
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            NoiseSpec::None => "none",
+            NoiseSpec::Symmetric { .. } => "symmetric",
+            NoiseSpec::Pairflip { .. } => "pairflip",
+            NoiseSpec::Asymmetric { .. } => "asymmetric",
+            NoiseSpec::Matrix { .. } => "matrix",
+            NoiseSpec::Instance { .. } => "instance",
+            NoiseSpec::Boundary { .. } => "boundary",
+        }
+    }
+}
+
+/// Model family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    /// K logits, softmax link.
+    Softmax,
+    /// Binary, one logit, sigmoid link (the class-0 logit is fixed at 0).
+    Logistic,
+}
+
+/// Optimizer family and its settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "optimizer", rename_all = "snake_case")]
+pub enum OptimizerSpec {
+    /// Full-batch L-BFGS with a strong-Wolfe line search, run to `tolerance` on max |gradient|.
+    Lbfgs { history: usize },
+    /// Mini-batch SGD with heavy-ball momentum.
+    Sgd {
+        epochs: usize,
+        batch_size: usize,
+        learning_rate: f64,
+        momentum: f64,
+        schedule: Schedule,
+    },
+    /// Mini-batch Adam (Kingma & Ba 2015; β₁ = 0.9, β₂ = 0.999, ε = 1e-8).
+    Adam {
+        epochs: usize,
+        batch_size: usize,
+        learning_rate: f64,
+        schedule: Schedule,
+    },
+}
+
+/// Learning-rate schedule for mini-batch optimizers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Schedule {
+    Constant,
+    /// Cosine decay from the learning rate to 0 over all epochs.
+    Cosine,
+}
+
+/// The model and how it is trained.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub kind: ModelKind,
+    /// Penalty (l2/2)·‖W‖² on the weights; the intercept is not penalized.
+    pub l2: f64,
+    pub max_iter: usize,
+    /// L-BFGS stops when max |∂F/∂θ| ≤ tolerance.
+    pub tolerance: f64,
+    #[serde(flatten)]
+    pub optimizer: OptimizerSpec,
+    /// Record a training trace (per epoch, or every `trace_every` L-BFGS iterations).
+    pub trace: bool,
+    pub trace_every: usize,
+    /// Early stopping on a held-out part of the *noisy* training labels (mini-batch only).
+    pub early_stopping: bool,
+    pub validation_fraction: f64,
+    pub patience: usize,
+}
+
+/// Label smoothing convention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmoothingStyle {
+    /// onehot·(1−ε) + ε/K (PyTorch `CrossEntropyLoss(label_smoothing=ε)`, TF, Keras).
+    Uniform,
+    /// 1−ε on the label, ε/(K−1) on each other class.
+    Others,
+}
+
+/// Where a correction method's noise matrix comes from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatrixSource {
+    /// The scenario's true noise matrix (expected transition matrix of the noise model).
+    True,
+    /// A matrix given in the scenario file.
+    Given(Vec<Vec<f64>>),
+}
+
+/// A training objective.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MethodSpec {
+    /// Cross entropy on hard (observed) labels.
+    Ce,
+    LabelSmoothing {
+        epsilon: f64,
+        style: SmoothingStyle,
+    },
+    /// Patrini et al. 2017: −log (Tᵀ p)_ỹ.
+    ForwardCorrection { matrix: MatrixSource },
+    /// Patrini et al. 2017: (T⁻¹ ℓ(p))_ỹ.
+    BackwardCorrection { matrix: MatrixSource },
+    /// Soft bootstrapping, Reed et al. 2014: −Σₖ (β yₖ + (1−β) pₖ) log pₖ.
+    Bootstrap { beta: f64 },
+    /// Generalized cross entropy, Zhang & Sabuncu 2018: (1 − p_ỹ^q)/q.
+    Gce { q: f64 },
+}
+
+impl MethodSpec {
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            MethodSpec::Ce => "ce",
+            MethodSpec::LabelSmoothing { .. } => "label_smoothing",
+            MethodSpec::ForwardCorrection { .. } => "forward_correction",
+            MethodSpec::BackwardCorrection { .. } => "backward_correction",
+            MethodSpec::Bootstrap { .. } => "bootstrap",
+            MethodSpec::Gce { .. } => "gce",
+        }
+    }
+
+    /// True for the hard-label baseline that paired differences are taken against
+    /// (`ce`, or label smoothing with ε = 0).
+    pub fn is_baseline(&self) -> bool {
+        match self {
+            MethodSpec::Ce => true,
+            MethodSpec::LabelSmoothing { epsilon, .. } => *epsilon == 0.0,
+            _ => false,
+        }
+    }
+}
+
+/// One value of a swept axis, as written in tables.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AxisValue {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bool(bool),
+}
+
+impl std::fmt::Display for AxisValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AxisValue::Int(v) => write!(f, "{v}"),
+            AxisValue::Float(v) => write!(f, "{v}"),
+            AxisValue::Text(v) => write!(f, "{v}"),
+            AxisValue::Bool(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// One training run of the grid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunSpec {
+    /// Stable id: a digest of the resolved configuration and the seed.
+    pub id: String,
+    /// Position in the expanded grid (for display order only).
+    pub index: usize,
+    /// Repetition seed.
+    pub seed: u64,
+    pub dataset: DatasetSpec,
+    pub noise: NoiseSpec,
+    pub model: ModelSpec,
+    pub method: MethodSpec,
+    /// The run's value on every axis of the grid (key path → value), seed excluded.
+    pub axes: Vec<(String, AxisValue)>,
+    /// Folder that relative paths in the scenario are resolved against.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+impl RunSpec {
+    /// Canonical JSON of the dataset spec: the key of the data stream and of the dataset cache.
+    pub fn dataset_key(&self) -> String {
+        serde_json::to_string(&self.dataset).expect("spec serializes")
+    }
+    pub fn noise_key(&self) -> String {
+        serde_json::to_string(&self.noise).expect("spec serializes")
+    }
+}
