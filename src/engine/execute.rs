@@ -17,7 +17,10 @@ pub struct Context<'a> {
 
 /// Id of a (dataset, noise, seed) draw: names its sidecar file.
 pub fn noise_id(run: &RunSpec) -> String {
-    crate::rng::digest_hex(&[&run.dataset_key(), &run.noise_key(), &run.seed.to_string()], 16)
+    crate::rng::digest_hex(
+        &[&run.dataset_key(), &run.noise_key(), &run.seed.to_string()],
+        16,
+    )
 }
 
 /// Trains and measures one run.
@@ -43,23 +46,45 @@ pub fn execute(
     let every = run.model.trace_every.max(1);
     let d = data.features();
     let mut observer = |step: usize, objective: f64, theta: &[f64]| {
-        if run.model.trace && step % every == 0 {
+        if run.model.trace && step.is_multiple_of(every) {
             let model = FittedModel::from_theta(run.model.kind, k, d, theta);
-            trace.push(trace_point(step, objective, &model, data, noisy, ctx.ece_bins));
+            trace.push(trace_point(
+                step,
+                objective,
+                &model,
+                data,
+                noisy,
+                ctx.ece_bins,
+            ));
         }
     };
     let fit_start = Instant::now();
     let fit = train::fit(&input, &mut observer).map_err(|e| e.to_string())?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
-    let r = &fit.report;
+    let mut report = fit.report.clone();
+    // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
+    let unbounded = train::lacks_finite_optimum(
+        &run.method,
+        run.model.l2,
+        metrics["train_accuracy_observed"],
+    );
+    metrics.insert("no_finite_optimum".into(), f64::from(u8::from(unbounded)));
+    if unbounded {
+        report.converged = false;
+    }
+    let r = &report;
     metrics.insert("iterations".into(), r.iterations as f64);
     metrics.insert("evaluations".into(), r.evaluations as f64);
     metrics.insert("grad_max".into(), r.grad_max);
     metrics.insert("objective".into(), r.objective);
     metrics.insert("converged".into(), f64::from(u8::from(r.converged)));
     let expected_rate = match &run.noise {
-        NoiseSpec::Symmetric { rate, include_true: true, .. } => Some(rate * (k as f64 - 1.0) / k as f64),
+        NoiseSpec::Symmetric {
+            rate,
+            include_true: true,
+            ..
+        } => Some(rate * (k as f64 - 1.0) / k as f64),
         _ => None,
     };
     Ok(RunRecord {
@@ -91,7 +116,7 @@ pub fn execute(
             transitions: noisy.realized.transitions.clone(),
         },
         metrics,
-        optimizer: fit.report,
+        optimizer: report,
         trace,
         timing: Timing {
             fit_seconds,

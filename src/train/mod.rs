@@ -49,7 +49,12 @@ pub type Observer<'o> = dyn FnMut(usize, f64, &[f64]) + 'o;
 
 /// Fits the model by the configured optimizer from θ = 0.
 pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutput, TrainError> {
-    let row_loss = resolve_loss(input.method, input.classes, input.model.kind, input.true_matrix)?;
+    let row_loss = resolve_loss(
+        input.method,
+        input.classes,
+        input.model.kind,
+        input.true_matrix,
+    )?;
     let c = model::outputs(input.model.kind, input.classes);
     let d = input.x.ncols();
     let mut objective = Objective::new(
@@ -66,7 +71,9 @@ pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutpu
             let settings =
                 lbfgs::LbfgsSettings::new(*history, input.model.max_iter, input.model.tolerance);
             let mut f = |t: &[f64], g: &mut [f64]| objective.value_grad(t, g);
-            lbfgs::minimize(&mut f, &mut theta, &settings, &mut |it, t, fx| observer(it, fx, t))
+            lbfgs::minimize(&mut f, &mut theta, &settings, &mut |it, t, fx| {
+                observer(it, fx, t)
+            })
         }
         other => {
             let name = serde_json::to_value(other).expect("serializes")["optimizer"]
@@ -80,6 +87,14 @@ pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutpu
         model: FittedModel::from_theta(input.model.kind, input.classes, d, &theta),
         report,
     })
+}
+
+/// True when the objective provably has no finite minimizer at the fitted point: hard targets
+/// (`ce`, or label smoothing with ε = 0), no penalty, and every training sample already predicted
+/// as its observed label. Then scaling W and b up lowers every sample's loss, so the weights grow
+/// without bound and whatever the optimizer returned depends only on its tolerance.
+pub fn lacks_finite_optimum(method: &MethodSpec, l2: f64, train_accuracy_observed: f64) -> bool {
+    l2 == 0.0 && method.is_baseline() && train_accuracy_observed >= 1.0
 }
 
 /// The per-sample loss of a method for K classes.
