@@ -175,11 +175,20 @@ pub fn plan_text(s: &Scenario) -> String {
     for n in &s.noises {
         for d in &s.datasets {
             if let Some(shape) = crate::data::static_shape(&d.spec.source) {
+                let class_conditional = matches!(
+                    n.spec,
+                    scenario::spec::NoiseSpec::Pairflip { .. }
+                        | scenario::spec::NoiseSpec::Asymmetric { .. }
+                        | scenario::spec::NoiseSpec::Matrix { .. }
+                );
                 if let Some(t) = crate::noise::expected_matrix(&n.spec, shape.classes) {
-                    if !matches!(n.spec, scenario::spec::NoiseSpec::None) {
+                    if class_conditional && shape.classes <= 12 {
+                        let label: Vec<String> =
+                            n.axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
                         out.push_str(&format!(
-                            "noise matrix T (P(observed j | true i)) for {}:\n",
-                            n.spec.kind_name()
+                            "noise matrix T[i][j] = P(observed j | true i), {} {}:\n",
+                            n.spec.kind_name(),
+                            label.join(" ")
                         ));
                         for row in t {
                             let cells: Vec<String> =
