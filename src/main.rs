@@ -63,6 +63,8 @@ enum Command {
     },
     /// List the bundled datasets with their sizes and sources.
     Datasets,
+    /// Print every scenario key with its type, default and meaning (Markdown).
+    Schema,
 }
 
 fn main() -> ExitCode {
@@ -90,6 +92,10 @@ fn main() -> ExitCode {
         Command::Report { dir, metrics } => commands::report(&dir, metrics),
         Command::Merge { dirs, out } => commands::merge(&dirs, &out),
         Command::Datasets => commands::datasets(),
+        Command::Schema => {
+            print!("{}", labelnoise::scenario::schema::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

@@ -428,3 +428,52 @@ pub fn find(keys: &'static [Key], name: &str) -> Option<&'static Key> {
 pub fn names(keys: &[Key]) -> Vec<&'static str> {
     keys.iter().map(|k| k.name).collect()
 }
+
+/// The schema as Markdown tables (README's "Scenario files" section is this text).
+pub fn markdown() -> String {
+    let mut out = String::new();
+    let sections: [(&str, &[Key], &str); 5] = [
+        ("[dataset]", DATASET, "repeatable as [[dataset]]"),
+        (
+            "[noise]",
+            NOISE,
+            "repeatable as [[noise]]; absent: no noise",
+        ),
+        ("[model]", MODEL, "repeatable as [[model]]"),
+        ("[[method]]", METHOD, "repeatable; absent: `ce` only"),
+        ("[report]", REPORT, "optional"),
+    ];
+    for (title, keys, note) in sections {
+        out.push_str(&format!("#### `{title}` ({note})\n\n| key | type | default | meaning |\n| --- | --- | --- | --- |\n"));
+        for k in keys {
+            let ty = match k.ty {
+                Ty::Float => "number".to_string(),
+                Ty::Int => "integer".to_string(),
+                Ty::Bool => "bool".to_string(),
+                Ty::Choice([]) => "string".to_string(),
+                Ty::Choice(c) => c
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(" \\| "),
+                Ty::Matrix => "K×K numbers".to_string(),
+                Ty::Column => "name or index".to_string(),
+                Ty::Columns => "list of names or indices".to_string(),
+                Ty::MatrixOrTrue => "`\"true\"` or K×K numbers".to_string(),
+            };
+            let ty = if k.sweep {
+                format!("{ty} (list = axis)")
+            } else {
+                ty
+            };
+            out.push_str(&format!(
+                "| `{}` | {ty} | {} | {} |\n",
+                k.name,
+                k.default.unwrap_or("—"),
+                k.doc
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
