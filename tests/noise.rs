@@ -175,8 +175,7 @@ fn bernoulli_matrix_noise_realizes_every_cell_within_five_standard_errors() {
         11,
     );
     for (i, n_i) in class_sizes(&truth, 4).into_iter().enumerate() {
-        for j in 0..4 {
-            let p = t[i][j];
+        for (j, &p) in t[i].iter().enumerate() {
             let got = noisy.realized.transitions[i][j] as f64 / n_i as f64;
             let se = (p * (1.0 - p) / n_i as f64).sqrt();
             assert!(
@@ -379,6 +378,9 @@ count = "bernoulli"
 [[noise]]
 kind = "instance"
 rate = 0.3
+[[noise]]
+kind = "boundary"
+rate = 0.2
 [model]
 kind = "softmax"
 l2 = 1e-2
@@ -389,14 +391,11 @@ kind = "label_smoothing"
 epsilon = [0.1, 0.2]
 "#;
 
-/// Runs the scenario into `dir`; returns the records and the sidecars' flipped ids by noise id.
-fn run_scenario(
-    dir: &Path,
-    threads: usize,
-) -> (
-    Vec<engine::record::RunRecord>,
-    BTreeMap<String, (String, Vec<usize>)>,
-) {
+/// Sidecar text and flipped ids by noise id.
+type Sidecars = BTreeMap<String, (String, Vec<usize>)>;
+
+/// Runs the scenario into `dir`; returns the records and the sidecars.
+fn run_scenario(dir: &Path, threads: usize) -> (Vec<engine::record::RunRecord>, Sidecars) {
     let scenario =
         labelnoise::scenario::parse(SCENARIO, "noise-repro.toml", Path::new(".")).unwrap();
     let opts = Options {
@@ -426,7 +425,7 @@ fn run_scenario(
 fn same_seed_same_noisy_labels_across_methods_and_runs_and_repetitions_differ() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (records, sidecars) = run_scenario(a.path(), 2);
-    assert_eq!(records.len(), 2 * 3 * 3);
+    assert_eq!(records.len(), 3 * 3 * 3);
     // Every method of one (noise, seed) cell trained on the same realized noise.
     let mut by_cell: BTreeMap<(String, u64), BTreeSet<String>> = BTreeMap::new();
     for r in &records {
@@ -441,7 +440,7 @@ fn same_seed_same_noisy_labels_across_methods_and_runs_and_repetitions_differ() 
         by_cell.entry(key).or_default().insert(realized);
         assert_eq!(sidecars[&r.noise.noise_id].1.len(), r.noise.flipped);
     }
-    assert_eq!(by_cell.len(), 6);
+    assert_eq!(by_cell.len(), 9);
     assert!(by_cell.values().all(|s| s.len() == 1), "{by_cell:?}");
     // The sidecar is what the noise model gives for (seed, dataset, noise) alone, recomputed here.
     for r in &records {
@@ -463,8 +462,58 @@ fn same_seed_same_noisy_labels_across_methods_and_runs_and_repetitions_differ() 
     }
     // Repetitions differ.
     let ids: BTreeSet<&Vec<usize>> = sidecars.values().map(|(_, ids)| ids).collect();
-    assert_eq!(ids.len(), 6);
+    assert_eq!(ids.len(), 9);
     // Another run, on one thread, writes byte-identical sidecars.
     let (_, again) = run_scenario(b.path(), 1);
     assert_eq!(sidecars, again);
+}
+
+#[test]
+fn noise_kinds_scenario_plans_every_matrix_and_runs_every_kind() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/noise_kinds.toml");
+    let scenario = labelnoise::scenario::load(&path).unwrap();
+    let plan = labelnoise::commands::plan_text(&scenario);
+    for kind in ["symmetric", "pairflip", "asymmetric", "matrix"] {
+        assert!(
+            plan.contains(&format!(
+                "noise matrix T (P(observed j | true i)) for {kind}:"
+            )),
+            "{plan}"
+        );
+    }
+    assert!(
+        plan.contains("expected flip rate is rate·(K−1)/K = 0.15"),
+        "{plan}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let opts = Options {
+        out: dir.path().to_path_buf(),
+        threads: Some(2),
+        shard: None,
+        force: false,
+        progress: Progress::Quiet,
+        stop: Arc::new(AtomicBool::new(false)),
+    };
+    let outcome = engine::run(&scenario, &opts).unwrap();
+    assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
+    let records = store::load(dir.path()).unwrap().records;
+    let kinds: BTreeSet<&str> = records.iter().map(|r| r.config.noise.kind_name()).collect();
+    assert_eq!(kinds.len(), 7);
+    for r in &records {
+        let n = r.data.n_train;
+        match &r.config.noise {
+            NoiseSpec::None => assert_eq!(r.noise.flipped, 0),
+            // Exact counts: round(rate·n) per class (balanced binary blobs, 250 per class).
+            NoiseSpec::Pairflip { rate, .. } => assert_eq!(r.noise.flipped as f64, rate * n as f64),
+            NoiseSpec::Asymmetric {
+                rate_pos, rate_neg, ..
+            } => {
+                assert_eq!(r.noise.transitions[1][0] as f64, rate_pos * 250.0);
+                assert_eq!(r.noise.transitions[0][1] as f64, rate_neg * 250.0);
+            }
+            NoiseSpec::Boundary { rate, .. } => assert_eq!(r.noise.flipped as f64, rate * n as f64),
+            NoiseSpec::Symmetric { .. } => assert_eq!(r.noise.expected_rate, Some(0.15)),
+            NoiseSpec::Matrix { .. } | NoiseSpec::Instance { .. } => assert!(r.noise.flipped > 0),
+        }
+    }
 }
