@@ -47,10 +47,10 @@ pub struct RealizedNoise {
     pub flipped_ids: Vec<usize>,
 }
 
+/// A noise setting that cannot be applied to this dataset (found at run time, e.g. a matrix of the
+/// wrong size for a CSV file's K); the message says what is wrong and what is allowed.
 #[derive(Debug, Error, PartialEq)]
 pub enum NoiseError {
-    #[error("noise kind `{0}` is not available in this build")]
-    Unsupported(String),
     #[error("{0}")]
     Invalid(String),
 }
