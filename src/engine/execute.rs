@@ -4,7 +4,7 @@ use super::record::*;
 use crate::data::Dataset;
 use crate::metrics;
 use crate::noise::{self, NoisyLabels};
-use crate::scenario::spec::{MethodSpec, NoiseSpec, RunSpec};
+use crate::scenario::spec::{MethodSpec, RunSpec};
 use crate::train::{self, targets::SmoothedTarget, FitInput, FittedModel};
 use std::time::Instant;
 
@@ -79,14 +79,9 @@ pub fn execute(
     metrics.insert("grad_max".into(), r.grad_max);
     metrics.insert("objective".into(), r.objective);
     metrics.insert("converged".into(), f64::from(u8::from(r.converged)));
-    let expected_rate = match &run.noise {
-        NoiseSpec::Symmetric {
-            rate,
-            include_true: true,
-            ..
-        } => Some(rate * (k as f64 - 1.0) / k as f64),
-        _ => None,
-    };
+    // On record when the noise model's expected rate differs from the nominal one (include_true,
+    // instance truncation, boundary clipping, class-weighted asymmetric/matrix rates).
+    let expected_rate = Some(noisy.expected_rate).filter(|e| (e - run.noise.nominal_rate()).abs() > 1e-12);
     Ok(RunRecord {
         id: run.id.clone(),
         index: run.index,

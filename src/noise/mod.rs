@@ -1,10 +1,24 @@
 //! Label noise: corrupts the training labels (never the test split) and keeps the realized noise on
 //! record: which samples flipped, to what, and the realized K×K transition counts.
+//!
+//! One file per kind (`symmetric`, `pairflip`, `asymmetric`, `matrix`, `instance`, `boundary`);
+//! the counting rules they share (exact counts with largest-remainder rounding, Bernoulli draws,
+//! weighted sampling without replacement) are in [`counting`]. Every draw comes from the generator
+//! the engine derives from (seed, dataset, noise config), so every method of a repetition sees the
+//! same noisy labels.
 
-mod symmetric;
+pub mod asymmetric;
+pub mod boundary;
+pub mod counting;
+pub mod instance;
+pub mod matrix;
+pub mod pairflip;
+pub mod symmetric;
+
+pub use counting::choose_flips;
 
 use crate::rng::Rng;
-use crate::scenario::spec::{CountMode, NoiseSpec};
+use crate::scenario::spec::NoiseSpec;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -17,6 +31,9 @@ pub struct NoisyLabels {
     /// `corrupted[i]` ⇔ `observed[i] != true[i]`.
     pub corrupted: Vec<bool>,
     pub realized: RealizedNoise,
+    /// The expected fraction of changed labels under the noise model for these training labels
+    /// (see [`apply`]); equal to the realized rate when built by [`NoisyLabels::from_labels`] alone.
+    pub expected_rate: f64,
 }
 
 /// What the noise model actually did: stored in every run record.
@@ -30,10 +47,10 @@ pub struct RealizedNoise {
     pub flipped_ids: Vec<usize>,
 }
 
+/// A noise setting that cannot be applied to this dataset (found at run time, e.g. a matrix of the
+/// wrong size for a CSV file's K); the message says what is wrong and what is allowed.
 #[derive(Debug, Error, PartialEq)]
 pub enum NoiseError {
-    #[error("noise kind `{0}` is not available in this build")]
-    Unsupported(String),
     #[error("{0}")]
     Invalid(String),
 }
@@ -56,21 +73,27 @@ impl NoisyLabels {
             })
             .collect();
         let flipped = flipped_ids.len();
+        let rate = flipped as f64 / truth.len().max(1) as f64;
         NoisyLabels {
             observed,
             corrupted,
             realized: RealizedNoise {
                 flipped,
-                rate: flipped as f64 / truth.len().max(1) as f64,
+                rate,
                 transitions,
                 flipped_ids,
             },
+            expected_rate: rate,
         }
     }
 }
 
 /// Applies `spec` to the true training labels `truth` (classes 0..K). `x` is the training feature
-/// matrix, used by the feature-dependent kinds.
+/// matrix (rows aligned with `truth`), used by the feature-dependent kinds (`instance`, `boundary`).
+///
+/// The expected rate stored with the result is: `symmetric` rate (rate·(K−1)/K with
+/// `include_true`); class-conditional kinds Σᵢ (nᵢ/n)(1 − T[i][i]); `instance` the mean of the
+/// truncated normal of the flip rates; `boundary` rate (`exact`) or Σ min(1, pᵢ)/n (`bernoulli`).
 pub fn apply(
     spec: &NoiseSpec,
     truth: &[usize],
@@ -78,78 +101,79 @@ pub fn apply(
     x: &Array2<f64>,
     rng: &mut Rng,
 ) -> Result<NoisyLabels, NoiseError> {
-    let _ = x;
-    let observed = match spec {
-        NoiseSpec::None => truth.to_vec(),
+    if let Some(&y) = truth.iter().find(|&&y| y >= classes) {
+        return Err(NoiseError::Invalid(format!(
+            "label {y} is out of range for K = {classes} classes"
+        )));
+    }
+    let (observed, expected_rate) = match spec {
+        NoiseSpec::None => (truth.to_vec(), 0.0),
         NoiseSpec::Symmetric {
             rate,
             count,
             include_true,
-        } => symmetric::apply(truth, classes, *rate, *count, *include_true, rng),
-        other => return Err(NoiseError::Unsupported(other.kind_name().to_string())),
+        } => (
+            symmetric::apply(truth, classes, *rate, *count, *include_true, rng),
+            symmetric::expected_rate(*rate, classes, *include_true),
+        ),
+        NoiseSpec::Pairflip { rate, count } => (
+            pairflip::apply(truth, classes, *rate, *count, rng),
+            class_conditional_rate(&pairflip::matrix(*rate, classes), truth),
+        ),
+        NoiseSpec::Asymmetric {
+            rate_pos,
+            rate_neg,
+            count,
+        } => (
+            asymmetric::apply(truth, classes, *rate_pos, *rate_neg, *count, rng)?,
+            class_conditional_rate(&asymmetric::matrix(*rate_pos, *rate_neg), truth),
+        ),
+        NoiseSpec::Matrix { matrix: t, count } => (
+            matrix::apply(truth, classes, t, *count, rng)?,
+            class_conditional_rate(t, truth),
+        ),
+        NoiseSpec::Instance { rate, std } => (
+            instance::apply(truth, classes, x, *rate, *std, rng)?,
+            instance::truncated_unit_normal_mean(*rate, *std),
+        ),
+        NoiseSpec::Boundary { rate, count, floor } => {
+            boundary::apply(truth, classes, x, *rate, *count, *floor, rng)?
+        }
     };
-    Ok(NoisyLabels::from_labels(truth, observed, classes))
+    let mut noisy = NoisyLabels::from_labels(truth, observed, classes);
+    noisy.expected_rate = expected_rate;
+    Ok(noisy)
 }
 
-/// Chooses which samples flip: exactly round(rate·n) of them without replacement (`Exact`), or each
-/// independently with probability `rate` (`Bernoulli`). Returns a mask.
-pub fn choose_flips(n: usize, rate: f64, count: CountMode, rng: &mut Rng) -> Vec<bool> {
-    use rand::Rng as _;
-    let mut mask = vec![false; n];
-    match count {
-        CountMode::Exact => {
-            let m = ((rate * n as f64).round() as usize).min(n);
-            for i in rand::seq::index::sample(rng, n, m) {
-                mask[i] = true;
-            }
-        }
-        CountMode::Bernoulli => mask.iter_mut().for_each(|f| *f = rng.gen::<f64>() < rate),
-    }
-    mask
+/// Σᵢ (nᵢ/n)(1 − T[i][i]): the expected flip rate of class-conditional noise on these labels.
+fn class_conditional_rate(t: &[Vec<f64>], truth: &[usize]) -> f64 {
+    let n = truth.len().max(1) as f64;
+    truth
+        .iter()
+        .map(|&y| 1.0 - t.get(y).and_then(|r| r.get(y)).copied().unwrap_or(1.0))
+        .sum::<f64>()
+        / n
 }
 
 /// The expected transition matrix T (T[i][j] = P(observed j | true i)) of a class-conditional noise
-/// model, used by forward/backward correction with `matrix = "true"`. `None` for kinds whose noise
-/// depends on the features.
+/// model, used by forward/backward correction with `matrix = "true"` and shown by `plan`. `None`
+/// for kinds whose noise depends on the features, and for `asymmetric` with K ≠ 2.
 pub fn expected_matrix(spec: &NoiseSpec, classes: usize) -> Option<Vec<Vec<f64>>> {
     let k = classes;
-    let mut t = vec![vec![0.0; k]; k];
-    match spec {
-        NoiseSpec::None => (0..k).for_each(|i| t[i][i] = 1.0),
+    Some(match spec {
+        NoiseSpec::None => (0..k)
+            .map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect())
+            .collect(),
         NoiseSpec::Symmetric {
             rate, include_true, ..
-        } => {
-            for (i, row) in t.iter_mut().enumerate() {
-                for (j, v) in row.iter_mut().enumerate() {
-                    *v = if *include_true {
-                        rate / k as f64 + if i == j { 1.0 - rate } else { 0.0 }
-                    } else if i == j {
-                        1.0 - rate
-                    } else {
-                        rate / (k - 1) as f64
-                    };
-                }
-            }
-        }
-        NoiseSpec::Pairflip { rate, .. } => {
-            for (i, row) in t.iter_mut().enumerate() {
-                row[i] += 1.0 - rate;
-                row[(i + 1) % k] += rate;
-            }
-        }
+        } => symmetric::matrix(*rate, k, *include_true),
+        NoiseSpec::Pairflip { rate, .. } => pairflip::matrix(*rate, k),
         NoiseSpec::Asymmetric {
             rate_pos, rate_neg, ..
-        } => {
-            if k != 2 {
-                return None;
-            }
-            t = vec![
-                vec![1.0 - rate_neg, *rate_neg],
-                vec![*rate_pos, 1.0 - rate_pos],
-            ];
+        } if k == 2 => asymmetric::matrix(*rate_pos, *rate_neg),
+        NoiseSpec::Matrix { matrix, .. } => matrix.clone(),
+        NoiseSpec::Asymmetric { .. } | NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. } => {
+            return None
         }
-        NoiseSpec::Matrix { matrix, .. } => t = matrix.clone(),
-        NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. } => return None,
-    }
-    Some(t)
+    })
 }
