@@ -73,6 +73,8 @@ pub const DATASET: &[Key] = &[
     key("header", Ty::Bool, Some("true"), "csv: first line holds column names"),
     key("delimiter", Ty::Choice(&[]), Some(","), "csv: field delimiter (one character)"),
     key("columns", Ty::Columns, Some("all but the label"), "csv: feature columns (names or indices)"),
+    key("labels_path", Ty::Choice(&[]), None, "npy: 1-D label array for the features in `path`"),
+    key("test_labels_path", Ty::Choice(&[]), None, "npy: 1-D label array for the features in `test_path`"),
 ];
 
 pub const NOISE_KINDS: &[&str] = &[

@@ -46,6 +46,12 @@ pub enum DataSource {
         header: bool,
         delimiter: char,
         columns: Option<Vec<LabelColumn>>,
+        /// `.npy` features only: a 1-D array of labels for `path` (then `label` is not a column).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        labels_path: Option<PathBuf>,
+        /// `.npy` features only: the labels of `test_path`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test_labels_path: Option<PathBuf>,
     },
 }
 
