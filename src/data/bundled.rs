@@ -35,7 +35,9 @@ fn iris() -> RawData {
         x: ds.records,
         y: ds.targets.to_vec(),
         classes: 3,
-        class_names: ["setosa", "versicolor", "virginica"].map(String::from).to_vec(),
+        class_names: ["setosa", "versicolor", "virginica"]
+            .map(String::from)
+            .to_vec(),
         feature_names,
     }
 }
@@ -50,10 +52,16 @@ fn winequality(threshold: Option<f64>) -> Result<RawData, DataError> {
     let x = ds.records;
     let (y, class_names) = match threshold {
         Some(t) => {
-            let y: Vec<usize> = quality.iter().map(|&q| usize::from(q as f64 >= t)).collect();
+            let y: Vec<usize> = quality
+                .iter()
+                .map(|&q| usize::from(q as f64 >= t))
+                .collect();
             let ones = y.iter().filter(|&&c| c == 1).count();
             if ones == 0 || ones == y.len() {
-                let (lo, hi) = (quality.iter().min().copied().unwrap_or(0), quality.iter().max().copied().unwrap_or(0));
+                let (lo, hi) = (
+                    quality.iter().min().copied().unwrap_or(0),
+                    quality.iter().max().copied().unwrap_or(0),
+                );
                 return Err(DataError::Invalid(format!(
                     "winequality: binarize_threshold = {t} puts every wine in one class (quality ranges {lo}..{hi}); \
                      choose a threshold in ({lo}, {hi}], e.g. 7 for \"good\" wines"
@@ -65,7 +73,10 @@ fn winequality(threshold: Option<f64>) -> Result<RawData, DataError> {
             let mut levels = quality.clone();
             levels.sort_unstable();
             levels.dedup();
-            let y = quality.iter().map(|q| levels.binary_search(q).expect("present")).collect();
+            let y = quality
+                .iter()
+                .map(|q| levels.binary_search(q).expect("present"))
+                .collect();
             (y, levels.iter().map(|q| q.to_string()).collect())
         }
     };
@@ -82,12 +93,18 @@ fn gunzip(bytes: &[u8]) -> Result<String, DataError> {
     let mut text = String::new();
     GzDecoder::new(bytes)
         .read_to_string(&mut text)
-        .map_err(|e| DataError::Invalid(format!("a bundled dataset is corrupt ({e}); reinstall labelnoise")))?;
+        .map_err(|e| {
+            DataError::Invalid(format!(
+                "a bundled dataset is corrupt ({e}); reinstall labelnoise"
+            ))
+        })?;
     Ok(text)
 }
 
 fn corrupt(what: &str) -> DataError {
-    DataError::Invalid(format!("the bundled {what} file is corrupt; reinstall labelnoise"))
+    DataError::Invalid(format!(
+        "the bundled {what} file is corrupt; reinstall labelnoise"
+    ))
 }
 
 /// scikit-learn's bundled CSV layout (`sklearn.datasets.load_csv_data`): a first line
@@ -95,9 +112,16 @@ fn corrupt(what: &str) -> DataError {
 fn sklearn_csv(gz: &[u8], feature_names: Vec<String>) -> Result<RawData, DataError> {
     let text = gunzip(gz)?;
     let mut lines = text.lines();
-    let head: Vec<&str> = lines.next().ok_or_else(|| corrupt("dataset"))?.split(',').collect();
+    let head: Vec<&str> = lines
+        .next()
+        .ok_or_else(|| corrupt("dataset"))?
+        .split(',')
+        .collect();
     let n: usize = head[0].trim().parse().map_err(|_| corrupt("dataset"))?;
-    let d: usize = head.get(1).and_then(|v| v.trim().parse().ok()).ok_or_else(|| corrupt("dataset"))?;
+    let d: usize = head
+        .get(1)
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| corrupt("dataset"))?;
     let class_names: Vec<String> = head[2..].iter().map(|s| s.trim().to_string()).collect();
     let rows = numeric_rows(lines, d + 1)?;
     if rows.len() != n || feature_names.len() != d {
@@ -110,15 +134,24 @@ fn sklearn_csv(gz: &[u8], feature_names: Vec<String>) -> Result<RawData, DataErr
 fn digits() -> Result<RawData, DataError> {
     let text = gunzip(DIGITS)?;
     let rows = numeric_rows(text.lines(), 65)?;
-    let names = (0..8).flat_map(|r| (0..8).map(move |c| format!("pixel_{r}_{c}"))).collect();
+    let names = (0..8)
+        .flat_map(|r| (0..8).map(move |c| format!("pixel_{r}_{c}")))
+        .collect();
     into_raw(rows, 64, (0..10).map(|c| c.to_string()).collect(), names)
 }
 
-fn numeric_rows<'a>(lines: impl Iterator<Item = &'a str>, width: usize) -> Result<Vec<Vec<f64>>, DataError> {
+fn numeric_rows<'a>(
+    lines: impl Iterator<Item = &'a str>,
+    width: usize,
+) -> Result<Vec<Vec<f64>>, DataError> {
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            let row: Vec<f64> = l.split(',').map(|v| v.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|_| corrupt("dataset"))?;
+            let row: Vec<f64> = l
+                .split(',')
+                .map(|v| v.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| corrupt("dataset"))?;
             if row.len() == width {
                 Ok(row)
             } else {
@@ -128,12 +161,20 @@ fn numeric_rows<'a>(lines: impl Iterator<Item = &'a str>, width: usize) -> Resul
         .collect()
 }
 
-fn into_raw(rows: Vec<Vec<f64>>, d: usize, class_names: Vec<String>, feature_names: Vec<String>) -> Result<RawData, DataError> {
+fn into_raw(
+    rows: Vec<Vec<f64>>,
+    d: usize,
+    class_names: Vec<String>,
+    feature_names: Vec<String>,
+) -> Result<RawData, DataError> {
     let k = class_names.len();
     let mut x = ndarray::Array2::<f64>::zeros((rows.len(), d));
     let mut y = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        x.row_mut(i).iter_mut().zip(&row[..d]).for_each(|(a, b)| *a = *b);
+        x.row_mut(i)
+            .iter_mut()
+            .zip(&row[..d])
+            .for_each(|(a, b)| *a = *b);
         let c = row[d];
         if c < 0.0 || c.fract() != 0.0 || c as usize >= k {
             return Err(corrupt("dataset"));
@@ -209,7 +250,10 @@ mod tests {
 
     #[test]
     fn winequality_threshold_outside_the_scores_is_refused() {
-        assert!(load("winequality", Some(9.0)).unwrap_err().to_string().contains("one class"));
+        assert!(load("winequality", Some(9.0))
+            .unwrap_err()
+            .to_string()
+            .contains("one class"));
         assert!(load("winequality", Some(3.0)).is_err());
         assert_eq!(load("winequality", Some(8.0)).unwrap().classes, 2);
     }

@@ -85,7 +85,7 @@ pub const ENTRIES: &[Entry] = &[
         name: "blobs",
         kind: Kind::Generator,
         shape: None,
-        what: "Gaussian blobs: class means ~ N(0, separation²·I), x = mean + N(0, I)",
+        what: "Gaussian blobs, class means ~ N(0, separation²·I)",
         origin: "generated",
         licence: "",
         citation: "",
@@ -94,8 +94,7 @@ pub const ENTRIES: &[Entry] = &[
         name: "classification",
         kind: Kind::Generator,
         shape: None,
-        what: "informative / redundant / noise features, clusters on hypercube vertices \
-               (as scikit-learn's make_classification, flip_y = 0)",
+        what: "scikit-learn's make_classification (flip_y = 0)",
         origin: "generated",
         licence: "",
         citation: "",
@@ -104,7 +103,7 @@ pub const ENTRIES: &[Entry] = &[
         name: "separable",
         kind: Kind::Generator,
         shape: None,
-        what: "linearly separable: every sample at least `margin` from the boundary of a linear classifier",
+        what: "linearly separable with a margin",
         origin: "generated",
         licence: "",
         citation: "",
@@ -113,7 +112,7 @@ pub const ENTRIES: &[Entry] = &[
         name: "csv",
         kind: Kind::File,
         shape: None,
-        what: "your .csv file (or .npy arrays); string or integer labels, classes in sorted order",
+        what: "your .csv or .npy file; labels sorted",
         origin: "your file",
         licence: "",
         citation: "",
@@ -158,7 +157,7 @@ pub fn rows() -> Result<Vec<Row>, DataError> {
             }
             Kind::Generator => out.push(Row {
                 source: e.name.into(),
-                samples: "train + test (1000 + 1000)".into(),
+                samples: "train+test (1000+1000)".into(),
                 features: "features (10)".into(),
                 classes: "classes (3)".into(),
                 balance: "equal (±1)".into(),
@@ -166,9 +165,9 @@ pub fn rows() -> Result<Vec<Row>, DataError> {
             }),
             Kind::File => out.push(Row {
                 source: e.name.into(),
-                samples: "rows of path (+ test_path)".into(),
-                features: "columns (all but label)".into(),
-                classes: "distinct labels".into(),
+                samples: "rows".into(),
+                features: "columns".into(),
+                classes: "labels".into(),
                 balance: "as in the file".into(),
                 origin: e.what.into(),
             }),
@@ -177,7 +176,12 @@ pub fn rows() -> Result<Vec<Row>, DataError> {
     Ok(out)
 }
 
-fn measured(source: &str, name: &str, threshold: Option<f64>, origin: &str) -> Result<Row, DataError> {
+fn measured(
+    source: &str,
+    name: &str,
+    threshold: Option<f64>,
+    origin: &str,
+) -> Result<Row, DataError> {
     let raw = bundled::load(name, threshold)?;
     let counts = class_counts(&raw.y, raw.classes);
     Ok(Row {
@@ -200,7 +204,11 @@ pub fn class_counts(y: &[usize], k: usize) -> Vec<usize> {
 /// Class counts as "50/50/50", or "174–183 per class" when there are many classes.
 pub fn balance(counts: &[usize]) -> String {
     if counts.len() <= 6 {
-        counts.iter().map(usize::to_string).collect::<Vec<_>>().join("/")
+        counts
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
     } else {
         let lo = counts.iter().min().copied().unwrap_or(0);
         let hi = counts.iter().max().copied().unwrap_or(0);

@@ -49,7 +49,9 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
     let read_err = |e: ::csv::Error| -> DataError {
         let line = e.position().map_or(0, |p| p.line());
         let message = match e.kind() {
-            ::csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field()),
+            ::csv::ErrorKind::Utf8 { err, .. } => {
+                format!("field {} is not valid UTF-8", err.field())
+            }
             _ => e.to_string(),
         };
         DataError::At {
@@ -70,7 +72,11 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
     let width = first.len();
     let first_line = first.position().map_or(1, |p| p.line());
     let names: Vec<String> = if spec.header {
-        first.iter().enumerate().map(|(j, s)| strip_bom(j, s).to_string()).collect()
+        first
+            .iter()
+            .enumerate()
+            .map(|(j, s)| strip_bom(j, s).to_string())
+            .collect()
     } else {
         (0..width).map(|j| format!("column {j}")).collect()
     };
@@ -85,7 +91,9 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
     let mut values: Vec<f64> = Vec::new();
     let mut labels = Vec::new();
     let mut lines = Vec::new();
-    let data_rows = std::iter::once(Ok(first)).filter(|_| !spec.header).chain(records);
+    let data_rows = std::iter::once(Ok(first))
+        .filter(|_| !spec.header)
+        .chain(records);
     for record in data_rows {
         let record = record.map_err(read_err)?;
         let line = record.position().map_or(0, |p| p.line());
@@ -95,8 +103,15 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
             message,
         };
         if record.len() != width {
-            let reference = if spec.header { "the header".to_string() } else { format!("line {first_line}") };
-            return Err(at(format!("the row has {} field(s) but {reference} has {width}", record.len())));
+            let reference = if spec.header {
+                "the header".to_string()
+            } else {
+                format!("line {first_line}")
+            };
+            return Err(at(format!(
+                "the row has {} field(s) but {reference} has {width}",
+                record.len()
+            )));
         }
         for &j in &cols.features {
             let cell = strip_bom(j, &record[j]);
@@ -105,7 +120,10 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
         let label = &record[cols.label];
         // Any text is a valid label (even "NA" may name a class); only an empty field is missing.
         if label.is_empty() {
-            return Err(at(format!("{}: missing label (empty field)", describe(cols.label))));
+            return Err(at(format!(
+                "{}: missing label (empty field)",
+                describe(cols.label)
+            )));
         }
         labels.push(label.to_string());
         lines.push(line);
@@ -157,8 +175,12 @@ fn number(cell: &str) -> Result<f64, String> {
     }
     match cell.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!("\"{cell}\" is not finite; features must be finite numbers")),
-        Err(_) if cell.contains(',') => Err(format!("\"{cell}\" is not a number (write decimals with '.', not ',')")),
+        Ok(_) => Err(format!(
+            "\"{cell}\" is not finite; features must be finite numbers"
+        )),
+        Err(_) if cell.contains(',') => Err(format!(
+            "\"{cell}\" is not a number (write decimals with '.', not ',')"
+        )),
         Err(_) => Err(format!("\"{cell}\" is not a number")),
     }
 }
@@ -173,7 +195,11 @@ pub struct Columns {
 impl Columns {
     /// Resolves the `label` and `columns` keys against a file's column names (`header = false`:
     /// indices only). Used for CSV files and for 2-D `.npy` arrays.
-    pub fn resolve(file: &str, names: &[String], spec: &TableSpec<'_>) -> Result<Columns, DataError> {
+    pub fn resolve(
+        file: &str,
+        names: &[String],
+        spec: &TableSpec<'_>,
+    ) -> Result<Columns, DataError> {
         let width = names.len();
         let bad = |message: String| DataError::At {
             path: file.to_string(),
@@ -195,10 +221,8 @@ impl Columns {
                     match hits.as_slice() {
                         [j] => Ok(*j),
                         [] => {
-                            let near = names
-                                .iter()
-                                .filter(|n| strsim::jaro_winkler(n, name) > 0.8)
-                                .max_by(|a, b| strsim::jaro_winkler(a, name).total_cmp(&strsim::jaro_winkler(b, name)));
+                            let score = |n: &String| strsim::jaro_winkler(&n.to_lowercase(), &name.to_lowercase());
+                            let near = names.iter().filter(|n| score(n) > 0.8).max_by(|a, b| score(a).total_cmp(&score(b)));
                             let hint = near.map(|n| format!(" (did you mean \"{n}\"?)")).unwrap_or_default();
                             Err(bad(format!(
                                 "{key} = \"{name}\": no such column in the header{hint}; columns: {}",
@@ -215,7 +239,9 @@ impl Columns {
             }
         };
         let label = match spec.label {
-            LabelColumn::Name(n) if n.is_empty() => width.checked_sub(1).ok_or_else(|| bad("the file has no columns".into()))?,
+            LabelColumn::Name(n) if n.is_empty() => width
+                .checked_sub(1)
+                .ok_or_else(|| bad("the file has no columns".into()))?,
             other => find("label", other)?,
         };
         let features = match spec.columns {
@@ -225,10 +251,16 @@ impl Columns {
                 for col in list {
                     let j = find("columns", col)?;
                     if j == label {
-                        return Err(bad(format!("columns lists the label column ({j}, \"{}\")", names[j])));
+                        return Err(bad(format!(
+                            "columns lists the label column ({j}, \"{}\")",
+                            names[j]
+                        )));
                     }
                     if out.contains(&j) {
-                        return Err(bad(format!("columns lists column {j} (\"{}\") twice", names[j])));
+                        return Err(bad(format!(
+                            "columns lists column {j} (\"{}\") twice",
+                            names[j]
+                        )));
                     }
                     out.push(j);
                 }
@@ -236,7 +268,9 @@ impl Columns {
             }
         };
         if features.is_empty() {
-            return Err(bad("no feature columns: the file holds only the label".into()));
+            return Err(bad(
+                "no feature columns: the file holds only the label".into()
+            ));
         }
         Ok(Columns { label, features })
     }
@@ -250,8 +284,12 @@ mod tests {
     fn numbers_and_non_numbers() {
         assert_eq!(number("1e3"), Ok(1000.0));
         assert_eq!(number("-0.5"), Ok(-0.5));
-        assert!(number("NA").unwrap_err().starts_with("missing value (\"NA\")"));
-        assert!(number("").unwrap_err().starts_with("missing value (empty field)"));
+        assert!(number("NA")
+            .unwrap_err()
+            .starts_with("missing value (\"NA\")"));
+        assert!(number("")
+            .unwrap_err()
+            .starts_with("missing value (empty field)"));
         assert!(number("inf").unwrap_err().contains("not finite"));
         assert!(number("1,5").unwrap_err().contains("with '.'"));
         assert_eq!(number("abc").unwrap_err(), "\"abc\" is not a number");
@@ -267,7 +305,13 @@ mod tests {
             delimiter: b',',
             columns: None,
         };
-        assert_eq!(Columns::resolve("f", &names, &spec).unwrap(), Columns { label: 2, features: vec![0, 1] });
+        assert_eq!(
+            Columns::resolve("f", &names, &spec).unwrap(),
+            Columns {
+                label: 2,
+                features: vec![0, 1]
+            }
+        );
         let label = LabelColumn::Name("a".into());
         let cols = [LabelColumn::Index(2)];
         let spec = TableSpec {
@@ -275,9 +319,24 @@ mod tests {
             columns: Some(&cols),
             ..spec
         };
-        assert_eq!(Columns::resolve("f", &names, &spec).unwrap(), Columns { label: 0, features: vec![2] });
+        assert_eq!(
+            Columns::resolve("f", &names, &spec).unwrap(),
+            Columns {
+                label: 0,
+                features: vec![2]
+            }
+        );
         let typo = LabelColumn::Name("yy".into());
-        let e = Columns::resolve("f", &names, &TableSpec { label: &typo, columns: None, ..spec }).unwrap_err();
+        let e = Columns::resolve(
+            "f",
+            &names,
+            &TableSpec {
+                label: &typo,
+                columns: None,
+                ..spec
+            },
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "f:1: label = \"yy\": no such column in the header (did you mean \"y\"?); columns: a, b, y");
     }
 }

@@ -59,7 +59,11 @@ pub enum DataError {
     File { path: String, message: String },
     /// A problem at a line of a file (1-based); the message names the column.
     #[error("{path}:{line}: {message}")]
-    At { path: String, line: u64, message: String },
+    At {
+        path: String,
+        line: u64,
+        message: String,
+    },
 }
 
 /// Builds per (canonical dataset JSON, seed), counted so tests can prove that the engine builds
@@ -75,18 +79,26 @@ pub(crate) static BUILDS: std::sync::Mutex<std::collections::BTreeMap<(String, u
 /// `test`, if given, take stratified subsamples of them). All randomness comes from the stream
 /// `("data", seed, dataset JSON)`.
 pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, DataError> {
-    let key = serde_json::to_string(spec).expect("spec serializes");
     #[cfg(test)]
     {
-        *BUILDS.lock().unwrap().entry((key.clone(), seed)).or_default() += 1;
+        let key = serde_json::to_string(spec).expect("spec serializes");
+        *BUILDS.lock().unwrap().entry((key, seed)).or_default() += 1;
     }
-    let mut rng = rng::derive("data", seed, &[&key]);
+    let mut rng = rng::derive("data", seed, &[&stream_key(spec)]);
     let split = match &spec.source {
-        DataSource::Blobs { .. } | DataSource::Classification { .. } | DataSource::Separable { .. } => {
+        DataSource::Blobs { .. }
+        | DataSource::Classification { .. }
+        | DataSource::Separable { .. } => {
             let n_train = spec.train.unwrap_or(1000);
             let n_test = spec.test.unwrap_or(1000);
             let raw = synthetic::generate(&spec.source, n_train + n_test, &mut rng)?;
-            stratified_split(raw, Some(n_train), Some(n_test), spec.test_fraction, &mut rng)?
+            stratified_split(
+                raw,
+                Some(n_train),
+                Some(n_test),
+                spec.test_fraction,
+                &mut rng,
+            )?
         }
         DataSource::Bundled {
             name,
@@ -96,7 +108,9 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
             stratified_split(raw, spec.train, spec.test, spec.test_fraction, &mut rng)?
         }
         DataSource::Csv { .. } => match user_files(&spec.source, base_dir)? {
-            (raw, None) => stratified_split(raw, spec.train, spec.test, spec.test_fraction, &mut rng)?,
+            (raw, None) => {
+                stratified_split(raw, spec.train, spec.test, spec.test_fraction, &mut rng)?
+            }
             (train, Some(test)) => given_split(train, test, spec, &mut rng)?,
         },
     };
@@ -123,9 +137,22 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
     })
 }
 
+/// The key of a dataset's random stream: its spec without `standardize`, which only preprocesses,
+/// so switching standardization on or off keeps the same samples and the same split.
+fn stream_key(spec: &DatasetSpec) -> String {
+    let mut v = serde_json::to_value(spec).expect("spec serializes");
+    if let Some(map) = v.as_object_mut() {
+        map.remove("standardize");
+    }
+    v.to_string()
+}
+
 /// Reads the user's training file (and test file), `.csv` or `.npy` by extension, and maps the
 /// labels to classes.
-fn user_files(source: &DataSource, base_dir: &Path) -> Result<(RawData, Option<RawData>), DataError> {
+fn user_files(
+    source: &DataSource,
+    base_dir: &Path,
+) -> Result<(RawData, Option<RawData>), DataError> {
     let DataSource::Csv {
         path,
         test_path,
@@ -161,11 +188,14 @@ fn user_files(source: &DataSource, base_dir: &Path) -> Result<(RawData, Option<R
     };
     if test_path.is_some() && labels_path.is_some() != test_labels_path.is_some() {
         return Err(DataError::Invalid(
-            "dataset: with labels_path and test_path, give test_labels_path too (and only then)".into(),
+            "dataset: with labels_path and test_path, give test_labels_path too (and only then)"
+                .into(),
         ));
     }
     if test_path.is_none() && test_labels_path.is_some() {
-        return Err(DataError::Invalid("dataset: test_labels_path needs test_path".into()));
+        return Err(DataError::Invalid(
+            "dataset: test_labels_path needs test_path".into(),
+        ));
     }
     let train = read(path, labels_path.as_ref())?;
     let test = match test_path {
@@ -182,7 +212,8 @@ fn user_files(source: &DataSource, base_dir: &Path) -> Result<(RawData, Option<R
             )));
         }
     }
-    let (y_train, y_test, class_names) = labels::to_classes(&train.labels, test.as_ref().map(|t| &t.labels))?;
+    let (y_train, y_test, class_names) =
+        labels::to_classes(&train.labels, test.as_ref().map(|t| &t.labels))?;
     let classes = class_names.len();
     let raw = |x, y, class_names: &Vec<String>, feature_names: &Vec<String>| RawData {
         x,
@@ -191,13 +222,27 @@ fn user_files(source: &DataSource, base_dir: &Path) -> Result<(RawData, Option<R
         class_names: class_names.clone(),
         feature_names: feature_names.clone(),
     };
-    let test_raw = test.zip(y_test).map(|(t, y)| raw(t.x, y, &class_names, &train.feature_names));
-    Ok((raw(train.x, y_train, &class_names, &train.feature_names), test_raw))
+    let test_raw = test
+        .zip(y_test)
+        .map(|(t, y)| raw(t.x, y, &class_names, &train.feature_names));
+    Ok((
+        raw(train.x, y_train, &class_names, &train.feature_names),
+        test_raw,
+    ))
 }
 
 /// Splits given as two files: no split is drawn; `train` / `test` sizes take stratified subsamples.
-fn given_split(train: RawData, test: RawData, spec: &DatasetSpec, rng: &mut rng::Rng) -> Result<Split, DataError> {
-    let pick = |raw: &RawData, size: Option<usize>, which: &str, rng: &mut rng::Rng| -> Result<Vec<usize>, DataError> {
+fn given_split(
+    train: RawData,
+    test: RawData,
+    spec: &DatasetSpec,
+    rng: &mut rng::Rng,
+) -> Result<Split, DataError> {
+    let pick = |raw: &RawData,
+                size: Option<usize>,
+                which: &str,
+                rng: &mut rng::Rng|
+     -> Result<Vec<usize>, DataError> {
         let n = raw.y.len();
         match size {
             Some(m) if m > n => Err(DataError::Invalid(format!(
@@ -209,7 +254,10 @@ fn given_split(train: RawData, test: RawData, spec: &DatasetSpec, rng: &mut rng:
     };
     let train_ids = pick(&train, spec.train, "train", rng)?;
     let test_ids = pick(&test, spec.test, "test", rng)?;
-    let counts = catalog::class_counts(&train_ids.iter().map(|&i| train.y[i]).collect::<Vec<_>>(), train.classes);
+    let counts = catalog::class_counts(
+        &train_ids.iter().map(|&i| train.y[i]).collect::<Vec<_>>(),
+        train.classes,
+    );
     if let Some(c) = counts.iter().position(|&k| k == 0) {
         return Err(DataError::Invalid(format!(
             "dataset.train = {} leaves class \"{}\" without a training sample; every class needs at least 1: \
@@ -255,7 +303,11 @@ pub fn static_shape(source: &DataSource) -> Option<StaticShape> {
             Some(StaticShape {
                 samples: Some(samples),
                 // A valid threshold splits winequality in two (an invalid one fails at build).
-                classes: if binarize_threshold.is_some() { 2 } else { classes },
+                classes: if binarize_threshold.is_some() {
+                    2
+                } else {
+                    classes
+                },
             })
         }
         DataSource::Csv { .. } => None,

@@ -82,7 +82,10 @@ fn finite(file: &str, x: &Array2<f64>, columns: &[usize]) -> Result<(), DataErro
         if let Some(j) = row.iter().position(|v| !v.is_finite()) {
             return Err(DataError::File {
                 path: file.to_string(),
-                message: format!("row {i}, column {} (0-based) is {}; features must be finite numbers", columns[j], row[j]),
+                message: format!(
+                    "row {i}, column {} (0-based) is {}; features must be finite numbers",
+                    columns[j], row[j]
+                ),
             });
         }
     }
@@ -94,10 +97,13 @@ pub fn read_pair(features: &Path, labels: &Path) -> Result<Table, DataError> {
     let file = features.display().to_string();
     let lfile = labels.display().to_string();
     let x = read_any(features)?;
-    let x = x.values.into_dimensionality::<Ix2>().map_err(|_| DataError::File {
-        path: file.clone(),
-        message: "features must be a 2-D array (samples × features)".into(),
-    })?;
+    let x = x
+        .values
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| DataError::File {
+            path: file.clone(),
+            message: "features must be a 2-D array (samples × features)".into(),
+        })?;
     let y = read_any(labels)?;
     let n_labels = match y.values.shape() {
         [n] | [n, 1] => *n,
@@ -129,7 +135,7 @@ pub fn read_pair(features: &Path, labels: &Path) -> Result<Table, DataError> {
         x,
         labels: Labels {
             file: lfile,
-            what: "labels_path".into(),
+            what: "the labels".into(),
             values,
             lines: None,
         },
@@ -141,12 +147,15 @@ pub fn read_table(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError>
     let file = path.display().to_string();
     let a = read_any(path)?;
     let integer = a.integer;
-    let a = a.values.into_dimensionality::<Ix2>().map_err(|_| DataError::File {
-        path: file.clone(),
-        message: "expected a 2-D array (samples × columns) holding the label as a column, \
+    let a = a
+        .values
+        .into_dimensionality::<Ix2>()
+        .map_err(|_| DataError::File {
+            path: file.clone(),
+            message: "expected a 2-D array (samples × columns) holding the label as a column, \
                   or give the labels apart with labels_path"
-            .into(),
-    })?;
+                .into(),
+        })?;
     if a.nrows() == 0 {
         return Err(DataError::File {
             path: file,
@@ -154,14 +163,24 @@ pub fn read_table(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError>
         });
     }
     let names: Vec<String> = (0..a.ncols()).map(|j| format!("column {j}")).collect();
-    let cols = Columns::resolve(&file, &names, &TableSpec { header: false, ..*spec })?;
+    let cols = Columns::resolve(
+        &file,
+        &names,
+        &TableSpec {
+            header: false,
+            ..*spec
+        },
+    )?;
     let x = a.select(Axis(1), &cols.features);
     finite(&file, &x, &cols.features)?;
     let label = a.column(cols.label);
     if let Some(i) = label.iter().position(|v| !v.is_finite()) {
         return Err(DataError::File {
             path: file,
-            message: format!("row {i}, column {} (0-based, the label) is {}", cols.label, label[i]),
+            message: format!(
+                "row {i}, column {} (0-based, the label) is {}",
+                cols.label, label[i]
+            ),
         });
     }
     Ok(Table {

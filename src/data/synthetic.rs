@@ -107,7 +107,11 @@ pub struct ClassificationParams {
 /// * the remaining columns are pure N(0, 1) noise.
 ///
 /// Columns are in that order and named `inf*`, `red*`, `noise*`.
-pub fn classification(p: &ClassificationParams, n: usize, rng: &mut Rng) -> Result<RawData, DataError> {
+pub fn classification(
+    p: &ClassificationParams,
+    n: usize,
+    rng: &mut Rng,
+) -> Result<RawData, DataError> {
     let &ClassificationParams {
         classes,
         features,
@@ -135,7 +139,11 @@ pub fn classification(p: &ClassificationParams, n: usize, rng: &mut Rng) -> Resu
     let mut centroids = Array2::<f64>::zeros((clusters, informative));
     for (k, mut row) in centroids.rows_mut().into_iter().enumerate() {
         for (j, v) in row.iter_mut().enumerate() {
-            let bit = if j < bits { (ids[k] >> j) & 1 == 1 } else { rng.gen::<bool>() };
+            let bit = if j < bits {
+                (ids[k] >> j) & 1 == 1
+            } else {
+                rng.gen::<bool>()
+            };
             *v = if bit { class_sep } else { -class_sep };
         }
     }
@@ -150,16 +158,19 @@ pub fn classification(p: &ClassificationParams, n: usize, rng: &mut Rng) -> Resu
     for (k, rows) in by_cluster.iter().enumerate() {
         let z = Array2::from_shape_simple_fn((rows.len(), informative), || normal(rng));
         let a = uniform_pm1(informative, informative, rng);
-        let xk = z.dot(&a) + &centroids.row(k);
+        let xk = z.dot(&a) + centroids.row(k);
         for (r, &i) in rows.iter().enumerate() {
-            x.row_mut(i).slice_mut(ndarray::s![..informative]).assign(&xk.row(r));
+            x.row_mut(i)
+                .slice_mut(ndarray::s![..informative])
+                .assign(&xk.row(r));
             y[i] = k % classes;
         }
     }
     if redundant > 0 {
         let b = uniform_pm1(informative, redundant, rng);
         let red = x.slice(ndarray::s![.., ..informative]).dot(&b);
-        x.slice_mut(ndarray::s![.., informative..informative + redundant]).assign(&red);
+        x.slice_mut(ndarray::s![.., informative..informative + redundant])
+            .assign(&red);
     }
     x.slice_mut(ndarray::s![.., informative + redundant..])
         .iter_mut()
@@ -209,14 +220,20 @@ pub fn separable(
         )));
     }
     if !(margin > 0.0 && margin.is_finite()) {
-        return Err(DataError::Invalid(format!("separable: margin = {margin} must be a positive number")));
+        return Err(DataError::Invalid(format!(
+            "separable: margin = {margin} must be a positive number"
+        )));
     }
     let rho = margin + PROTOTYPE_OFFSET;
     let ids = rand::seq::index::sample(rng, 1usize << bits, classes).into_vec();
     let mut protos = Array2::<f64>::zeros((classes, features));
     for (k, mut row) in protos.rows_mut().into_iter().enumerate() {
         for (j, v) in row.iter_mut().enumerate() {
-            let bit = if j < bits { (ids[k] >> j) & 1 == 1 } else { rng.gen::<bool>() };
+            let bit = if j < bits {
+                (ids[k] >> j) & 1 == 1
+            } else {
+                rng.gen::<bool>()
+            };
             *v = if bit { rho } else { -rho };
         }
     }
@@ -249,7 +266,9 @@ pub fn separable(
                      use more features or fewer classes"
                 )));
             }
-            draw.iter_mut().zip(protos.row(c)).for_each(|(v, m)| *v = m + normal(rng));
+            draw.iter_mut()
+                .zip(protos.row(c))
+                .for_each(|(v, m)| *v = m + normal(rng));
             let ok = normals[c].iter().flatten().all(|u| u.dot(&draw) >= margin);
             if ok {
                 row.assign(&draw);
@@ -287,9 +306,15 @@ mod tests {
             for (x, &c) in raw.x.rows().into_iter().zip(&raw.y) {
                 let sq = |j: usize| (&x - &protos.row(j)).mapv(|v| v * v).sum();
                 for j in (0..k).filter(|&j| j != c) {
-                    let gap = (&protos.row(c) - &protos.row(j)).mapv(|v| v * v).sum().sqrt();
+                    let gap = (&protos.row(c) - &protos.row(j))
+                        .mapv(|v| v * v)
+                        .sum()
+                        .sqrt();
                     let dist = (sq(j) - sq(c)) / (2.0 * gap);
-                    assert!(dist >= margin - 1e-9, "K={k} D={d}: distance {dist} < margin {margin}");
+                    assert!(
+                        dist >= margin - 1e-9,
+                        "K={k} D={d}: distance {dist} < margin {margin}"
+                    );
                 }
             }
         }
@@ -297,7 +322,9 @@ mod tests {
 
     #[test]
     fn separable_needs_enough_features_for_the_classes() {
-        let e = separable(5, 2, 0.5, 10, &mut rng()).unwrap_err().to_string();
+        let e = separable(5, 2, 0.5, 10, &mut rng())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("at least 3 features"), "{e}");
     }
 
@@ -316,7 +343,8 @@ mod tests {
         let xi = raw.x.slice(ndarray::s![.., ..3]).to_owned();
         let g = xi.t().dot(&xi);
         let det3 = |m: &Array2<f64>| {
-            m[[0, 0]] * (m[[1, 1]] * m[[2, 2]] - m[[1, 2]] * m[[2, 1]]) - m[[0, 1]] * (m[[1, 0]] * m[[2, 2]] - m[[1, 2]] * m[[2, 0]])
+            m[[0, 0]] * (m[[1, 1]] * m[[2, 2]] - m[[1, 2]] * m[[2, 1]])
+                - m[[0, 1]] * (m[[1, 0]] * m[[2, 2]] - m[[1, 2]] * m[[2, 0]])
                 + m[[0, 2]] * (m[[1, 0]] * m[[2, 1]] - m[[1, 1]] * m[[2, 0]])
         };
         for r in 3..5 {
@@ -329,7 +357,9 @@ mod tests {
                 })
                 .collect();
             let fit = xi.dot(&Array1::from(beta));
-            let resid = (&fit - &raw.x.column(r)).mapv(f64::abs).fold(0.0f64, |a, &b| a.max(b));
+            let resid = (&fit - &raw.x.column(r))
+                .mapv(f64::abs)
+                .fold(0.0f64, |a, &b| a.max(b));
             assert!(resid < 1e-8, "redundant column {r}: residual {resid}");
         }
     }
