@@ -188,18 +188,20 @@ pub fn classification(
     })
 }
 
-/// Distance from each class prototype to the nearest hypercube face it may share with another
-/// class, beyond the margin: prototypes sit at ±(margin + PROTOTYPE_OFFSET) in every coordinate.
+/// Distance beyond the margin from each class prototype to its nearest boundary, in units of the
+/// (unit-variance) sample noise.
 pub const PROTOTYPE_OFFSET: f64 = 1.5;
 
-/// Linearly separable data with a guaranteed margin, any K.
+/// Linearly separable data with a guaranteed margin, any K ≤ 2^D.
 ///
-/// Class prototypes μ_k are distinct random vertices of the hypercube [−ρ, ρ]^D with
-/// ρ = margin + 1.5 (so K ≤ 2^D). The generating classifier is the nearest prototype, a linear
-/// classifier with scores μ_k·x (all prototypes have the same norm, so no intercept); its boundary
-/// between classes c and j is the bisector {x : (μ_c − μ_j)·x = 0}. A sample of class c is
-/// x = μ_c + N(0, I), redrawn until its distance to every boundary of c,
-/// (μ_c − μ_j)·x / ‖μ_c − μ_j‖, is at least `margin`.
+/// Class prototypes μ_k are distinct random vertices of a hypercube [−ρ, ρ]^D. The generating
+/// classifier is the nearest prototype, a linear classifier with scores μ_k·x (all prototypes have
+/// the same norm, so no intercept); its boundary between classes c and j is the bisector
+/// {x : (μ_c − μ_j)·x = 0}, at distance ρ·√h from both prototypes when they differ in h
+/// coordinates. ρ = (margin + 1.5)/√h_min puts the nearest boundary of the closest pair exactly
+/// 1.5 beyond the margin, whatever D, so the difficulty does not grow or shrink with the number
+/// of features. A sample of class c is x = μ_c + N(0, I), redrawn until its distance to every
+/// boundary of c, (μ_c − μ_j)·x / ‖μ_c − μ_j‖, is at least `margin`.
 ///
 /// Returns the data and the prototypes (K × D). Margins are in raw feature units; standardization
 /// rescales them but keeps the data linearly separable. With `features > train` every labelling
@@ -224,7 +226,6 @@ pub fn separable(
             "separable: margin = {margin} must be a positive number"
         )));
     }
-    let rho = margin + PROTOTYPE_OFFSET;
     let ids = rand::seq::index::sample(rng, 1usize << bits, classes).into_vec();
     let mut protos = Array2::<f64>::zeros((classes, features));
     for (k, mut row) in protos.rows_mut().into_iter().enumerate() {
@@ -234,9 +235,23 @@ pub fn separable(
             } else {
                 rng.gen::<bool>()
             };
-            *v = if bit { rho } else { -rho };
+            *v = if bit { 1.0 } else { -1.0 };
         }
     }
+    // Smallest Hamming distance between two prototypes (≥ 1: the vertices are distinct).
+    let mut h_min = features;
+    for c in 0..classes {
+        for j in c + 1..classes {
+            let h = protos
+                .row(c)
+                .iter()
+                .zip(protos.row(j))
+                .filter(|(a, b)| a != b)
+                .count();
+            h_min = h_min.min(h);
+        }
+    }
+    protos *= (margin + PROTOTYPE_OFFSET) / (h_min as f64).sqrt();
     // Unit normals of the boundaries: normals[c][j] = (μ_c − μ_j)/‖μ_c − μ_j‖.
     let normals: Vec<Vec<Option<Array1<f64>>>> = (0..classes)
         .map(|c| {

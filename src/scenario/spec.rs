@@ -25,8 +25,9 @@ pub enum DataSource {
         clusters_per_class: usize,
         class_sep: f64,
     },
-    /// Linearly separable data with a guaranteed margin around a random hyperplane (binary) or
-    /// random prototypes (K > 2).
+    /// Linearly separable data with a guaranteed margin: every sample at least `margin` from the
+    /// boundaries of a nearest-prototype (linear) classifier, prototypes on random hypercube
+    /// vertices (any K ≤ 2^features).
     Separable {
         classes: usize,
         features: usize,
