@@ -1,9 +1,12 @@
 //! Datasets: generation and loading, the train/test split and standardization.
 //!
+//! One file per job: [`bundled`] (real sets compiled in), `csv` and `npy` (the user's files, with
+//! `labels` mapping label values to classes), [`synthetic`] (generators), `split` (stratified
+//! split, standardization), [`catalog`] (what `labelnoise datasets` lists; [`static_shape`]).
 //! A [`Dataset`] is built once per (dataset spec, repetition) and shared by reference (`Arc`) by every
 //! run that uses it.
 
-mod bundled;
+pub mod bundled;
 pub mod catalog;
 mod csv;
 mod labels;
