@@ -37,7 +37,10 @@ fn merged_counts(d: &Dataset) -> Vec<usize> {
 
 /// Published sizes and class counts: UCI dataset pages and `.names` files, scikit-learn's dataset
 /// descriptions, and Cortez et al. (2009) for red wine quality (scores 3..8).
-const PUBLISHED: &[(&str, Option<f64>, usize, usize, &[usize])] = &[
+/// (source, binarize_threshold, n, d, samples per class)
+type Published = (&'static str, Option<f64>, usize, usize, &'static [usize]);
+
+const PUBLISHED: &[Published] = &[
     ("iris", None, 150, 4, &[50, 50, 50]),
     ("wine", None, 178, 13, &[59, 71, 48]),
     ("breast_cancer", None, 569, 30, &[212, 357]),
@@ -638,9 +641,9 @@ fn classification_puts_class_centres_on_hypercube_vertices_and_noise_elsewhere()
         let mean = |j: usize| rows.iter().map(|&i| raw.x[[i, j]]).sum::<f64>() / rows.len() as f64;
         // Informative means sit on a vertex (±class_sep each), 2000 samples: standard error < 0.05.
         let v: Vec<f64> = (0..2).map(|j| (mean(j) / 2.0).round() * 2.0).collect();
-        for j in 0..2 {
+        for (j, vertex) in v.iter().enumerate() {
             assert!(
-                (mean(j) - v[j]).abs() < 0.15 && v[j].abs() == 2.0,
+                (mean(j) - vertex).abs() < 0.15 && vertex.abs() == 2.0,
                 "class {c} dim {j}: {}",
                 mean(j)
             );
