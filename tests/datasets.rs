@@ -35,10 +35,11 @@ fn merged_counts(d: &Dataset) -> Vec<usize> {
     a.iter().zip(&b).map(|(x, y)| x + y).collect()
 }
 
-/// Published sizes and class counts: UCI dataset pages and `.names` files, scikit-learn's dataset
-/// descriptions, and Cortez et al. (2009) for red wine quality (scores 3..8).
 /// (source, binarize_threshold, n, d, samples per class)
 type Published = (&'static str, Option<f64>, usize, usize, &'static [usize]);
+
+/// Published sizes and class counts: UCI dataset pages and `.names` files, scikit-learn's dataset
+/// descriptions, and Cortez et al. (2009) for red wine quality (scores 3..8).
 
 const PUBLISHED: &[Published] = &[
     ("iris", None, 150, 4, &[50, 50, 50]),
