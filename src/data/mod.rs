@@ -1,17 +1,26 @@
 //! Datasets: generation and loading, the train/test split and standardization.
 //!
+//! One file per job: [`bundled`] (real sets compiled in), `csv` and `npy` (the user's files, with
+//! `labels` mapping label values to classes), [`synthetic`] (generators), `split` (stratified
+//! split, standardization), [`catalog`] (what `labelnoise datasets` lists; [`static_shape`]).
 //! A [`Dataset`] is built once per (dataset spec, repetition) and shared by reference (`Arc`) by every
 //! run that uses it.
 
+pub mod bundled;
+pub mod catalog;
+mod csv;
+mod labels;
+mod npy;
 mod split;
-mod synthetic;
+pub mod synthetic;
 
-pub use split::{standardize, stratified_split, Split};
+pub use bundled::load as load_bundled;
+pub use split::{largest_remainder, standardize, stratified_split, Split};
 
 use crate::rng;
 use crate::scenario::spec::{DataSource, DatasetSpec};
 use ndarray::Array2;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// Features and labels of one repetition, split and preprocessed.
@@ -46,28 +55,46 @@ pub struct RawData {
 
 #[derive(Debug, Error)]
 pub enum DataError {
-    #[error("dataset source `{0}` is not available in this build")]
-    Unsupported(String),
     #[error("{0}")]
     Invalid(String),
+    /// A problem with a whole file.
     #[error("{path}: {message}")]
     File { path: String, message: String },
+    /// A problem at a line of a file (1-based); the message names the column.
+    #[error("{path}:{line}: {message}")]
+    At {
+        path: String,
+        line: u64,
+        message: String,
+    },
 }
 
+/// Builds per (canonical dataset JSON, seed), counted so tests can prove that the engine builds
+/// each dataset of a repetition once and shares it.
+#[cfg(test)]
+pub(crate) static BUILDS: std::sync::Mutex<std::collections::BTreeMap<(String, u64), usize>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 /// Builds the dataset of one repetition: generate or load, split (stratified), standardize on train.
-pub fn build(spec: &DatasetSpec, _base_dir: &Path, seed: u64) -> Result<Dataset, DataError> {
-    let key = serde_json::to_string(spec).expect("spec serializes");
-    let mut rng = rng::derive("data", seed, &[&key]);
+///
+/// Synthetic data are drawn afresh per repetition; bundled and file data are fixed and only the
+/// split changes. With `test_path` the files fix both splits and no split is drawn (`train` and
+/// `test`, if given, take stratified subsamples of them). All randomness comes from the stream
+/// `("data", seed, dataset JSON)`.
+pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, DataError> {
+    #[cfg(test)]
+    {
+        let key = serde_json::to_string(spec).expect("spec serializes");
+        *BUILDS.lock().unwrap().entry((key, seed)).or_default() += 1;
+    }
+    let mut rng = rng::derive("data", seed, &[&stream_key(spec)]);
     let split = match &spec.source {
-        DataSource::Blobs {
-            classes,
-            features,
-            separation,
-        } => {
+        DataSource::Blobs { .. }
+        | DataSource::Classification { .. }
+        | DataSource::Separable { .. } => {
             let n_train = spec.train.unwrap_or(1000);
             let n_test = spec.test.unwrap_or(1000);
-            let raw =
-                synthetic::blobs(*classes, *features, *separation, n_train + n_test, &mut rng);
+            let raw = synthetic::generate(&spec.source, n_train + n_test, &mut rng)?;
             stratified_split(
                 raw,
                 Some(n_train),
@@ -76,14 +103,19 @@ pub fn build(spec: &DatasetSpec, _base_dir: &Path, seed: u64) -> Result<Dataset,
                 &mut rng,
             )?
         }
-        other => {
-            return Err(DataError::Unsupported(
-                serde_json::to_value(other).expect("serializes")["source"]
-                    .as_str()
-                    .unwrap_or("?")
-                    .to_string(),
-            ))
+        DataSource::Bundled {
+            name,
+            binarize_threshold,
+        } => {
+            let raw = bundled::load(name, *binarize_threshold)?;
+            stratified_split(raw, spec.train, spec.test, spec.test_fraction, &mut rng)?
         }
+        DataSource::Csv { .. } => match user_files(&spec.source, base_dir)? {
+            (raw, None) => {
+                stratified_split(raw, spec.train, spec.test, spec.test_fraction, &mut rng)?
+            }
+            (train, Some(test)) => given_split(train, test, spec, &mut rng)?,
+        },
     };
     let Split {
         mut x_train,
@@ -108,6 +140,147 @@ pub fn build(spec: &DatasetSpec, _base_dir: &Path, seed: u64) -> Result<Dataset,
     })
 }
 
+/// The key of a dataset's random stream: its spec without `standardize`, which only preprocesses,
+/// so switching standardization on or off keeps the same samples and the same split.
+fn stream_key(spec: &DatasetSpec) -> String {
+    let mut v = serde_json::to_value(spec).expect("spec serializes");
+    if let Some(map) = v.as_object_mut() {
+        map.remove("standardize");
+    }
+    v.to_string()
+}
+
+/// Reads the user's training file (and test file), `.csv` or `.npy` by extension, and maps the
+/// labels to classes.
+fn user_files(
+    source: &DataSource,
+    base_dir: &Path,
+) -> Result<(RawData, Option<RawData>), DataError> {
+    let DataSource::Csv {
+        path,
+        test_path,
+        label,
+        header,
+        delimiter,
+        columns,
+        labels_path,
+        test_labels_path,
+    } = source
+    else {
+        unreachable!("user_files is called for csv sources")
+    };
+    let spec = csv::TableSpec {
+        label,
+        header: *header,
+        delimiter: *delimiter as u8,
+        columns: columns.as_deref(),
+    };
+    let is_npy = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    let read = |features: &Path, labels: Option<&PathBuf>| -> Result<csv::Table, DataError> {
+        let full = base_dir.join(features);
+        match (is_npy(features), labels) {
+            (true, Some(l)) => npy::read_pair(&full, &base_dir.join(l)),
+            (true, None) => npy::read_table(&full, &spec),
+            (false, None) => csv::read(&full, &spec),
+            (false, Some(_)) => Err(DataError::Invalid(format!(
+                "dataset: labels_path applies to .npy features only, but path = \"{}\"; \
+                 for a CSV file name the label column with `label`",
+                features.display()
+            ))),
+        }
+    };
+    if test_path.is_some() && labels_path.is_some() != test_labels_path.is_some() {
+        return Err(DataError::Invalid(
+            "dataset: with labels_path and test_path, give test_labels_path too (and only then)"
+                .into(),
+        ));
+    }
+    if test_path.is_none() && test_labels_path.is_some() {
+        return Err(DataError::Invalid(
+            "dataset: test_labels_path needs test_path".into(),
+        ));
+    }
+    let train = read(path, labels_path.as_ref())?;
+    let test = match test_path {
+        Some(t) => Some(read(t, test_labels_path.as_ref())?),
+        None => None,
+    };
+    if let Some(t) = &test {
+        if t.feature_names != train.feature_names {
+            return Err(DataError::Invalid(format!(
+                "{}: the test file's feature columns [{}] differ from the training file's [{}]",
+                t.labels.file,
+                t.feature_names.join(", "),
+                train.feature_names.join(", ")
+            )));
+        }
+    }
+    let (y_train, y_test, class_names) =
+        labels::to_classes(&train.labels, test.as_ref().map(|t| &t.labels))?;
+    let classes = class_names.len();
+    let raw = |x, y, class_names: &Vec<String>, feature_names: &Vec<String>| RawData {
+        x,
+        y,
+        classes,
+        class_names: class_names.clone(),
+        feature_names: feature_names.clone(),
+    };
+    let test_raw = test
+        .zip(y_test)
+        .map(|(t, y)| raw(t.x, y, &class_names, &train.feature_names));
+    Ok((
+        raw(train.x, y_train, &class_names, &train.feature_names),
+        test_raw,
+    ))
+}
+
+/// Splits given as two files: no split is drawn; `train` / `test` sizes take stratified subsamples.
+fn given_split(
+    train: RawData,
+    test: RawData,
+    spec: &DatasetSpec,
+    rng: &mut rng::Rng,
+) -> Result<Split, DataError> {
+    let pick = |raw: &RawData,
+                size: Option<usize>,
+                which: &str,
+                rng: &mut rng::Rng|
+     -> Result<Vec<usize>, DataError> {
+        let n = raw.y.len();
+        match size {
+            Some(m) if m > n => Err(DataError::Invalid(format!(
+                "dataset.{which} = {m} exceeds the {n} rows of the {which} file"
+            ))),
+            Some(m) => Ok(split::stratified_subsample(&raw.y, raw.classes, m, rng)),
+            None => Ok((0..n).collect()),
+        }
+    };
+    let train_ids = pick(&train, spec.train, "train", rng)?;
+    let test_ids = pick(&test, spec.test, "test", rng)?;
+    let counts = catalog::class_counts(
+        &train_ids.iter().map(|&i| train.y[i]).collect::<Vec<_>>(),
+        train.classes,
+    );
+    if let Some(c) = counts.iter().position(|&k| k == 0) {
+        return Err(DataError::Invalid(format!(
+            "dataset.train = {} leaves class \"{}\" without a training sample; every class needs at least 1: \
+             raise train to at least {} (one per class)",
+            train_ids.len(),
+            train.class_names[c],
+            train.classes
+        )));
+    }
+    Ok(Split {
+        x_train: train.x.select(ndarray::Axis(0), &train_ids),
+        y_train: train_ids.iter().map(|&i| train.y[i]).collect(),
+        x_test: test.x.select(ndarray::Axis(0), &test_ids),
+        y_test: test_ids.iter().map(|&i| test.y[i]).collect(),
+        classes: train.classes,
+        class_names: train.class_names,
+        feature_names: train.feature_names,
+    })
+}
+
 /// What is known about a dataset before loading it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StaticShape {
@@ -129,18 +302,15 @@ pub fn static_shape(source: &DataSource) -> Option<StaticShape> {
             name,
             binarize_threshold,
         } => {
-            let (samples, classes) = match name.as_str() {
-                "iris" => (150, 3),
-                "wine" => (178, 3),
-                "breast_cancer" => (569, 2),
-                "digits" => (1797, 10),
-                // Red wine quality takes the six values 3..8.
-                "winequality" => (1599, if binarize_threshold.is_some() { 2 } else { 6 }),
-                _ => return None,
-            };
+            let (samples, _, classes) = catalog::entry(name)?.shape?;
             Some(StaticShape {
                 samples: Some(samples),
-                classes,
+                // A valid threshold splits winequality in two (an invalid one fails at build).
+                classes: if binarize_threshold.is_some() {
+                    2
+                } else {
+                    classes
+                },
             })
         }
         DataSource::Csv { .. } => None,

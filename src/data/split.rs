@@ -59,6 +59,26 @@ pub fn stratified_split(
     let sizes: Vec<usize> = by_class.iter().map(Vec::len).collect();
     let used_q = largest_remainder(&sizes, used);
     let test_q = largest_remainder(&used_q, n_test);
+    let starved: Vec<String> = (0..k)
+        .filter(|&c| used_q[c] == test_q[c])
+        .map(|c| {
+            format!(
+                "class \"{}\" has {} sample(s), of which the split puts {} in training and {} in test",
+                raw.class_names[c], sizes[c], used_q[c] - test_q[c], test_q[c]
+            )
+        })
+        .collect();
+    if !starved.is_empty() {
+        let fix = if used < n {
+            format!("raise `train` (now {n_train} of {n} samples) or give the class more samples")
+        } else {
+            format!("hold out fewer samples (now {n_test} of {n} for test) or give the class more samples")
+        };
+        return Err(DataError::Invalid(format!(
+            "{}; every class needs at least 1 training sample: {fix}",
+            starved.join("; ")
+        )));
+    }
     let mut train_ids = Vec::with_capacity(n_train);
     let mut test_ids = Vec::with_capacity(n_test);
     for c in 0..k {
@@ -68,16 +88,6 @@ pub fn stratified_split(
     }
     train_ids.shuffle(rng);
     test_ids.shuffle(rng);
-    let missing: Vec<String> = (0..k)
-        .filter(|&c| !train_ids.iter().any(|&i| raw.y[i] == c))
-        .map(|c| raw.class_names[c].clone())
-        .collect();
-    if !missing.is_empty() {
-        return Err(DataError::Invalid(format!(
-            "class(es) {} have no training sample; use a larger training split",
-            missing.join(", ")
-        )));
-    }
     Ok(Split {
         x_train: raw.x.select(Axis(0), &train_ids),
         y_train: train_ids.iter().map(|&i| raw.y[i]).collect(),
@@ -87,6 +97,24 @@ pub fn stratified_split(
         class_names: raw.class_names,
         feature_names: raw.feature_names,
     })
+}
+
+/// Row indices of a stratified subsample of `m` rows (per-class quotas by largest remainder), in
+/// shuffled order. Classes may end up empty when `m` is small.
+pub fn stratified_subsample(y: &[usize], classes: usize, m: usize, rng: &mut Rng) -> Vec<usize> {
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); classes];
+    for (i, &c) in y.iter().enumerate() {
+        by_class[c].push(i);
+    }
+    let sizes: Vec<usize> = by_class.iter().map(Vec::len).collect();
+    let quota = largest_remainder(&sizes, m);
+    let mut ids = Vec::with_capacity(m);
+    for (c, rows) in by_class.iter_mut().enumerate() {
+        rows.shuffle(rng);
+        ids.extend_from_slice(&rows[..quota[c]]);
+    }
+    ids.shuffle(rng);
+    ids
 }
 
 /// Splits `total` into parts proportional to `weights`, rounding by largest remainder so the parts

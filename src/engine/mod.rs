@@ -179,8 +179,8 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
             b.index,
         ))
     });
-    check_inputs(&pending)?;
     let shared = Shared::new(&pending);
+    check_inputs(&pending, &shared)?;
     let ctx = execute::Context {
         scenario: &scenario.name,
         scenario_hash: &scenario.content_hash,
@@ -253,13 +253,13 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
 }
 
 /// Builds each distinct dataset of the first seed before any training, so that a bad file or
-/// impossible split is reported at once rather than after hours.
-fn check_inputs(pending: &[RunSpec]) -> Result<(), EngineError> {
+/// impossible split is reported at once rather than after hours. The datasets go into the shared
+/// cache, so the runs of that seed reuse them: every (dataset, seed) is built once.
+fn check_inputs(pending: &[RunSpec], shared: &Shared) -> Result<(), EngineError> {
     let mut seen = HashSet::new();
     for run in pending {
         if seen.insert(run.dataset_key()) {
-            let data = data::build(&run.dataset, &run.base_dir, run.seed)
-                .map_err(|e| EngineError::Input(e.to_string()))?;
+            let data = shared.dataset(run).map_err(EngineError::Input)?;
             if let crate::scenario::spec::NoiseSpec::Matrix { matrix, .. } = &run.noise {
                 if matrix.len() != data.classes {
                     return Err(EngineError::Input(format!(
@@ -368,5 +368,49 @@ mod progress {
                 b.finish_and_clear();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Four noise × method cells and two seeds: each (dataset, seed) is built exactly once,
+    /// including the up-front input check, and shared by the four runs that use it.
+    #[test]
+    fn each_dataset_of_a_repetition_is_built_once_and_shared() {
+        let text = r#"
+name = "sharing"
+seeds = [0, 1]
+[dataset]
+source = "blobs"
+classes = 2
+features = 3
+train = 40
+test = 20
+separation = 1.2345678   # unique to this test, so no other test touches its build count
+[noise]
+kind = "symmetric"
+rate = [0.0, 0.1]
+[[method]]
+kind = "label_smoothing"
+epsilon = [0.0, 0.1]
+"#;
+        let scenario = crate::scenario::parse(text, "sharing.toml", std::path::Path::new(".")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let opts = Options {
+            out: dir.path().join("out"),
+            threads: Some(2),
+            shard: None,
+            force: false,
+            progress: Progress::Quiet,
+            stop: Arc::default(),
+        };
+        let outcome = run(&scenario, &opts).unwrap();
+        assert_eq!((outcome.ran, outcome.failed.len()), (8, 0));
+        let key = scenario.runs()[0].dataset_key();
+        let builds = data::BUILDS.lock().unwrap();
+        assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
+        assert_eq!(builds.get(&(key, 1)), Some(&1));
     }
 }

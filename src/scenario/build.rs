@@ -203,14 +203,7 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 "source",
                 &source,
                 DATASET_COMMON,
-                &[
-                    "path",
-                    "test_path",
-                    "label",
-                    "header",
-                    "delimiter",
-                    "columns",
-                ],
+                &["path", "test_path", "label", "header", "delimiter", "columns", "labels_path", "test_labels_path"],
             );
             let file = |r: &mut Reader<'_>, key: &str| -> Option<std::path::PathBuf> {
                 let rel = match r.cell.get(key) {
@@ -236,6 +229,8 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 Default::default()
             });
             let test_path = file(r, "test_path");
+            let labels_path = file(r, "labels_path");
+            let test_labels_path = file(r, "test_labels_path");
             let label = match r.cell.get("label") {
                 Some((Scalar::Column(c), _)) => c.clone(),
                 _ => LabelColumn::Name(String::new()),
@@ -264,6 +259,8 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 header: r.bool_or("header", true),
                 delimiter,
                 columns,
+                labels_path,
+                test_labels_path,
             }
         }
         name => {

@@ -25,8 +25,9 @@ pub enum DataSource {
         clusters_per_class: usize,
         class_sep: f64,
     },
-    /// Linearly separable data with a guaranteed margin around a random hyperplane (binary) or
-    /// random prototypes (K > 2).
+    /// Linearly separable data with a guaranteed margin: every sample at least `margin` from the
+    /// boundaries of a nearest-prototype (linear) classifier, prototypes on random hypercube
+    /// vertices (any K ≤ 2^features).
     Separable {
         classes: usize,
         features: usize,
@@ -46,6 +47,12 @@ pub enum DataSource {
         header: bool,
         delimiter: char,
         columns: Option<Vec<LabelColumn>>,
+        /// `.npy` features only: a 1-D array of labels for `path` (then `label` is not a column).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        labels_path: Option<PathBuf>,
+        /// `.npy` features only: the labels of `test_path`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test_labels_path: Option<PathBuf>,
     },
 }
 
