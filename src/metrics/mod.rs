@@ -33,6 +33,10 @@ pub const METRICS: &[(&str, &str)] = &[
     ("grad_max", "max |∂F/∂θ| at the end (full batch)"),
     ("objective", "final objective F = mean loss + (l2/2)‖W‖²"),
     ("converged", "1 if the gradient tolerance was met (or the mini-batch schedule ended), else 0"),
+    ("stopped_epoch", "early stopping: last epoch trained (= epochs if patience never ran out)"),
+    ("best_epoch", "early stopping: epoch with the lowest held-out noisy-label CE; its weights are the model's"),
+    ("validation_loss", "early stopping: that lowest mean CE of the held-out samples against their noisy labels"),
+    ("validation_size", "early stopping: training samples held out (not trained on)"),
 ];
 
 /// Number of calibration bins (Guo et al. 2017).
