@@ -273,8 +273,8 @@ mod tests {
             t_inv: inv.into_iter().flatten().collect(),
             classes: K,
         };
-        for y in 0..K {
-            let expected: f64 = (0..K).map(|j| t[y][j] * eval(&back, j, &Z).0).sum();
+        for (y, row) in t.iter().enumerate() {
+            let expected: f64 = (0..K).map(|j| row[j] * eval(&back, j, &Z).0).sum();
             assert!((expected - eval(&ce(), y, &Z).0).abs() < 1e-12);
         }
     }
@@ -289,7 +289,7 @@ mod tests {
         };
         let s: f64 = Z.iter().map(|z| z.exp()).sum();
         for y in 0..K {
-            let q: f64 = (0..K).map(|i| Z[i].exp() / s * t[i][y]).sum();
+            let q: f64 = Z.iter().zip(&t).map(|(z, row)| z.exp() / s * row[y]).sum();
             assert!((eval(&fwd, y, &Z).0 + q.ln()).abs() < 1e-14);
         }
     }
