@@ -715,3 +715,54 @@ fn shipped_method_scenarios_parse() {
         .iter()
         .all(|r| r.model.trace && matches!(r.model.optimizer, OptimizerSpec::Sgd { .. })));
 }
+
+/// A correction matrix given in the file is the one used: with T = I both corrections are
+/// cross entropy, so the fits are identical to `ce` bit for bit.
+#[test]
+fn given_identity_matrix_corrections_train_exactly_like_ce() {
+    let text = r#"
+name = "given-matrix"
+seeds = [0]
+[dataset]
+source = "blobs"
+classes = 2
+features = 4
+train = 80
+test = 80
+[noise]
+kind = "symmetric"
+rate = 0.2
+[model]
+kind = "logistic"
+[[method]]
+kind = "ce"
+[[method]]
+kind = "forward_correction"
+matrix = [[1.0, 0.0], [0.0, 1.0]]
+[[method]]
+kind = "backward_correction"
+matrix = [[1.0, 0.0], [0.0, 1.0]]
+"#;
+    let (_d, recs) = run_scenario(text, 1);
+    assert_eq!(recs.len(), 3);
+    let ce = recs
+        .iter()
+        .find(|r| r.config.method == MethodSpec::Ce)
+        .unwrap();
+    for r in &recs {
+        assert_eq!(r.metrics, ce.metrics, "{:?}", r.config.method);
+    }
+}
+
+#[test]
+fn negative_epsilon_needs_an_l2_penalty() {
+    let text = |l2: &str| {
+        format!(
+            "name = \"neg\"\n[dataset]\nsource = \"blobs\"\n[model]\nl2 = {l2}\n\
+             [[method]]\nkind = \"label_smoothing\"\nepsilon = -0.1\n"
+        )
+    };
+    let err = scenario::parse(&text("0.0"), "neg.toml", Path::new(".")).unwrap_err();
+    assert!(format!("{err:?}").contains("model.l2"), "{err:?}");
+    assert!(scenario::parse(&text("0.01"), "neg.toml", Path::new(".")).is_ok());
+}

@@ -366,6 +366,36 @@ mod tests {
     }
 
     #[test]
+    fn a_non_finite_objective_stops_and_is_reported() {
+        let mut calls = 0;
+        let mut f = |_: &[f64], _: &[usize], gr: &mut [f64]| {
+            calls += 1;
+            gr[0] = 1.0;
+            if calls >= 5 {
+                f64::NAN
+            } else {
+                0.0
+            }
+        };
+        let s = settings(Rule::Sgd { momentum: 0.0 }, 10, 1, 0.1);
+        let mut rng = crate::rng::derive("test", 0, &[]);
+        let mut epochs_seen = 0;
+        let out = minimize(
+            &mut f,
+            no_validation(),
+            &[0, 1],
+            &mut [0.0],
+            &s,
+            &mut rng,
+            &mut |_| epochs_seen += 1,
+        );
+        assert_eq!(out.report.termination, Termination::NonFinite);
+        assert!(!out.report.converged);
+        assert_eq!(out.report.iterations, 3, "the 5th batch is in epoch 3");
+        assert_eq!(epochs_seen, 2, "only completed epochs are observed");
+    }
+
+    #[test]
     fn holdout_sizes_and_disjointness() {
         let mut rng = crate::rng::derive("test", 1, &[]);
         let (fit, val) = holdout(103, 0.1, &mut rng).unwrap();
