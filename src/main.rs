@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "labelnoise", version, about = "How much does label smoothing help when training labels are wrong?")]
+#[command(
+    name = "labelnoise",
+    version,
+    about = "How much does label smoothing help when training labels are wrong?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -59,19 +63,39 @@ enum Command {
     },
     /// List the bundled datasets with their sizes and sources.
     Datasets,
+    /// Print every scenario key with its type, default and meaning (Markdown).
+    Schema,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run { file, out, threads, shard, force, quiet, metrics } => {
-            commands::run(&commands::RunArgs { file, out, threads, shard, force, quiet, metrics })
-        }
+        Command::Run {
+            file,
+            out,
+            threads,
+            shard,
+            force,
+            quiet,
+            metrics,
+        } => commands::run(&commands::RunArgs {
+            file,
+            out,
+            threads,
+            shard,
+            force,
+            quiet,
+            metrics,
+        }),
         Command::Plan { file } => commands::plan(&file),
         Command::Check { files } => commands::check(&files),
         Command::Report { dir, metrics } => commands::report(&dir, metrics),
         Command::Merge { dirs, out } => commands::merge(&dirs, &out),
         Command::Datasets => commands::datasets(),
+        Command::Schema => {
+            print!("{}", labelnoise::scenario::schema::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

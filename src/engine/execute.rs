@@ -49,7 +49,7 @@ pub fn execute(
     let every = run.model.trace_every.max(1);
     let d = data.features();
     let mut observer = |p: &train::Progress<'_>| {
-        if run.model.trace && p.step % every == 0 {
+        if run.model.trace && p.step.is_multiple_of(every) {
             let model = FittedModel::from_theta(run.model.kind, k, d, p.theta);
             let mut point = trace_point(p.step, p.objective, &model, data, noisy, ctx.ece_bins);
             point.validation_loss = p.validation_loss;
@@ -60,7 +60,18 @@ pub fn execute(
     let fit = train::fit(&input, &mut observer).map_err(|e| e.to_string())?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
-    let r = &fit.report;
+    let mut report = fit.report.clone();
+    // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
+    let unbounded = train::lacks_finite_optimum(
+        &run.method,
+        run.model.l2,
+        metrics["train_accuracy_observed"],
+    );
+    metrics.insert("no_finite_optimum".into(), f64::from(u8::from(unbounded)));
+    if unbounded {
+        report.converged = false;
+    }
+    let r = &report;
     metrics.insert("iterations".into(), r.iterations as f64);
     metrics.insert("evaluations".into(), r.evaluations as f64);
     metrics.insert("grad_max".into(), r.grad_max);
@@ -111,7 +122,7 @@ pub fn execute(
             transitions: noisy.realized.transitions.clone(),
         },
         metrics,
-        optimizer: fit.report,
+        optimizer: report,
         trace,
         timing: Timing {
             fit_seconds,

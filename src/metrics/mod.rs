@@ -32,11 +32,8 @@ pub const METRICS: &[(&str, &str)] = &[
     ("evaluations", "objective-and-gradient evaluations"),
     ("grad_max", "max |∂F/∂θ| at the end (full batch)"),
     ("objective", "final objective F = mean loss + (l2/2)‖W‖²"),
+    ("no_finite_optimum", "1 when hard targets, l2 = 0 and a perfect fit of the observed labels leave the objective without a finite minimizer (weights grow without bound)"),
     ("converged", "1 if the gradient tolerance was met (or the mini-batch schedule ended), else 0"),
-    ("stopped_epoch", "early stopping: last epoch trained (= epochs if patience never ran out)"),
-    ("best_epoch", "early stopping: epoch with the lowest held-out noisy-label CE; its weights are the model's"),
-    ("validation_loss", "early stopping: that lowest mean CE of the held-out samples against their noisy labels"),
-    ("validation_size", "early stopping: training samples held out (not trained on)"),
 ];
 
 /// Number of calibration bins (Guo et al. 2017).
@@ -77,7 +74,10 @@ pub fn evaluate(
     let corrupted = |i: usize| noisy.corrupted[i];
     let clean = |i: usize| !noisy.corrupted[i];
     if noisy.realized.flipped > 0 {
-        m.insert("train_loss_corrupted".into(), mean_ce(train_logp.view(), obs, corrupted));
+        m.insert(
+            "train_loss_corrupted".into(),
+            mean_ce(train_logp.view(), obs, corrupted),
+        );
         m.insert(
             "train_loss_corrupted_true".into(),
             mean_ce(train_logp.view(), &data.y_train, corrupted),
@@ -94,9 +94,15 @@ pub fn evaluate(
         m.insert("recovered".into(), frac(&data.y_train));
     }
     if noisy.realized.flipped < obs.len() {
-        m.insert("train_loss_clean".into(), mean_ce(train_logp.view(), obs, clean));
+        m.insert(
+            "train_loss_clean".into(),
+            mean_ce(train_logp.view(), obs, clean),
+        );
     }
-    m.insert("train_accuracy_observed".into(), accuracy(train_logp.view(), obs));
+    m.insert(
+        "train_accuracy_observed".into(),
+        accuracy(train_logp.view(), obs),
+    );
     m.insert("weight_norm".into(), model.weight_norm());
     m.insert("logit_gap".into(), mean_logit_gap(train_logits.view()));
     if let Some(cap) = logit_gap_cap {

@@ -21,7 +21,10 @@ pub struct Reader<'a> {
 
 impl Reader<'_> {
     pub fn span(&self, key: &str) -> Span {
-        self.cell.get(key).and_then(|(_, s)| s.clone()).or(self.table_span.clone())
+        self.cell
+            .get(key)
+            .and_then(|(_, s)| s.clone())
+            .or(self.table_span.clone())
     }
     pub fn has(&self, key: &str) -> bool {
         self.cell.contains_key(key)
@@ -60,7 +63,13 @@ impl Reader<'_> {
         );
     }
     /// A float in a range, with a default; `ok` decides validity.
-    pub fn float_in(&mut self, key: &str, default: f64, ok: impl Fn(f64) -> bool, allowed: &str) -> f64 {
+    pub fn float_in(
+        &mut self,
+        key: &str,
+        default: f64,
+        ok: impl Fn(f64) -> bool,
+        allowed: &str,
+    ) -> f64 {
         let v = self.float(key).unwrap_or(default);
         if !ok(v) {
             self.bad(key, format!("{v} is out of range"), allowed);
@@ -70,7 +79,11 @@ impl Reader<'_> {
     pub fn int_at_least(&mut self, key: &str, default: usize, min: usize) -> usize {
         let v = self.int(key).unwrap_or(default);
         if v < min {
-            self.bad(key, format!("{v} is too small"), &format!("a whole number ≥ {min}"));
+            self.bad(
+                key,
+                format!("{v} is too small"),
+                &format!("a whole number ≥ {min}"),
+            );
         }
         v
     }
@@ -88,7 +101,10 @@ impl Reader<'_> {
             self.problems.push(
                 Problem::new(
                     span,
-                    format!("{}.{k} does not apply to {kind_key} = \"{kind}\"", self.section),
+                    format!(
+                        "{}.{k} does not apply to {kind_key} = \"{kind}\"",
+                        self.section
+                    ),
                 )
                 .help(if takes.is_empty() {
                     format!("{kind_key} = \"{kind}\" takes no other keys")
@@ -111,17 +127,33 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
     };
     let src = match source.as_str() {
         "blobs" => {
-            r.only("source", &source, DATASET_COMMON, &["classes", "features", "separation"]);
+            r.only(
+                "source",
+                &source,
+                DATASET_COMMON,
+                &["classes", "features", "separation"],
+            );
             let (classes, features) = synthetic_classes(r);
             let separation = r.float_in("separation", 1.0, |v| v >= 0.0, "a number ≥ 0");
-            DataSource::Blobs { classes, features, separation }
+            DataSource::Blobs {
+                classes,
+                features,
+                separation,
+            }
         }
         "classification" => {
             r.only(
                 "source",
                 &source,
                 DATASET_COMMON,
-                &["classes", "features", "informative", "redundant", "clusters_per_class", "class_sep"],
+                &[
+                    "classes",
+                    "features",
+                    "informative",
+                    "redundant",
+                    "clusters_per_class",
+                    "class_sep",
+                ],
             );
             let (classes, features) = synthetic_classes(r);
             let informative = r.int_at_least("informative", features.min(2), 1);
@@ -142,20 +174,43 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 );
             }
             let class_sep = r.float_in("class_sep", 1.0, |v| v >= 0.0, "a number ≥ 0");
-            DataSource::Classification { classes, features, informative, redundant, clusters_per_class, class_sep }
+            DataSource::Classification {
+                classes,
+                features,
+                informative,
+                redundant,
+                clusters_per_class,
+                class_sep,
+            }
         }
         "separable" => {
-            r.only("source", &source, DATASET_COMMON, &["classes", "features", "margin"]);
+            r.only(
+                "source",
+                &source,
+                DATASET_COMMON,
+                &["classes", "features", "margin"],
+            );
             let (classes, features) = synthetic_classes(r);
             let margin = r.float_in("margin", 0.5, |v| v > 0.0, "a number > 0");
-            DataSource::Separable { classes, features, margin }
+            DataSource::Separable {
+                classes,
+                features,
+                margin,
+            }
         }
         "csv" => {
             r.only(
                 "source",
                 &source,
                 DATASET_COMMON,
-                &["path", "test_path", "label", "header", "delimiter", "columns"],
+                &[
+                    "path",
+                    "test_path",
+                    "label",
+                    "header",
+                    "delimiter",
+                    "columns",
+                ],
             );
             let file = |r: &mut Reader<'_>, key: &str| -> Option<std::path::PathBuf> {
                 let rel = match r.cell.get(key) {
@@ -190,7 +245,11 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
             let delimiter = match (chars.next(), chars.next()) {
                 (Some(c), None) if c.is_ascii() => c,
                 _ => {
-                    r.bad("delimiter", format!("\"{delim}\" is not one ASCII character"), "one character, e.g. \",\" or \";\" or \"\\t\"");
+                    r.bad(
+                        "delimiter",
+                        format!("\"{delim}\" is not one ASCII character"),
+                        "one character, e.g. \",\" or \";\" or \"\\t\"",
+                    );
                     ','
                 }
             };
@@ -198,22 +257,54 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 Some((Scalar::Columns(c), _)) => Some(c.clone()),
                 _ => None,
             };
-            DataSource::Csv { path, test_path, label, header: r.bool_or("header", true), delimiter, columns }
+            DataSource::Csv {
+                path,
+                test_path,
+                label,
+                header: r.bool_or("header", true),
+                delimiter,
+                columns,
+            }
         }
         name => {
-            let allowed: &[&str] = if name == "winequality" { &["binarize_threshold"] } else { &[] };
+            let allowed: &[&str] = if name == "winequality" {
+                &["binarize_threshold"]
+            } else {
+                &[]
+            };
             r.only("source", &source, DATASET_COMMON, allowed);
-            DataSource::Bundled { name: name.to_string(), binarize_threshold: r.float("binarize_threshold") }
+            DataSource::Bundled {
+                name: name.to_string(),
+                binarize_threshold: r.float("binarize_threshold"),
+            }
         }
     };
-    let synthetic = matches!(src, DataSource::Blobs { .. } | DataSource::Classification { .. } | DataSource::Separable { .. });
+    let synthetic = matches!(
+        src,
+        DataSource::Blobs { .. } | DataSource::Classification { .. } | DataSource::Separable { .. }
+    );
     let train = r.int("train").or(synthetic.then_some(1000));
     let test = r.int("test").or(synthetic.then_some(1000));
     if train == Some(0) {
-        r.bad("train", "the training split cannot be empty".into(), "a whole number ≥ 1");
+        r.bad(
+            "train",
+            "the training split cannot be empty".into(),
+            "a whole number ≥ 1",
+        );
     }
-    let test_fraction = r.float_in("test_fraction", 0.25, |v| v > 0.0 && v < 1.0, "a fraction in (0, 1)");
-    DatasetSpec { source: src, train, test, test_fraction, standardize: r.bool_or("standardize", true) }
+    let test_fraction = r.float_in(
+        "test_fraction",
+        0.25,
+        |v| v > 0.0 && v < 1.0,
+        "a fraction in (0, 1)",
+    );
+    DatasetSpec {
+        source: src,
+        train,
+        test,
+        test_fraction,
+        standardize: r.bool_or("standardize", true),
+    }
 }
 
 pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
@@ -231,7 +322,10 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
             count,
             include_true: r.bool_or("include_true", false),
         },
-        "pairflip" => NoiseSpec::Pairflip { rate: r.float_in("rate", 0.0, rate_ok, "a rate in [0, 1]"), count },
+        "pairflip" => NoiseSpec::Pairflip {
+            rate: r.float_in("rate", 0.0, rate_ok, "a rate in [0, 1]"),
+            count,
+        },
         "asymmetric" => NoiseSpec::Asymmetric {
             rate_pos: r.float_in("rate_pos", 0.0, rate_ok, "a rate in [0, 1]"),
             rate_neg: r.float_in("rate_neg", 0.0, rate_ok, "a rate in [0, 1]"),
@@ -243,8 +337,9 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
                 _ => {
                     let span = r.table_span.clone();
                     r.problems.push(
-                        Problem::new(span, "noise.matrix is required for kind = \"matrix\"")
-                            .help("matrix = [[0.8, 0.2], [0.3, 0.7]]: row i is P(observed j | true i)"),
+                        Problem::new(span, "noise.matrix is required for kind = \"matrix\"").help(
+                            "matrix = [[0.8, 0.2], [0.3, 0.7]]: row i is P(observed j | true i)",
+                        ),
                     );
                     vec![]
                 }
@@ -275,15 +370,30 @@ pub fn check_stochastic(r: &mut Reader<'_>, key: &str, m: &[Vec<f64>]) {
     }
     for (i, row) in m.iter().enumerate() {
         if row.len() != k {
-            r.bad(key, format!("row {i} has {} entries but the matrix has {k} rows", row.len()), "a square K×K matrix");
+            r.bad(
+                key,
+                format!(
+                    "row {i} has {} entries but the matrix has {k} rows",
+                    row.len()
+                ),
+                "a square K×K matrix",
+            );
             continue;
         }
         if let Some(v) = row.iter().find(|v| !(0.0..=1.0).contains(*v)) {
-            r.bad(key, format!("row {i} has the entry {v}"), "probabilities in [0, 1]");
+            r.bad(
+                key,
+                format!("row {i} has the entry {v}"),
+                "probabilities in [0, 1]",
+            );
         }
         let sum: f64 = row.iter().sum();
         if (sum - 1.0).abs() > 1e-9 {
-            r.bad(key, format!("row {i} sums to {sum}, not 1"), "rows that sum to 1 (within 1e-9): T[i][j] = P(observed j | true i)");
+            r.bad(
+                key,
+                format!("row {i} sums to {sum}, not 1"),
+                "rows that sum to 1 (within 1e-9): T[i][j] = P(observed j | true i)",
+            );
         }
     }
 }
@@ -295,8 +405,23 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
     };
     let optimizer_name = r.str_or("optimizer", "lbfgs");
     let minibatch = optimizer_name != "lbfgs";
-    let mb_keys: &[&str] = &["epochs", "batch_size", "learning_rate", "schedule", "early_stopping", "validation_fraction", "patience"];
-    let common: &[&str] = &["kind", "l2", "max_iter", "tolerance", "trace", "trace_every"];
+    let mb_keys: &[&str] = &[
+        "epochs",
+        "batch_size",
+        "learning_rate",
+        "schedule",
+        "early_stopping",
+        "validation_fraction",
+        "patience",
+    ];
+    let common: &[&str] = &[
+        "kind",
+        "l2",
+        "max_iter",
+        "tolerance",
+        "trace",
+        "trace_every",
+    ];
     let allowed: Vec<&str> = match optimizer_name.as_str() {
         "lbfgs" => vec!["history"],
         "sgd" => mb_keys.iter().copied().chain(["momentum"]).collect(),
@@ -314,7 +439,12 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
             epochs,
             batch_size,
             learning_rate: r.float_in("learning_rate", 0.1, |v| v > 0.0, "a number > 0"),
-            momentum: r.float_in("momentum", 0.9, |v| (0.0..1.0).contains(&v), "a number in [0, 1)"),
+            momentum: r.float_in(
+                "momentum",
+                0.9,
+                |v| (0.0..1.0).contains(&v),
+                "a number in [0, 1)",
+            ),
             schedule,
         },
         "adam" => OptimizerSpec::Adam {
@@ -323,7 +453,9 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
             learning_rate: r.float_in("learning_rate", 0.01, |v| v > 0.0, "a number > 0"),
             schedule,
         },
-        _ => OptimizerSpec::Lbfgs { history: r.int_at_least("history", 10, 1) },
+        _ => OptimizerSpec::Lbfgs {
+            history: r.int_at_least("history", 10, 1),
+        },
     };
     ModelSpec {
         kind,
@@ -334,7 +466,12 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
         trace: r.bool_or("trace", minibatch),
         trace_every: r.int_at_least("trace_every", 1, 1),
         early_stopping: r.bool_or("early_stopping", false),
-        validation_fraction: r.float_in("validation_fraction", 0.1, |v| v > 0.0 && v < 1.0, "a fraction in (0, 1)"),
+        validation_fraction: r.float_in(
+            "validation_fraction",
+            0.1,
+            |v| v > 0.0 && v < 1.0,
+            "a fraction in (0, 1)",
+        ),
         patience: r.int_at_least("patience", 10, 1),
     }
 }
@@ -361,7 +498,12 @@ pub fn method(r: &mut Reader<'_>) -> MethodSpec {
             q: r.float_in("q", 0.7, |v| v > 0.0 && v <= 1.0, "q in (0, 1]"),
         },
         _ => MethodSpec::LabelSmoothing {
-            epsilon: r.float_in("epsilon", 0.0, |v| v < 1.0, "ε < 1 (negative ε needs model.l2 > 0)"),
+            epsilon: r.float_in(
+                "epsilon",
+                0.0,
+                |v| v < 1.0,
+                "ε < 1 (negative ε needs model.l2 > 0)",
+            ),
             style: match r.str_or("style", "uniform").as_str() {
                 "others" => SmoothingStyle::Others,
                 _ => SmoothingStyle::Uniform,

@@ -66,7 +66,11 @@ impl Scenario {
     }
 
     pub fn run_count(&self) -> usize {
-        self.datasets.len() * self.noises.len() * self.models.len() * self.methods.len() * self.seeds.len()
+        self.datasets.len()
+            * self.noises.len()
+            * self.models.len()
+            * self.methods.len()
+            * self.seeds.len()
     }
 
     /// The expanded grid: datasets × noises × models × methods × seeds, seeds innermost.
@@ -77,11 +81,12 @@ impl Scenario {
                 for m in &self.models {
                     for me in &self.methods {
                         for &seed in &self.seeds {
-                            let axes: Vec<(String, AxisValue)> = [&d.axes, &n.axes, &m.axes, &me.axes]
-                                .into_iter()
-                                .flatten()
-                                .cloned()
-                                .collect();
+                            let axes: Vec<(String, AxisValue)> =
+                                [&d.axes, &n.axes, &m.axes, &me.axes]
+                                    .into_iter()
+                                    .flatten()
+                                    .cloned()
+                                    .collect();
                             let mut run = RunSpec {
                                 id: String::new(),
                                 index: out.len(),
@@ -109,7 +114,13 @@ pub fn run_id(run: &RunSpec) -> String {
     let model = serde_json::to_string(&run.model).expect("serializes");
     let method = serde_json::to_string(&run.method).expect("serializes");
     crate::rng::digest_hex(
-        &[&run.dataset_key(), &run.noise_key(), &model, &method, &run.seed.to_string()],
+        &[
+            &run.dataset_key(),
+            &run.noise_key(),
+            &model,
+            &method,
+            &run.seed.to_string(),
+        ],
         16,
     )
 }
@@ -120,7 +131,10 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
         path: display.clone(),
         source_text: String::new(),
-        problems: vec![Problem::new(None, format!("cannot read the scenario file: {e}"))],
+        problems: vec![Problem::new(
+            None,
+            format!("cannot read the scenario file: {e}"),
+        )],
     })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, &display, &base_dir).map(|mut s| {
@@ -142,7 +156,11 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     };
     let name = match doc.name {
         Some((n, span)) => {
-            if n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+            if n.is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
                 problems.push(
                     Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
                         .help("letters, digits, '-', '_' and '.'"),
@@ -151,24 +169,42 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
             n
         }
         None => {
-            problems.push(Problem::new(Some(0..0), "the scenario needs a `name`").help("name = \"my-study\" (also the results folder)"));
+            problems.push(
+                Problem::new(Some(0..0), "the scenario needs a `name`")
+                    .help("name = \"my-study\" (also the results folder)"),
+            );
             String::new()
         }
     };
     if doc.datasets.is_empty() {
-        problems.push(Problem::new(Some(0..0), "the scenario needs a [dataset] table").help(format!(
-            "for example [dataset] source = \"blobs\"; sources: {}",
-            schema::SOURCES.join(", ")
-        )));
+        problems.push(
+            Problem::new(Some(0..0), "the scenario needs a [dataset] table").help(format!(
+                "for example [dataset] source = \"blobs\"; sources: {}",
+                schema::SOURCES.join(", ")
+            )),
+        );
     }
-    let or_default = |tables: Vec<Table>| if tables.is_empty() { vec![Table::default()] } else { tables };
-    let datasets = section("dataset", &doc.datasets, &mut problems, |r| build::dataset(r, base_dir));
+    let or_default = |tables: Vec<Table>| {
+        if tables.is_empty() {
+            vec![Table::default()]
+        } else {
+            tables
+        }
+    };
+    let datasets = section("dataset", &doc.datasets, &mut problems, |r| {
+        build::dataset(r, base_dir)
+    });
     let noises = if doc.noises.is_empty() {
         vec![(NoiseSpec::None, Span::None)]
     } else {
         section("noise", &doc.noises, &mut problems, build::noise)
     };
-    let models = section("model", &or_default(doc.models), &mut problems, build::model);
+    let models = section(
+        "model",
+        &or_default(doc.models),
+        &mut problems,
+        build::model,
+    );
     let methods = if doc.methods.is_empty() {
         vec![(MethodSpec::Ce, Span::None)]
     } else {
@@ -176,7 +212,10 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     };
     cross_check(&datasets, &noises, &models, &methods, &mut problems);
     let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
-    let seeds = doc.seeds.map(|(s, _)| s).unwrap_or_else(|| (0..3).collect());
+    let seeds = doc
+        .seeds
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| (0..3).collect());
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -218,7 +257,12 @@ fn section<T>(
     let mut out = Vec::new();
     for table in tables {
         for cell in cells(table) {
-            let mut r = Reader { section: name, cell: &cell, table_span: table.span.clone(), problems };
+            let mut r = Reader {
+                section: name,
+                cell: &cell,
+                table_span: table.span.clone(),
+                problems,
+            };
             out.push((build(&mut r), table.span.clone()));
         }
     }
@@ -254,7 +298,9 @@ fn cross_check(
     for (d, dspan) in datasets {
         let shape = data::static_shape(&d.source);
         if let Some(shape) = &shape {
-            if let (Some(n), Some(total)) = (d.train.map(|t| t + d.test.unwrap_or(0)), shape.samples) {
+            if let (Some(n), Some(total)) =
+                (d.train.map(|t| t + d.test.unwrap_or(0)), shape.samples)
+            {
                 if n > total {
                     problems.push(
                         Problem::new(dspan.clone(), format!("dataset: train + test = {n} exceeds the {total} samples of this dataset"))
@@ -267,9 +313,17 @@ fn cross_check(
         for (n, nspan) in noises {
             if let (Some(k), NoiseSpec::Matrix { matrix, .. }) = (k, n) {
                 if !matrix.is_empty() && matrix.len() != k {
-                    problems.push(Problem::new(nspan.clone(), format!(
-                        "noise.matrix is {}×{} but the dataset has K = {k} classes", matrix.len(), matrix.len()
-                    )).help(format!("give a {k}×{k} matrix: one row per true class")));
+                    problems.push(
+                        Problem::new(
+                            nspan.clone(),
+                            format!(
+                                "noise.matrix is {}×{} but the dataset has K = {k} classes",
+                                matrix.len(),
+                                matrix.len()
+                            ),
+                        )
+                        .help(format!("give a {k}×{k} matrix: one row per true class")),
+                    );
                 }
             }
             if let (Some(k), NoiseSpec::Asymmetric { .. }) = (k, n) {
@@ -287,13 +341,20 @@ fn cross_check(
                 }
             }
             let batch = match &m.optimizer {
-                OptimizerSpec::Sgd { batch_size, .. } | OptimizerSpec::Adam { batch_size, .. } => Some(*batch_size),
+                OptimizerSpec::Sgd { batch_size, .. } | OptimizerSpec::Adam { batch_size, .. } => {
+                    Some(*batch_size)
+                }
                 OptimizerSpec::Lbfgs { .. } => None,
             };
             if let (Some(b), Some(train)) = (batch, d.train) {
                 if b > train {
-                    problems.push(Problem::new(mspan.clone(), format!("model.batch_size = {b} exceeds the training size {train}"))
-                        .help("batch_size ≤ train"));
+                    problems.push(
+                        Problem::new(
+                            mspan.clone(),
+                            format!("model.batch_size = {b} exceeds the training size {train}"),
+                        )
+                        .help("batch_size ≤ train"),
+                    );
                 }
             }
             for (me, mespan) in methods {
@@ -304,16 +365,38 @@ fn cross_check(
                         )).help("negative ε (generalized label smoothing, Wei et al. 2022) makes the objective unbounded below without an l2 penalty: set model.l2 > 0"));
                     }
                 }
-                if let (Some(k), MethodSpec::ForwardCorrection { matrix: MatrixSource::Given(t) } | MethodSpec::BackwardCorrection { matrix: MatrixSource::Given(t) }) = (k, me) {
+                if let (
+                    Some(k),
+                    MethodSpec::ForwardCorrection {
+                        matrix: MatrixSource::Given(t),
+                    }
+                    | MethodSpec::BackwardCorrection {
+                        matrix: MatrixSource::Given(t),
+                    },
+                ) = (k, me)
+                {
                     if t.len() != k {
-                        problems.push(Problem::new(mespan.clone(), format!("method.matrix is {}×{} but the dataset has K = {k} classes", t.len(), t.len())));
+                        problems.push(Problem::new(
+                            mespan.clone(),
+                            format!(
+                                "method.matrix is {}×{} but the dataset has K = {k} classes",
+                                t.len(),
+                                t.len()
+                            ),
+                        ));
                     }
                 }
             }
         }
     }
     for (me, mespan) in methods {
-        if let MethodSpec::ForwardCorrection { matrix: MatrixSource::True } | MethodSpec::BackwardCorrection { matrix: MatrixSource::True } = me {
+        if let MethodSpec::ForwardCorrection {
+            matrix: MatrixSource::True,
+        }
+        | MethodSpec::BackwardCorrection {
+            matrix: MatrixSource::True,
+        } = me
+        {
             for (n, _) in noises {
                 if matches!(n, NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. }) {
                     problems.push(Problem::new(mespan.clone(), format!(
@@ -326,10 +409,20 @@ fn cross_check(
     }
 }
 
-fn report_settings(table: Option<&Table>, problems: &mut Vec<Problem>) -> (usize, Option<Vec<String>>) {
-    let Some(t) = table else { return (crate::metrics::DEFAULT_ECE_BINS, None) };
+fn report_settings(
+    table: Option<&Table>,
+    problems: &mut Vec<Problem>,
+) -> (usize, Option<Vec<String>>) {
+    let Some(t) = table else {
+        return (crate::metrics::DEFAULT_ECE_BINS, None);
+    };
     let cell = cells(t).into_iter().next().unwrap_or_default();
-    let mut r = Reader { section: "report", cell: &cell, table_span: t.span.clone(), problems };
+    let mut r = Reader {
+        section: "report",
+        cell: &cell,
+        table_span: t.span.clone(),
+        problems,
+    };
     let bins = r.int_at_least("ece_bins", crate::metrics::DEFAULT_ECE_BINS, 1);
     let metrics = match cell.get("metrics") {
         Some((reader::Scalar::Columns(cols), span)) => {
@@ -341,9 +434,16 @@ fn report_settings(table: Option<&Table>, problems: &mut Vec<Problem>) -> (usize
                     LabelColumn::Index(i) => i.to_string(),
                 };
                 if !known.contains(&name.as_str()) {
-                    let hint = diag::did_you_mean(&name, &known).map(|h| format!("{h} ")).unwrap_or_default();
-                    r.problems.push(Problem::new(span.clone(), format!("report.metrics: unknown metric `{name}`"))
-                        .help(format!("{hint}metrics: {}", known.join(", "))));
+                    let hint = diag::did_you_mean(&name, &known)
+                        .map(|h| format!("{h} "))
+                        .unwrap_or_default();
+                    r.problems.push(
+                        Problem::new(
+                            span.clone(),
+                            format!("report.metrics: unknown metric `{name}`"),
+                        )
+                        .help(format!("{hint}metrics: {}", known.join(", "))),
+                    );
                 }
                 names.push(name);
             }
@@ -374,8 +474,17 @@ fn with_axes<T: Serialize>(section: &str, specs: Vec<(T, Span)>) -> Vec<Variant<
         })
         .collect();
     // `kind`/`source` first, then the rest in spec order.
-    let mut ordered: Vec<String> = varying.iter().filter(|k| *k == "kind" || *k == "source").cloned().collect();
-    ordered.extend(varying.iter().filter(|k| *k != "kind" && *k != "source").cloned());
+    let mut ordered: Vec<String> = varying
+        .iter()
+        .filter(|k| *k == "kind" || *k == "source")
+        .cloned()
+        .collect();
+    ordered.extend(
+        varying
+            .iter()
+            .filter(|k| *k != "kind" && *k != "source")
+            .cloned(),
+    );
     specs
         .into_iter()
         .zip(flat)
@@ -383,7 +492,12 @@ fn with_axes<T: Serialize>(section: &str, specs: Vec<(T, Span)>) -> Vec<Variant<
             spec,
             axes: ordered
                 .iter()
-                .map(|k| (format!("{section}.{k}"), f.get(k).cloned().unwrap_or(AxisValue::Text(String::new()))))
+                .map(|k| {
+                    (
+                        format!("{section}.{k}"),
+                        f.get(k).cloned().unwrap_or(AxisValue::Text(String::new())),
+                    )
+                })
                 .collect(),
         })
         .collect()

@@ -95,8 +95,11 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
 fn read_seeds(item: &Item, problems: &mut Vec<Problem>) -> Option<(Vec<u64>, Span)> {
     let bad = |problems: &mut Vec<Problem>, span: Span| {
         problems.push(
-            Problem::new(span, "`seeds` must be a count ≥ 1 or a non-empty list of seeds ≥ 0")
-                .help("for example seeds = 5 (repetitions 0..4) or seeds = [11, 12, 13]"),
+            Problem::new(
+                span,
+                "`seeds` must be a count ≥ 1 or a non-empty list of seeds ≥ 0",
+            )
+            .help("for example seeds = 5 (repetitions 0..4) or seeds = [11, 12, 13]"),
         );
         None
     };
@@ -134,14 +137,29 @@ fn tables(
 ) -> Vec<Table> {
     let mut out = Vec::new();
     match item {
-        Item::Table(t) => out.push(table(section, t.iter(), |k| t.key(k).and_then(|k| k.span()), t.span(), keys, problems)),
+        Item::Table(t) => out.push(table(
+            section,
+            t.iter(),
+            |k| t.key(k).and_then(|k| k.span()),
+            t.span(),
+            keys,
+            problems,
+        )),
         Item::ArrayOfTables(a) => {
             for t in a.iter() {
-                out.push(table(section, t.iter(), |k| t.key(k).and_then(|k| k.span()), t.span(), keys, problems));
+                out.push(table(
+                    section,
+                    t.iter(),
+                    |k| t.key(k).and_then(|k| k.span()),
+                    t.span(),
+                    keys,
+                    problems,
+                ));
             }
         }
         Item::Value(Value::InlineTable(t)) => {
-            let items: Vec<(&str, Item)> = t.iter().map(|(k, v)| (k, Item::Value(v.clone()))).collect();
+            let items: Vec<(&str, Item)> =
+                t.iter().map(|(k, v)| (k, Item::Value(v.clone()))).collect();
             out.push(table(
                 section,
                 items.iter().map(|(k, v)| (*k, v)),
@@ -153,7 +171,9 @@ fn tables(
         }
         _ => problems.push(Problem::new(
             item.span(),
-            format!("`{section}` must be a table: write [{section}] (or [[{section}]] to repeat it)"),
+            format!(
+                "`{section}` must be a table: write [{section}] (or [[{section}]] to repeat it)"
+            ),
         )),
     }
     out
@@ -175,10 +195,14 @@ fn table<'a>(
         let kspan = key_span(name);
         let Some(key) = schema::find(keys, name) else {
             let allowed = schema::names(keys);
-            let hint = did_you_mean(name, &allowed).map(|h| format!("{h} ")).unwrap_or_default();
+            let hint = did_you_mean(name, &allowed)
+                .map(|h| format!("{h} "))
+                .unwrap_or_default();
             problems.push(
-                Problem::new(kspan, format!("unknown key `{section}.{name}`"))
-                    .help(format!("{hint}allowed in [{section}]: {}", allowed.join(", "))),
+                Problem::new(kspan, format!("unknown key `{section}.{name}`")).help(format!(
+                    "{hint}allowed in [{section}]: {}",
+                    allowed.join(", ")
+                )),
             );
             continue;
         };
@@ -212,9 +236,10 @@ fn field_values(
     if key.sweep {
         if let Value::Array(a) = value {
             if a.is_empty() {
-                problems.push(Problem::new(value.span(), format!("`{path}` is an empty list")).help(
-                    "give at least one value; a list makes the key an axis of the grid",
-                ));
+                problems.push(
+                    Problem::new(value.span(), format!("`{path}` is an empty list"))
+                        .help("give at least one value; a list makes the key an axis of the grid"),
+                );
                 return None;
             }
             let mut out = Vec::new();
@@ -224,7 +249,10 @@ fn field_values(
             return Some(out);
         }
     }
-    Some(vec![(scalar(&path, key.ty, value, problems)?, value.span())])
+    Some(vec![(
+        scalar(&path, key.ty, value, problems)?,
+        value.span(),
+    )])
 }
 
 fn describe(v: &Value) -> &'static str {
@@ -268,7 +296,9 @@ fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>) -> Option<
                 if allowed.is_empty() || allowed.contains(&s.as_str()) {
                     Some(Scalar::Str(s.clone()))
                 } else {
-                    let hint = did_you_mean(s, allowed).map(|h| format!("{h} ")).unwrap_or_default();
+                    let hint = did_you_mean(s, allowed)
+                        .map(|h| format!("{h} "))
+                        .unwrap_or_default();
                     problems.push(
                         Problem::new(v.span(), format!("`{path}` cannot be \"{s}\""))
                             .help(format!("{hint}allowed: {}", allowed.join(", "))),
@@ -286,17 +316,23 @@ fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>) -> Option<
             ),
         },
         Ty::Matrix => matrix(v).map(Scalar::Matrix).or_else(|| {
-            fail(problems, "a matrix of numbers, e.g. [[0.8, 0.2], [0.3, 0.7]]")
+            fail(
+                problems,
+                "a matrix of numbers, e.g. [[0.8, 0.2], [0.3, 0.7]]",
+            )
         }),
         Ty::MatrixOrTrue => match v {
             Value::String(s) if s.value() == "true" => Some(Scalar::Str("true".into())),
             _ => matrix(v).map(Scalar::Matrix).or_else(|| {
-                fail(problems, "\"true\" (the scenario's noise matrix) or a K×K matrix of numbers")
+                fail(
+                    problems,
+                    "\"true\" (the scenario's noise matrix) or a K×K matrix of numbers",
+                )
             }),
         },
-        Ty::Column => column(v).map(Scalar::Column).or_else(|| {
-            fail(problems, "a column name or a 0-based column index")
-        }),
+        Ty::Column => column(v)
+            .map(Scalar::Column)
+            .or_else(|| fail(problems, "a column name or a 0-based column index")),
         Ty::Columns => match v {
             Value::Array(a) => a
                 .iter()

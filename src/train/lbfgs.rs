@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub enum Termination {
     /// max |∇F| ≤ tolerance: converged.
     GradientTolerance,
-    /// Relative decrease of F below `ftol` while the gradient was still above tolerance.
+    /// Neither F nor max |∇F| improved for `STALL_ITERATIONS` iterations in a row.
     ObjectiveStalled,
     /// The iteration limit was reached before the gradient tolerance.
     MaxIterations,
@@ -45,8 +45,6 @@ pub struct LbfgsSettings {
     pub max_iter: usize,
     /// Stop when max |gᵢ| ≤ gtol.
     pub gtol: f64,
-    /// Stop (not converged) when (f_old − f)/max(|f_old|, |f|, 1) ≤ ftol.
-    pub ftol: f64,
     pub max_linesearch: usize,
 }
 
@@ -56,8 +54,6 @@ impl LbfgsSettings {
             history,
             max_iter,
             gtol,
-            // SciPy/scikit-learn's L-BFGS-B default (factr = 64 · machine epsilon).
-            ftol: 64.0 * f64::EPSILON,
             max_linesearch: 40,
         }
     }
@@ -77,6 +73,14 @@ pub struct OptimReport {
 
 const C1: f64 = 1e-4;
 const C2: f64 = 0.9;
+/// Approximate Wolfe conditions (Hager & Zhang 2005): near the optimum F stops resolving progress
+/// (its changes fall below rounding), while the gradient still does. A step that keeps F within
+/// `APPROX_F`·|F| and satisfies (2δ−1)φ'(0) ≥ φ'(α) counts as a sufficient decrease, so the
+/// gradient can be driven far below what F's precision alone would allow.
+const APPROX_F: f64 = 1e-12;
+const DELTA: f64 = 0.1;
+/// Iterations without any improvement of F or max |∇F| before giving up.
+const STALL_ITERATIONS: usize = 10;
 
 /// Minimizes `f` (which returns F and writes ∇F) from `x`, in place. `observer(iteration, x, F)` is
 /// called after every iteration.
@@ -99,6 +103,7 @@ where
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
     let mut iterations = 0;
+    let mut stalled = 0;
     let report = |it, ev, g: &[f64], fx: f64, t: Termination| OptimReport {
         iterations: it,
         evaluations: ev,
@@ -112,7 +117,13 @@ where
     }
     loop {
         if max_abs(&g) <= s.gtol {
-            return report(iterations, evaluations, &g, fx, Termination::GradientTolerance);
+            return report(
+                iterations,
+                evaluations,
+                &g,
+                fx,
+                Termination::GradientTolerance,
+            );
         }
         if iterations >= s.max_iter {
             return report(iterations, evaluations, &g, fx, Termination::MaxIterations);
@@ -147,14 +158,31 @@ where
         } else {
             1.0
         };
-        let ls = line_search(f, x, fx, &g, &d, dg, step0, s.max_linesearch, &mut x_new, &mut g_new);
+        let ls = line_search(
+            f,
+            x,
+            fx,
+            &g,
+            &d,
+            dg,
+            step0,
+            s.max_linesearch,
+            &mut x_new,
+            &mut g_new,
+        );
         evaluations += ls.evaluations;
         let Some(f_new) = ls.value else {
             if len > 0 {
                 len = 0; // retry once from steepest descent
                 continue;
             }
-            return report(iterations, evaluations, &g, fx, Termination::LineSearchFailed);
+            return report(
+                iterations,
+                evaluations,
+                &g,
+                fx,
+                Termination::LineSearchFailed,
+            );
         };
         // Curvature pair; skipped when sᵀy is not safely positive.
         let slot = head;
@@ -168,14 +196,21 @@ where
             head = (head + 1) % m;
             len = (len + 1).min(m);
         }
+        let improved = f_new < fx || max_abs(&g_new) < max_abs(&g);
         x.copy_from_slice(&x_new);
         g.copy_from_slice(&g_new);
-        let f_old = fx;
         fx = f_new;
         iterations += 1;
         observer(iterations, x, fx);
-        if max_abs(&g) > s.gtol && (f_old - fx) <= s.ftol * f_old.abs().max(fx.abs()).max(1.0) {
-            return report(iterations, evaluations, &g, fx, Termination::ObjectiveStalled);
+        stalled = if improved { 0 } else { stalled + 1 };
+        if stalled >= STALL_ITERATIONS && max_abs(&g) > s.gtol {
+            return report(
+                iterations,
+                evaluations,
+                &g,
+                fx,
+                Termination::ObjectiveStalled,
+            );
         }
     }
 }
@@ -212,25 +247,35 @@ where
         let v = f(x_new, g_new);
         (v, dot(g_new, d))
     };
+    let sufficient = |a: f64, fa: f64, dga: f64| {
+        fa <= f0 + C1 * a * dg0
+            || (fa <= f0 + APPROX_F * f0.abs() && dga <= (2.0 * DELTA - 1.0) * dg0)
+    };
     // Bracketing phase.
     let (mut a_prev, mut f_prev, mut dg_prev) = (0.0, f0, dg0);
     let mut a = step0;
     let bracket;
     loop {
         if evals >= max_evals {
-            return LineSearch { value: None, evaluations: evals };
+            return LineSearch {
+                value: None,
+                evaluations: evals,
+            };
         }
         let (fa, dga) = eval(a, x_new, g_new, &mut evals);
         if !fa.is_finite() {
             a = a_prev + 0.5 * (a - a_prev); // overshot into overflow: shrink
             continue;
         }
-        if fa > f0 + C1 * a * dg0 || (evals > 1 && fa >= f_prev) {
+        if !sufficient(a, fa, dga) || (evals > 1 && fa > f_prev) {
             bracket = ((a_prev, f_prev, dg_prev), (a, fa, dga));
             break;
         }
         if dga.abs() <= -C2 * dg0 {
-            return LineSearch { value: Some(fa), evaluations: evals };
+            return LineSearch {
+                value: Some(fa),
+                evaluations: evals,
+            };
         }
         if dga >= 0.0 {
             bracket = ((a, fa, dga), (a_prev, f_prev, dg_prev));
@@ -253,11 +298,14 @@ where
             break;
         }
         let (fj, dgj) = eval(a_j, x_new, g_new, &mut evals);
-        if !fj.is_finite() || fj > f0 + C1 * a_j * dg0 || fj >= lo.1 {
+        if !fj.is_finite() || !sufficient(a_j, fj, dgj) || fj > lo.1 {
             hi = (a_j, fj, dgj);
         } else {
             if dgj.abs() <= -C2 * dg0 {
-                return LineSearch { value: Some(fj), evaluations: evals };
+                return LineSearch {
+                    value: Some(fj),
+                    evaluations: evals,
+                };
             }
             if dgj * (hi.0 - lo.0) >= 0.0 {
                 hi = lo;
@@ -268,9 +316,15 @@ where
     // No Wolfe point within budget: accept the best sufficient-decrease point if it moved.
     if lo.0 > 0.0 && lo.1 < f0 {
         let (flo, _) = eval(lo.0, x_new, g_new, &mut evals);
-        return LineSearch { value: Some(flo), evaluations: evals };
+        return LineSearch {
+            value: Some(flo),
+            evaluations: evals,
+        };
     }
-    LineSearch { value: None, evaluations: evals }
+    LineSearch {
+        value: None,
+        evaluations: evals,
+    }
 }
 
 /// Minimizer of the cubic interpolating F and F' at the two bracket ends.
@@ -313,9 +367,17 @@ mod tests {
             (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
         };
         let mut x = [-1.2, 1.0];
-        let r = minimize(&mut f, &mut x, &LbfgsSettings::new(10, 200, 1e-9), &mut |_, _, _| {});
+        let r = minimize(
+            &mut f,
+            &mut x,
+            &LbfgsSettings::new(10, 200, 1e-9),
+            &mut |_, _, _| {},
+        );
         assert!(r.converged, "{r:?}");
-        assert!((x[0] - 1.0).abs() < 1e-7 && (x[1] - 1.0).abs() < 1e-7, "{x:?}");
+        assert!(
+            (x[0] - 1.0).abs() < 1e-7 && (x[1] - 1.0).abs() < 1e-7,
+            "{x:?}"
+        );
     }
 
     #[test]
@@ -326,7 +388,12 @@ mod tests {
             (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2)
         };
         let mut x = [-1.2, 1.0];
-        let r = minimize(&mut f, &mut x, &LbfgsSettings::new(10, 3, 1e-9), &mut |_, _, _| {});
+        let r = minimize(
+            &mut f,
+            &mut x,
+            &LbfgsSettings::new(10, 3, 1e-9),
+            &mut |_, _, _| {},
+        );
         assert_eq!(r.termination, Termination::MaxIterations);
         assert!(!r.converged);
         assert_eq!(r.iterations, 3);

@@ -206,6 +206,14 @@ fn check_labels_possible(loss: &RowLoss, labels: &[usize]) -> Result<(), TrainEr
     Ok(())
 }
 
+/// True when the objective provably has no finite minimizer at the fitted point: hard targets
+/// (`ce`, or label smoothing with ε = 0), no penalty, and every training sample already predicted
+/// as its observed label. Then scaling W and b up lowers every sample's loss, so the weights grow
+/// without bound and whatever the optimizer returned depends only on its tolerance.
+pub fn lacks_finite_optimum(method: &MethodSpec, l2: f64, train_accuracy_observed: f64) -> bool {
+    l2 == 0.0 && method.is_baseline() && train_accuracy_observed >= 1.0
+}
+
 /// The per-sample loss of a method for K classes.
 pub fn resolve_loss(
     method: &MethodSpec,

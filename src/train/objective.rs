@@ -131,7 +131,7 @@ impl<'a> Objective<'a> {
         let mut gb = self.g.slice_mut(s![..rows, ..]);
         let mut total = 0.0;
         let (gw_part, gbias) = grad.split_at_mut(d * c);
-        for r in 0..rows {
+        for (r, &label) in labels.iter().enumerate().take(rows) {
             let zr = zb.row(r);
             if c == 1 {
                 self.logits[0] = 0.0;
@@ -142,7 +142,7 @@ impl<'a> Objective<'a> {
                 }
             }
             log_softmax(&self.logits, &mut self.logp, &mut self.p);
-            total += self.loss.eval(labels[r], &self.logp, &self.p, &mut self.dz);
+            total += self.loss.eval(label, &self.logp, &self.p, &mut self.dz);
             let mut gr = gb.row_mut(r);
             if c == 1 {
                 gr[0] = self.dz[1];
