@@ -7,7 +7,7 @@ use labelnoise::scenario::spec::*;
 use labelnoise::train::loss::RowLoss;
 use labelnoise::train::objective::Objective;
 use labelnoise::train::targets::SmoothedTarget;
-use labelnoise::train::{fit, FitInput, Termination};
+use labelnoise::train::{fit, FitInput, Progress, Termination};
 use linfa::prelude::*;
 use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
@@ -49,8 +49,8 @@ fn ls(epsilon: f64) -> MethodSpec {
     }
 }
 
-fn no_trace() -> impl FnMut(usize, f64, &[f64]) {
-    |_, _, _| {}
+fn no_trace() -> impl FnMut(&Progress<'_>) {
+    |_| {}
 }
 
 /// Central finite differences of the objective against its analytic gradient.
@@ -108,6 +108,7 @@ fn hard_target_softmax_matches_linfa_logistic() {
             model: &spec,
             method: &MethodSpec::Ce,
             true_matrix: None,
+            train_rng: labelnoise::rng::derive("train", 0, &[]),
         },
         &mut no_trace(),
     )
@@ -152,6 +153,7 @@ fn logistic_with_l2_equals_softmax_k2_with_twice_the_l2() {
                 model: &spec,
                 method: &ls(0.1),
                 true_matrix: None,
+                train_rng: labelnoise::rng::derive("train", 0, &[]),
             },
             &mut no_trace(),
         )
@@ -202,6 +204,7 @@ fn fit_collapsed(
             model: &spec,
             method: &ls(eps),
             true_matrix: None,
+            train_rng: labelnoise::rng::derive("train", 0, &[]),
         },
         &mut no_trace(),
     )
@@ -250,6 +253,7 @@ fn smoothing_gives_finite_weights_on_separable_data() {
             model: &m,
             method: &ls(0.1),
             true_matrix: None,
+            train_rng: labelnoise::rng::derive("train", 0, &[]),
         },
         &mut no_trace(),
     )

@@ -40,22 +40,20 @@ pub fn execute(
         model: &run.model,
         method: &run.method,
         true_matrix: true_matrix.as_deref(),
+        // Keyed by dataset and noise, never the method: every method sees the same batch order
+        // and the same held-out samples.
+        train_rng: crate::rng::derive("train", run.seed, &[&run.dataset_key(), &run.noise_key()]),
     };
     let cap = logit_gap_cap(&run.method, k);
     let mut trace = Vec::new();
     let every = run.model.trace_every.max(1);
     let d = data.features();
-    let mut observer = |step: usize, objective: f64, theta: &[f64]| {
-        if run.model.trace && step.is_multiple_of(every) {
-            let model = FittedModel::from_theta(run.model.kind, k, d, theta);
-            trace.push(trace_point(
-                step,
-                objective,
-                &model,
-                data,
-                noisy,
-                ctx.ece_bins,
-            ));
+    let mut observer = |p: &train::Progress<'_>| {
+        if run.model.trace && p.step.is_multiple_of(every) {
+            let model = FittedModel::from_theta(run.model.kind, k, d, p.theta);
+            let mut point = trace_point(p.step, p.objective, &model, data, noisy, ctx.ece_bins);
+            point.validation_loss = p.validation_loss;
+            trace.push(point);
         }
     };
     let fit_start = Instant::now();
@@ -79,9 +77,22 @@ pub fn execute(
     metrics.insert("grad_max".into(), r.grad_max);
     metrics.insert("objective".into(), r.objective);
     metrics.insert("converged".into(), f64::from(u8::from(r.converged)));
-    // On record when the noise model's expected rate differs from the nominal one (include_true,
-    // instance truncation, boundary clipping, class-weighted asymmetric/matrix rates).
-    let expected_rate = Some(noisy.expected_rate).filter(|e| (e - run.noise.nominal_rate()).abs() > 1e-12);
+    if let Some(es) = &fit.early_stopping {
+        metrics.insert("stopped_epoch".into(), es.stopped_epoch as f64);
+        metrics.insert("best_epoch".into(), es.best_epoch as f64);
+        metrics.insert("validation_size".into(), es.validation_size as f64);
+        if let Some(v) = es.validation_loss {
+            metrics.insert("validation_loss".into(), v);
+        }
+    }
+    let expected_rate = match &run.noise {
+        NoiseSpec::Symmetric {
+            rate,
+            include_true: true,
+            ..
+        } => Some(rate * (k as f64 - 1.0) / k as f64),
+        _ => None,
+    };
     Ok(RunRecord {
         id: run.id.clone(),
         index: run.index,

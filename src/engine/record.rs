@@ -60,17 +60,26 @@ pub struct NoiseSummary {
     pub transitions: Vec<Vec<usize>>,
 }
 
-/// One point of a training trace.
+/// One point of a training trace: every `trace_every`-th L-BFGS iteration, or every
+/// `trace_every`-th mini-batch epoch (steps from 1; with the default 1, one point per epoch run).
+/// Loss and memorization figures are over the whole training split (held-out samples included)
+/// with the same definitions as the metrics of the same name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TracePoint {
-    /// Iteration (L-BFGS) or epoch (mini-batch).
+    /// Iteration (L-BFGS) or epoch (mini-batch), from 1.
     pub step: usize,
+    /// L-BFGS: F(θ). Mini-batch: the epoch's running objective (batch objectives weighted |B|/n).
     pub objective: f64,
+    /// Mean CE against the observed label on corrupted samples (absent without corrupted samples).
     pub train_loss_corrupted: Option<f64>,
+    /// Mean CE against the observed label on clean samples (absent if every label is corrupted).
     pub train_loss_clean: Option<f64>,
+    /// Fraction of corrupted samples predicted as their observed (wrong) label.
     pub memorized: Option<f64>,
     pub test_accuracy: f64,
+    /// Frobenius norm of the weights, intercept excluded.
     pub weight_norm: f64,
+    /// Early stopping only: mean CE of the held-out samples against their noisy labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_loss: Option<f64>,
 }

@@ -3,6 +3,7 @@
 pub mod lbfgs;
 pub mod loss;
 mod matrix;
+pub mod minibatch;
 pub mod model;
 pub mod objective;
 pub mod targets;
@@ -10,6 +11,7 @@ pub mod targets;
 pub use lbfgs::{OptimReport, Termination};
 pub use model::FittedModel;
 
+use crate::rng::Rng;
 use crate::scenario::spec::{MatrixSource, MethodSpec, ModelKind, ModelSpec, OptimizerSpec};
 use loss::RowLoss;
 use ndarray::ArrayView2;
@@ -21,8 +23,6 @@ use thiserror::Error;
 pub enum TrainError {
     #[error("{0}")]
     Invalid(String),
-    #[error("optimizer `{0}` is not available in this build")]
-    Unsupported(String),
 }
 
 /// What a fit needs besides the features: the labels it trains on and the noise matrix that
@@ -35,6 +35,9 @@ pub struct FitInput<'a> {
     pub method: &'a MethodSpec,
     /// The scenario's expected noise matrix, for `matrix = "true"` corrections.
     pub true_matrix: Option<&'a [Vec<f64>]>,
+    /// The run's `"train"` stream (`rng::derive("train", seed, [dataset, noise])`): the held-out
+    /// split and the batch order of mini-batch optimizers. Unused by L-BFGS.
+    pub train_rng: Rng,
 }
 
 /// A fitted model and the optimizer's account of how it got there.
@@ -42,10 +45,37 @@ pub struct FitInput<'a> {
 pub struct FitOutput {
     pub model: FittedModel,
     pub report: OptimReport,
+    /// Set when early stopping was on.
+    pub early_stopping: Option<EarlyStopping>,
 }
 
-/// Observer of training progress: (step, objective, θ). Used for traces.
-pub type Observer<'o> = dyn FnMut(usize, f64, &[f64]) + 'o;
+/// What early stopping saw. The returned model has the weights of `best_epoch`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EarlyStopping {
+    /// Last epoch trained (the configured number of epochs if patience never ran out).
+    pub stopped_epoch: usize,
+    /// Epoch with the lowest held-out loss, whose weights are returned (0: none was finite).
+    pub best_epoch: usize,
+    /// That loss: mean CE against the held-out *noisy* labels.
+    pub validation_loss: Option<f64>,
+    /// Number of held-out training samples (not trained on).
+    pub validation_size: usize,
+}
+
+/// Progress of a fit, as seen by an [`Observer`].
+pub struct Progress<'t> {
+    /// L-BFGS iteration, or mini-batch epoch (both from 1).
+    pub step: usize,
+    /// L-BFGS: F(θ) over the training rows. Mini-batch: the epoch's running objective, the batch
+    /// objectives F_B averaged with weights |B|/n (what a training loop prints as its epoch loss).
+    pub objective: f64,
+    pub theta: &'t [f64],
+    /// Early stopping only: mean CE of the held-out samples against their noisy labels.
+    pub validation_loss: Option<f64>,
+}
+
+/// Observer of training progress, called after every iteration (L-BFGS) or epoch (mini-batch).
+pub type Observer<'o> = dyn FnMut(&Progress<'_>) + 'o;
 
 /// Fits the model by the configured optimizer from θ = 0.
 pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutput, TrainError> {
@@ -55,6 +85,7 @@ pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutpu
         input.model.kind,
         input.true_matrix,
     )?;
+    check_labels_possible(&row_loss, input.labels)?;
     let c = model::outputs(input.model.kind, input.classes);
     let d = input.x.ncols();
     let mut objective = Objective::new(
@@ -66,27 +97,113 @@ pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutpu
         input.model.l2,
     );
     let mut theta = vec![0.0; objective.n_params()];
-    let report = match &input.model.optimizer {
+    let spec = input.model;
+    let (rule, epochs, batch_size, learning_rate, schedule) = match &spec.optimizer {
         OptimizerSpec::Lbfgs { history } => {
-            let settings =
-                lbfgs::LbfgsSettings::new(*history, input.model.max_iter, input.model.tolerance);
+            let settings = lbfgs::LbfgsSettings::new(*history, spec.max_iter, spec.tolerance);
             let mut f = |t: &[f64], g: &mut [f64]| objective.value_grad(t, g);
-            lbfgs::minimize(&mut f, &mut theta, &settings, &mut |it, t, fx| {
-                observer(it, fx, t)
-            })
+            let report = lbfgs::minimize(&mut f, &mut theta, &settings, &mut |it, t, fx| {
+                observer(&Progress {
+                    step: it,
+                    objective: fx,
+                    theta: t,
+                    validation_loss: None,
+                })
+            });
+            return Ok(FitOutput {
+                model: FittedModel::from_theta(spec.kind, input.classes, d, &theta),
+                report,
+                early_stopping: None,
+            });
         }
-        other => {
-            let name = serde_json::to_value(other).expect("serializes")["optimizer"]
-                .as_str()
-                .unwrap_or("?")
-                .to_string();
-            return Err(TrainError::Unsupported(name));
-        }
+        OptimizerSpec::Sgd {
+            epochs,
+            batch_size,
+            learning_rate,
+            momentum,
+            schedule,
+        } => (
+            minibatch::Rule::Sgd {
+                momentum: *momentum,
+            },
+            epochs,
+            batch_size,
+            learning_rate,
+            schedule,
+        ),
+        OptimizerSpec::Adam {
+            epochs,
+            batch_size,
+            learning_rate,
+            schedule,
+        } => (
+            minibatch::Rule::Adam,
+            epochs,
+            batch_size,
+            learning_rate,
+            schedule,
+        ),
     };
+    let settings = minibatch::Settings {
+        epochs: *epochs,
+        batch_size: *batch_size,
+        learning_rate: *learning_rate,
+        schedule: *schedule,
+        rule,
+        patience: spec.early_stopping.then_some(spec.patience),
+    };
+    let mut rng = input.train_rng.clone();
+    let n = input.labels.len();
+    let (rows, held_out) = if spec.early_stopping {
+        minibatch::holdout(n, spec.validation_fraction, &mut rng).map_err(TrainError::Invalid)?
+    } else {
+        ((0..n).collect(), Vec::new())
+    };
+    // The watched quantity is plain CE against the noisy labels whatever the method, so every
+    // method stops by the same rule (a practitioner's noisy validation set).
+    let hard = RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 });
+    let mut held = Objective::new(input.x, input.labels, input.classes, c, hard, 0.0);
+    let mut scratch = vec![0.0; theta.len()];
+    let mut validate = |t: &[f64]| held.value_grad_rows(t, &held_out, &mut scratch);
+    let mut batch = |t: &[f64], r: &[usize], g: &mut [f64]| objective.value_grad_rows(t, r, g);
+    let out = minibatch::minimize(
+        &mut batch,
+        spec.early_stopping.then_some(&mut validate),
+        &rows,
+        &mut theta,
+        &settings,
+        &mut rng,
+        observer,
+    );
     Ok(FitOutput {
-        model: FittedModel::from_theta(input.model.kind, input.classes, d, &theta),
-        report,
+        model: FittedModel::from_theta(spec.kind, input.classes, d, &theta),
+        report: out.report,
+        early_stopping: spec.early_stopping.then(|| EarlyStopping {
+            stopped_epoch: out.stopped_epoch.unwrap_or(0),
+            best_epoch: out.best_epoch.unwrap_or(0),
+            validation_loss: out.best_validation,
+            validation_size: held_out.len(),
+        }),
     })
+}
+
+/// Forward correction gives an observed label j the probability Σᵢ pᵢ T[i][j]; if column j of T is
+/// zero, a sample labelled j has infinite loss whatever the model. Reported before training.
+fn check_labels_possible(loss: &RowLoss, labels: &[usize]) -> Result<(), TrainError> {
+    if let RowLoss::Forward { ln_t, classes } = loss {
+        let k = *classes;
+        let mut seen = vec![false; k];
+        labels.iter().for_each(|&y| seen[y] = true);
+        if let Some(j) =
+            (0..k).find(|&j| seen[j] && (0..k).all(|i| ln_t[i * k + j] == f64::NEG_INFINITY))
+        {
+            return Err(TrainError::Invalid(format!(
+                "forward correction: column {j} of the noise matrix is all zero, so the observed \
+                 label {j} (present in the training labels) would have probability 0 and infinite loss"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// True when the objective provably has no finite minimizer at the fitted point: hard targets
