@@ -52,6 +52,7 @@ pub fn execute(
     let fit = train::fit(&input, &mut observer).map_err(|e| e.to_string())?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
+    let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
     let r = &fit.report;
     metrics.insert("iterations".into(), r.iterations as f64);
     metrics.insert("evaluations".into(), r.evaluations as f64);
@@ -91,6 +92,7 @@ pub fn execute(
             transitions: noisy.realized.transitions.clone(),
         },
         metrics,
+        reliability,
         optimizer: fit.report,
         trace,
         timing: Timing {
