@@ -10,12 +10,22 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// A run record built by hand: label smoothing (ε) or `ce` (`eps = None`) at a noise rate.
-fn record(index: usize, seed: u64, rate: f64, eps: Option<f64>, metrics: &[(&str, f64)]) -> RunRecord {
+fn record(
+    index: usize,
+    seed: u64,
+    rate: f64,
+    eps: Option<f64>,
+    metrics: &[(&str, f64)],
+) -> RunRecord {
     let method = match eps {
         Some(e) => serde_json::json!({"kind": "label_smoothing", "epsilon": e, "style": "uniform"}),
         None => serde_json::json!({"kind": "ce"}),
     };
-    let kind = if eps.is_some() { "label_smoothing" } else { "ce" };
+    let kind = if eps.is_some() {
+        "label_smoothing"
+    } else {
+        "ce"
+    };
     let eps_axis = eps.map_or(serde_json::json!(""), |e| serde_json::json!(e));
     let v = serde_json::json!({
         "id": format!("run{index}"), "index": index, "scenario": "hand", "scenario_hash": "0", "version": "0",
@@ -47,7 +57,16 @@ fn hand_runs(with_ce: bool) -> Vec<RunRecord> {
     let mut i = 0;
     let mut add = |rate: f64, eps: Option<f64>, acc: [f64; 3], ece: [f64; 3]| {
         for seed in 0..3 {
-            runs.push(record(i, seed, rate, eps, &[("test_accuracy", acc[seed as usize]), ("test_ece", ece[seed as usize])]));
+            runs.push(record(
+                i,
+                seed,
+                rate,
+                eps,
+                &[
+                    ("test_accuracy", acc[seed as usize]),
+                    ("test_ece", ece[seed as usize]),
+                ],
+            ));
             i += 1;
         }
     };
@@ -66,7 +85,9 @@ fn hand_runs(with_ce: bool) -> Vec<RunRecord> {
 fn cell<'a>(s: &'a summary::Summary, rate: f64, method: &str) -> &'a summary::Cell {
     s.cells
         .iter()
-        .find(|c| c.method == method && c.axes[0].1 == labelnoise::scenario::spec::AxisValue::Float(rate))
+        .find(|c| {
+            c.method == method && c.axes[0].1 == labelnoise::scenario::spec::AxisValue::Float(rate)
+        })
         .unwrap_or_else(|| panic!("no cell {rate} {method}"))
 }
 
@@ -86,10 +107,14 @@ fn paired_differences_on_hand_made_runs() {
     assert!((d.mean - 0.02).abs() < 1e-12 && (d.std - 0.01).abs() < 1e-12 && d.n == 3);
     assert!((d.ci_low - (0.02 - half)).abs() < 1e-9 && (d.ci_high - (0.02 + half)).abs() < 1e-9);
     assert_eq!(export::delta_text(&d), format!("+0.020 ±{:.3}", half)); // interval holds 0: no mark
-    // ECE differences 0.10, 0.11, 0.12: the interval excludes 0, marked ▲.
+                                                                        // ECE differences 0.10, 0.11, 0.12: the interval excludes 0, marked ▲.
     let e = ls.paired["test_ece"];
     assert!((e.mean - 0.11).abs() < 1e-12);
-    assert!(export::delta_text(&e).ends_with(" ▲"), "{}", export::delta_text(&e));
+    assert!(
+        export::delta_text(&e).ends_with(" ▲"),
+        "{}",
+        export::delta_text(&e)
+    );
     // At rate 0.4: differences 0.03, −0.01, 0.02 (paired by seed, not by file order).
     let d4 = cell(&s, 0.4, "ls ε=0.1").paired["test_accuracy"];
     assert!((d4.mean - 0.04 / 3.0).abs() < 1e-12);
@@ -99,7 +124,10 @@ fn paired_differences_on_hand_made_runs() {
     // The result does not depend on the order of the records.
     let mut sorted = hand_runs(false);
     sorted.sort_by_key(|r| r.index);
-    assert_eq!(serde_json::to_string(&report::summarize("hand", &sorted)).unwrap(), serde_json::to_string(&s).unwrap());
+    assert_eq!(
+        serde_json::to_string(&report::summarize("hand", &sorted)).unwrap(),
+        serde_json::to_string(&s).unwrap()
+    );
 }
 
 #[test]
@@ -115,16 +143,28 @@ fn ce_is_the_preferred_baseline() {
     assert_eq!(export::direction(&d), "▲");
     // No ce at rate 0.4: there, ls ε = 0 stays the baseline.
     assert!(cell(&s, 0.4, "ls ε=0").is_baseline);
-    assert_eq!(cell(&s, 0.4, "ls ε=0.1").paired_against.as_deref(), Some("ls ε=0"));
+    assert_eq!(
+        cell(&s, 0.4, "ls ε=0.1").paired_against.as_deref(),
+        Some("ls ε=0")
+    );
 }
 
 #[test]
 fn best_method_per_rate() {
     let s = report::summarize("hand", &hand_runs(true));
     let best = summary::best_by(&s, "test_accuracy", true);
-    let names: Vec<(String, &str)> = best.iter().map(|(axes, c)| (axes[0].1.to_string(), c.method.as_str())).collect();
+    let names: Vec<(String, &str)> = best
+        .iter()
+        .map(|(axes, c)| (axes[0].1.to_string(), c.method.as_str()))
+        .collect();
     // Means at 0.2: ce 0.75, ls0 0.80, ls0.1 0.82; at 0.4: ls0 0.20, ls0.1 0.2133….
-    assert_eq!(names, vec![("0.2".to_string(), "ls ε=0.1"), ("0.4".to_string(), "ls ε=0.1")]);
+    assert_eq!(
+        names,
+        vec![
+            ("0.2".to_string(), "ls ε=0.1"),
+            ("0.4".to_string(), "ls ε=0.1")
+        ]
+    );
     let table = export::best_table(&s).expect("several methods");
     assert_eq!(table.header, vec!["rate", "best method", "acc", "Δacc"]);
     assert_eq!(table.rows[0][..3], ["0.2", "ls ε=0.1", "0.820±0.090"]);
@@ -145,7 +185,10 @@ fn terminal_table_is_compact() {
     // A chosen metric list is honoured as given.
     let chosen = vec!["test_ece".to_string()];
     let text = export::terminal(&s, &chosen);
-    assert!(text.lines().next().unwrap().contains("Δece") && !text.lines().next().unwrap().contains(" acc "));
+    assert!(
+        text.lines().next().unwrap().contains("Δece")
+            && !text.lines().next().unwrap().contains(" acc ")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,11 +210,17 @@ const TINY_DATA: &str = "[dataset]\nsource = \"blobs\"\nclasses = 3\nfeatures = 
 fn outputs(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     for name in report::FILES {
-        out.insert(name.to_string(), fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")));
+        out.insert(
+            name.to_string(),
+            fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")),
+        );
     }
     for e in fs::read_dir(dir.join("plots")).unwrap() {
         let p = e.unwrap().path();
-        out.insert(format!("plots/{}", p.file_name().unwrap().to_string_lossy()), fs::read(&p).unwrap());
+        out.insert(
+            format!("plots/{}", p.file_name().unwrap().to_string_lossy()),
+            fs::read(&p).unwrap(),
+        );
     }
     out
 }
@@ -191,7 +240,11 @@ fn svg_texts(svg: &str) -> Vec<String> {
                 }
                 open.push(e.name().as_ref().to_vec());
             }
-            Event::End(e) => assert_eq!(open.pop().as_deref(), Some(e.name().as_ref()), "mismatched end tag"),
+            Event::End(e) => assert_eq!(
+                open.pop().as_deref(),
+                Some(e.name().as_ref()),
+                "mismatched end tag"
+            ),
             Event::Text(t) => {
                 let t = t.unescape().expect("valid entities").trim().to_string();
                 if !t.is_empty() {
@@ -223,12 +276,29 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
         ),
     );
     let out = tmp.path().join("out");
-    let run = labelnoise().arg("run").arg(&file).arg("--out").arg(&out).arg("-q").assert().success();
+    let run = labelnoise()
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .arg("-q")
+        .assert()
+        .success();
     let printed = String::from_utf8(run.get_output().stdout.clone()).unwrap();
-    assert!(printed.lines().all(|l| l.chars().count() <= 100), "{printed}");
+    assert!(
+        printed.lines().all(|l| l.chars().count() <= 100),
+        "{printed}"
+    );
     let written = outputs(&out);
     let files: Vec<&str> = written.keys().map(String::as_str).collect();
-    for f in ["plots/accuracy.svg", "plots/train_loss.svg", "plots/ece.svg", "plots/norm_gap.svg", "plots/reliability.svg", "plots/trace.svg"] {
+    for f in [
+        "plots/accuracy.svg",
+        "plots/train_loss.svg",
+        "plots/ece.svg",
+        "plots/norm_gap.svg",
+        "plots/reliability.svg",
+        "plots/trace.svg",
+    ] {
         assert!(files.contains(&f), "{f} missing from {files:?}");
     }
     // Remove every output, rebuild from runs.jsonl alone, compare bytes.
@@ -238,7 +308,10 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
     fs::remove_dir_all(out.join("plots")).unwrap();
     labelnoise().arg("report").arg(&out).assert().success();
     let rebuilt = outputs(&out);
-    assert_eq!(written.keys().collect::<Vec<_>>(), rebuilt.keys().collect::<Vec<_>>());
+    assert_eq!(
+        written.keys().collect::<Vec<_>>(),
+        rebuilt.keys().collect::<Vec<_>>()
+    );
     for (name, bytes) in &written {
         assert!(bytes == &rebuilt[name], "{name} differs after `report`");
     }
@@ -274,27 +347,56 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
     // The HTML page holds every figure inline and needs nothing from outside.
     let html = String::from_utf8(written["report.html"].clone()).unwrap();
     for (name, bytes) in written.iter().filter(|(n, _)| n.ends_with(".svg")) {
-        assert!(html.contains(std::str::from_utf8(bytes).unwrap().trim_end()), "{name} not inlined");
+        assert!(
+            html.contains(std::str::from_utf8(bytes).unwrap().trim_end()),
+            "{name} not inlined"
+        );
     }
     for external in ["<script", "src=", "href=", "<link", "@import"] {
         assert!(!html.contains(external), "report.html contains {external}");
     }
     // The only URLs are the SVG namespace names.
-    assert_eq!(html.matches("http").count(), html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count());
+    assert_eq!(
+        html.matches("http").count(),
+        html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+    );
 
+    // Runs finish in any order (threads): the same records in reverse order give the same bytes.
+    let runs = fs::read_to_string(out.join("runs.jsonl")).unwrap();
+    let reversed: String = runs.lines().rev().map(|l| format!("{l}\n")).collect();
+    assert_ne!(runs, reversed);
+    fs::write(out.join("runs.jsonl"), reversed).unwrap();
     // `report` again gives the same bytes again (nothing depends on the previous report).
-    labelnoise().arg("report").arg(&out).arg("--metrics").arg("test_nll,recovered").assert().success();
+    labelnoise()
+        .arg("report")
+        .arg(&out)
+        .arg("--metrics")
+        .arg("test_nll,recovered")
+        .assert()
+        .success();
     assert_eq!(outputs(&out), written);
 }
 
 #[test]
 fn report_refuses_a_folder_without_runs() {
     let tmp = tempfile::tempdir().unwrap();
-    let a = labelnoise().arg("report").arg(tmp.path()).assert().failure();
+    let a = labelnoise()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .failure();
     let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
     assert!(err.contains("runs.jsonl"), "{err}");
-    let a = labelnoise().arg("report").arg(tmp.path()).arg("--metrics").arg("acuracy").assert().failure();
-    assert!(String::from_utf8(a.get_output().stderr.clone()).unwrap().contains("unknown metric `acuracy`"));
+    let a = labelnoise()
+        .arg("report")
+        .arg(tmp.path())
+        .arg("--metrics")
+        .arg("acuracy")
+        .assert()
+        .failure();
+    assert!(String::from_utf8(a.get_output().stderr.clone())
+        .unwrap()
+        .contains("unknown metric `acuracy`"));
 }
 
 /// Grids of other shapes: the figures that apply are drawn, the others skipped, nothing panics.
@@ -329,9 +431,20 @@ fn figures_cope_with_any_grid_shape() {
     for (name, body, expected) in cases {
         let file = scenario(tmp.path(), name, &body);
         let out = tmp.path().join(name);
-        labelnoise().arg("run").arg(&file).arg("--out").arg(&out).arg("-q").assert().success();
+        labelnoise()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .assert()
+            .success();
         let files = outputs(&out);
-        let plots: Vec<&str> = files.keys().map(String::as_str).filter(|f| f.starts_with("plots/")).collect();
+        let plots: Vec<&str> = files
+            .keys()
+            .map(String::as_str)
+            .filter(|f| f.starts_with("plots/"))
+            .collect();
         let mut expected = expected.to_vec();
         expected.sort_unstable();
         assert_eq!(plots, expected, "{name}");
@@ -351,6 +464,8 @@ fn an_empty_results_folder_gives_empty_tables_and_no_figures() {
     fs::write(tmp.path().join("runs.jsonl"), "").unwrap();
     let s = report::write_all(tmp.path()).unwrap();
     assert!(s.cells.is_empty());
-    assert!(fs::read_to_string(tmp.path().join("summary.md")).unwrap().contains("No finished runs"));
+    assert!(fs::read_to_string(tmp.path().join("summary.md"))
+        .unwrap()
+        .contains("No finished runs"));
     assert_eq!(fs::read_dir(tmp.path().join("plots")).unwrap().count(), 0);
 }

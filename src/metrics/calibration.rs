@@ -64,7 +64,11 @@ fn binned(pairs: impl Iterator<Item = (f64, bool)>, bins: usize) -> Vec<Reliabil
 }
 
 /// Reliability bins of top-1 confidence: per bin, mean confidence and accuracy.
-pub fn reliability(proba: ArrayView2<'_, f64>, labels: &[usize], bins: usize) -> Vec<ReliabilityBin> {
+pub fn reliability(
+    proba: ArrayView2<'_, f64>,
+    labels: &[usize],
+    bins: usize,
+) -> Vec<ReliabilityBin> {
     let pairs = proba.rows().into_iter().zip(labels).map(|(row, &y)| {
         let (pred, &p) = argmax(row.iter());
         (p, pred == y)
@@ -92,7 +96,11 @@ pub fn ece_mce(proba: ArrayView2<'_, f64>, labels: &[usize], bins: usize) -> (f6
 
 /// Binary: calibration of P(y = 1) against the frequency of class 1 in each bin.
 pub fn ece_positive(proba: ArrayView2<'_, f64>, labels: &[usize], bins: usize) -> f64 {
-    let pairs = proba.rows().into_iter().zip(labels).map(|(row, &y)| (row[1], y == 1));
+    let pairs = proba
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .map(|(row, &y)| (row[1], y == 1));
     ece_mce_of(&binned(pairs, bins)).0
 }
 
@@ -152,7 +160,12 @@ mod tests {
         // 2 bins (0, .5], (.5, 1], 3 classes. Bin 1: confidences 0.9, 0.9, 0.9, all correct → gap
         // 0.1, weight 3/4. Bin 0: [0.4, 0.3, 0.3] predicts 0, label 1 → acc 0, conf 0.4 → gap 0.4,
         // weight 1/4.
-        let p = array![[0.9, 0.05, 0.05], [0.05, 0.9, 0.05], [0.9, 0.05, 0.05], [0.4, 0.3, 0.3]];
+        let p = array![
+            [0.9, 0.05, 0.05],
+            [0.05, 0.9, 0.05],
+            [0.9, 0.05, 0.05],
+            [0.4, 0.3, 0.3]
+        ];
         let (ece, mce) = ece_mce(p.view(), &[0, 1, 0, 1], 2);
         assert_abs_diff_eq!(ece, 0.75 * 0.1 + 0.25 * 0.4, epsilon = 1e-12);
         assert_abs_diff_eq!(mce, 0.4, epsilon = 1e-12);
@@ -178,9 +191,16 @@ mod tests {
         assert_eq!((bins[1].lo, bins[1].hi, bins[1].count), (0.6, 0.8, 2));
         assert_abs_diff_eq!(bins[1].confidence, 0.75, epsilon = 1e-15);
         assert_eq!(bins[1].accuracy, 1.0);
-        assert_eq!((bins[2].lo, bins[2].hi, bins[2].count, bins[2].accuracy), (0.8, 1.0, 1, 1.0));
+        assert_eq!(
+            (bins[2].lo, bins[2].hi, bins[2].count, bins[2].accuracy),
+            (0.8, 1.0, 1, 1.0)
+        );
         // ECE from the same bins: (1·0.6 + 2·0.25 + 1·0.1) / 4.
-        assert_abs_diff_eq!(ece_mce_of(&bins).0, (0.6 + 0.5 + 0.1) / 4.0, epsilon = 1e-12);
+        assert_abs_diff_eq!(
+            ece_mce_of(&bins).0,
+            (0.6 + 0.5 + 0.1) / 4.0,
+            epsilon = 1e-12
+        );
     }
 
     #[test]

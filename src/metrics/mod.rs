@@ -75,7 +75,10 @@ pub fn evaluate(
     let corrupted = |i: usize| noisy.corrupted[i];
     let clean = |i: usize| !noisy.corrupted[i];
     if noisy.realized.flipped > 0 {
-        m.insert("train_loss_corrupted".into(), mean_ce(train_logp.view(), obs, corrupted));
+        m.insert(
+            "train_loss_corrupted".into(),
+            mean_ce(train_logp.view(), obs, corrupted),
+        );
         m.insert(
             "train_loss_corrupted_true".into(),
             mean_ce(train_logp.view(), &data.y_train, corrupted),
@@ -92,9 +95,15 @@ pub fn evaluate(
         m.insert("recovered".into(), frac(&data.y_train));
     }
     if noisy.realized.flipped < obs.len() {
-        m.insert("train_loss_clean".into(), mean_ce(train_logp.view(), obs, clean));
+        m.insert(
+            "train_loss_clean".into(),
+            mean_ce(train_logp.view(), obs, clean),
+        );
     }
-    m.insert("train_accuracy_observed".into(), accuracy(train_logp.view(), obs));
+    m.insert(
+        "train_accuracy_observed".into(),
+        accuracy(train_logp.view(), obs),
+    );
     m.insert("weight_norm".into(), model.weight_norm());
     m.insert("logit_gap".into(), mean_logit_gap(train_logits.view()));
     if let Some(cap) = logit_gap_cap {
@@ -107,7 +116,11 @@ pub fn evaluate(
 
 /// Reliability-diagram bins of the model's top-1 confidence on the test split (the bins that give
 /// `test_ece` and `test_mce`), stored per run so diagrams can be redrawn from `runs.jsonl`.
-pub fn test_reliability(model: &FittedModel, data: &Dataset, ece_bins: usize) -> Vec<ReliabilityBin> {
+pub fn test_reliability(
+    model: &FittedModel,
+    data: &Dataset,
+    ece_bins: usize,
+) -> Vec<ReliabilityBin> {
     let p = model.predict_proba(data.x_test.view());
     calibration::reliability(p.view(), &data.y_test, ece_bins)
 }
@@ -174,7 +187,11 @@ mod tests {
         let logp = array![[0.5f64, 0.25, 0.25], [0.125, 0.75, 0.125]].mapv(f64::ln);
         let nll = mean_ce(logp.view(), &[0, 1], |_| true);
         assert_abs_diff_eq!(nll, -(0.5f64.ln() + 0.75f64.ln()) / 2.0, epsilon = 1e-15);
-        assert_abs_diff_eq!(mean_ce(logp.view(), &[0, 1], |i| i == 1), -0.75f64.ln(), epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            mean_ce(logp.view(), &[0, 1], |i| i == 1),
+            -0.75f64.ln(),
+            epsilon = 1e-15
+        );
     }
 
     #[test]
@@ -207,7 +224,12 @@ mod tests {
         let noisy = NoisyLabels {
             observed: vec![1, 0, 1, 0, 0],
             corrupted: vec![false, false, true, true, true],
-            realized: RealizedNoise { flipped: 3, rate: 0.6, transitions: vec![vec![1, 1], vec![2, 1]], flipped_ids: vec![2, 3, 4] },
+            realized: RealizedNoise {
+                flipped: 3,
+                rate: 0.6,
+                transitions: vec![vec![1, 1], vec![2, 1]],
+                flipped_ids: vec![2, 3, 4],
+            },
         };
         let m = evaluate(&model, &data, &noisy, Some(1.5), 15);
         let l = (1.0 + (-2.0f64).exp()).ln();
@@ -215,8 +237,16 @@ mod tests {
         // Corrupted: 2 (predicted = observed), 3 (predicted = observed), 4 (predicted = true).
         assert_abs_diff_eq!(m["memorized"], 2.0 / 3.0, epsilon = eps);
         assert_abs_diff_eq!(m["recovered"], 1.0 / 3.0, epsilon = eps);
-        assert_abs_diff_eq!(m["train_loss_corrupted"], (l + l + (2.0 + l)) / 3.0, epsilon = eps);
-        assert_abs_diff_eq!(m["train_loss_corrupted_true"], ((2.0 + l) + (2.0 + l) + l) / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(
+            m["train_loss_corrupted"],
+            (l + l + (2.0 + l)) / 3.0,
+            epsilon = eps
+        );
+        assert_abs_diff_eq!(
+            m["train_loss_corrupted_true"],
+            ((2.0 + l) + (2.0 + l) + l) / 3.0,
+            epsilon = eps
+        );
         assert_abs_diff_eq!(m["train_loss_clean"], l, epsilon = eps);
         assert_abs_diff_eq!(m["train_accuracy_observed"], 4.0 / 5.0, epsilon = eps);
         assert_abs_diff_eq!(m["weight_norm"], 2.0, epsilon = eps);
@@ -229,7 +259,11 @@ mod tests {
         assert_abs_diff_eq!(m["test_nll"], (l + 2.0 + l + l4) / 3.0, epsilon = eps);
         // Top-1 confidences σ(2), σ(2), σ(4) fall in 15 bins at (13/15, 14/15] and (14/15, 1].
         let (s2, s4) = (1.0 / (1.0 + (-2.0f64).exp()), 1.0 / (1.0 + (-4.0f64).exp()));
-        assert_abs_diff_eq!(m["test_ece"], (2.0 * (s2 - 0.5) + (1.0 - s4)) / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(
+            m["test_ece"],
+            (2.0 * (s2 - 0.5) + (1.0 - s4)) / 3.0,
+            epsilon = eps
+        );
         assert_abs_diff_eq!(m["test_mce"], s2 - 0.5, epsilon = eps);
         // Brier: (1 − σ(2))²·2 for x = 1, σ(2)²·2 for x = −1, (1 − σ(4))²·2 for x = 2.
         let brier = 2.0 * ((1.0 - s2).powi(2) + s2.powi(2) + (1.0 - s4).powi(2)) / 3.0;
@@ -241,7 +275,12 @@ mod tests {
 
     #[test]
     fn clean_labels_have_no_corrupted_metrics() {
-        let model = FittedModel { kind: ModelKind::Logistic, classes: 2, weights: array![[1.0]], bias: array![0.0] };
+        let model = FittedModel {
+            kind: ModelKind::Logistic,
+            classes: 2,
+            weights: array![[1.0]],
+            bias: array![0.0],
+        };
         let data = Dataset {
             x_train: array![[1.0], [-1.0]],
             y_train: vec![1, 0],
@@ -254,14 +293,29 @@ mod tests {
         let noisy = NoisyLabels {
             observed: vec![1, 0],
             corrupted: vec![false, false],
-            realized: RealizedNoise { flipped: 0, rate: 0.0, transitions: vec![vec![1, 0], vec![0, 1]], flipped_ids: vec![] },
+            realized: RealizedNoise {
+                flipped: 0,
+                rate: 0.0,
+                transitions: vec![vec![1, 0], vec![0, 1]],
+                flipped_ids: vec![],
+            },
         };
         let m = evaluate(&model, &data, &noisy, None, 15);
-        for k in ["memorized", "recovered", "train_loss_corrupted", "train_loss_corrupted_true", "logit_gap_cap"] {
+        for k in [
+            "memorized",
+            "recovered",
+            "train_loss_corrupted",
+            "train_loss_corrupted_true",
+            "logit_gap_cap",
+        ] {
             assert!(!m.contains_key(k), "{k}");
         }
         // A logistic model's logits are (0, z): the gap is |z| = 1.
         assert_abs_diff_eq!(m["logit_gap"], 1.0, epsilon = 1e-15);
-        assert_abs_diff_eq!(m["train_loss_clean"], (1.0 + (-1.0f64).exp()).ln(), epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            m["train_loss_clean"],
+            (1.0 + (-1.0f64).exp()).ln(),
+            epsilon = 1e-15
+        );
     }
 }

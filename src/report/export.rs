@@ -16,8 +16,13 @@ pub const TERMINAL_WIDTH: usize = 100;
 
 /// Metrics of the terminal table unless the user picks others (`--metrics`, `[report] metrics`);
 /// dropped from the end while the table would be wider than [`TERMINAL_WIDTH`].
-pub const DEFAULT_TABLE_METRICS: &[&str] =
-    &["test_accuracy", "test_ece", "memorized", "weight_norm", "train_loss_corrupted"];
+pub const DEFAULT_TABLE_METRICS: &[&str] = &[
+    "test_accuracy",
+    "test_ece",
+    "memorized",
+    "weight_norm",
+    "train_loss_corrupted",
+];
 
 /// Metrics of the tables in `summary.md` and `report.html` (those present in the data).
 pub const DOCUMENT_METRICS: &[&str] = &[
@@ -115,7 +120,11 @@ pub fn direction(d: &Stat) -> &'static str {
 pub fn delta_text(d: &Stat) -> String {
     if d.ci_low.is_finite() && d.ci_high.is_finite() {
         let mark = direction(d);
-        let text = format!("{} ±{}", signed(d.mean), fixed((d.ci_high - d.ci_low) / 2.0));
+        let text = format!(
+            "{} ±{}",
+            signed(d.mean),
+            fixed((d.ci_high - d.ci_low) / 2.0)
+        );
         if mark.is_empty() {
             text
         } else {
@@ -131,7 +140,16 @@ pub fn delta_text(d: &Stat) -> String {
 pub fn csv(s: &Summary) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = s.axes.clone();
-    header.extend(["method", "n", "not_converged", "is_baseline", "paired_against"].map(String::from));
+    header.extend(
+        [
+            "method",
+            "n",
+            "not_converged",
+            "is_baseline",
+            "paired_against",
+        ]
+        .map(String::from),
+    );
     for m in &s.metrics {
         for suffix in ["mean", "std", "ci95_low", "ci95_high"] {
             header.push(format!("{m}_{suffix}"));
@@ -154,14 +172,16 @@ pub fn csv(s: &Summary) -> String {
         ]);
         for m in &s.metrics {
             match c.stats.get(m) {
-                Some(st) => row.extend([num(st.mean), num(st.std), num(st.ci_low), num(st.ci_high)]),
-                None => row.extend(std::iter::repeat_n(String::new(), 4)),
+                Some(st) => {
+                    row.extend([num(st.mean), num(st.std), num(st.ci_low), num(st.ci_high)])
+                }
+                None => row.extend(vec![String::new(); 4]),
             }
         }
         for m in &s.metrics {
             match c.paired.get(m) {
                 Some(st) => row.extend([num(st.mean), num(st.ci_low), num(st.ci_high)]),
-                None => row.extend(std::iter::repeat_n(String::new(), 3)),
+                None => row.extend(vec![String::new(); 3]),
             }
         }
         w.write_record(&row).expect("in-memory write");
@@ -222,7 +242,11 @@ fn has_method_column(s: &Summary) -> bool {
 
 /// The label of the baseline the Δ columns compare against (`ce`, `ls ε=0`, or "baseline").
 pub fn baseline_name(s: &Summary) -> String {
-    let mut names: Vec<&str> = s.cells.iter().filter_map(|c| c.paired_against.as_deref()).collect();
+    let mut names: Vec<&str> = s
+        .cells
+        .iter()
+        .filter_map(|c| c.paired_against.as_deref())
+        .collect();
     names.dedup();
     names.sort_unstable();
     names.dedup();
@@ -235,7 +259,12 @@ pub fn baseline_name(s: &Summary) -> String {
 /// The main table: non-method axes, method, n, then per metric mean±std; after the first metric,
 /// its paired difference against the baseline when the grid has one.
 pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
-    let plain: Vec<String> = s.axes.iter().filter(|a| !is_method_axis(a)).cloned().collect();
+    let plain: Vec<String> = s
+        .axes
+        .iter()
+        .filter(|a| !is_method_axis(a))
+        .cloned()
+        .collect();
     let mut header = short_axes(&plain);
     let mut numeric = vec![true; header.len()];
     let method_col = has_method_column(s);
@@ -245,7 +274,10 @@ pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
     }
     header.push("n".into());
     numeric.push(true);
-    let delta_of = metrics.first().filter(|m| s.cells.iter().any(|c| c.paired.contains_key(*m))).cloned();
+    let delta_of = metrics
+        .first()
+        .filter(|m| s.cells.iter().any(|c| c.paired.contains_key(*m)))
+        .cloned();
     for (i, m) in metrics.iter().enumerate() {
         header.push(short_name(m).to_string());
         numeric.push(true);
@@ -258,12 +290,20 @@ pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
         .cells
         .iter()
         .map(|c| {
-            let mut row: Vec<String> =
-                c.axes.iter().filter(|(k, _)| !is_method_axis(k)).map(|(_, v)| v.to_string()).collect();
+            let mut row: Vec<String> = c
+                .axes
+                .iter()
+                .filter(|(k, _)| !is_method_axis(k))
+                .map(|(_, v)| v.to_string())
+                .collect();
             if method_col {
                 row.push(c.method.clone());
             }
-            row.push(if c.not_converged > 0 { format!("{} ({} nc)", c.n, c.not_converged) } else { c.n.to_string() });
+            row.push(if c.not_converged > 0 {
+                format!("{} ({} nc)", c.n, c.not_converged)
+            } else {
+                c.n.to_string()
+            });
             for (i, m) in metrics.iter().enumerate() {
                 row.push(c.stats.get(m).map_or_else(|| "–".into(), mean_std));
                 if i == 0 {
@@ -275,7 +315,11 @@ pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
             row
         })
         .collect();
-    TextTable { header, rows, numeric }
+    TextTable {
+        header,
+        rows,
+        numeric,
+    }
 }
 
 fn delta_cell(c: &Cell, metric: &str) -> String {
@@ -297,11 +341,20 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
     if best.is_empty() {
         return None;
     }
-    let plain: Vec<String> = s.axes.iter().filter(|a| !is_method_axis(a)).cloned().collect();
+    let plain: Vec<String> = s
+        .axes
+        .iter()
+        .filter(|a| !is_method_axis(a))
+        .cloned()
+        .collect();
     let mut header = short_axes(&plain);
     let mut numeric = vec![true; header.len()];
     let metric = short_name(BEST_BY);
-    header.extend(["best method".to_string(), metric.to_string(), format!("Δ{metric}")]);
+    header.extend([
+        "best method".to_string(),
+        metric.to_string(),
+        format!("Δ{metric}"),
+    ]);
     numeric.extend([false, true, false]);
     let rows = best
         .into_iter()
@@ -313,13 +366,26 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
             row
         })
         .collect();
-    Some(TextTable { header, rows, numeric })
+    Some(TextTable {
+        header,
+        rows,
+        numeric,
+    })
 }
 
 /// Title of the best-method table.
 pub fn best_title(s: &Summary) -> String {
-    let plain: Vec<String> = s.axes.iter().filter(|a| !is_method_axis(a)).cloned().collect();
-    let per = if plain.is_empty() { String::new() } else { format!(" per {}", short_axes(&plain).join(" × ")) };
+    let plain: Vec<String> = s
+        .axes
+        .iter()
+        .filter(|a| !is_method_axis(a))
+        .cloned()
+        .collect();
+    let per = if plain.is_empty() {
+        String::new()
+    } else {
+        format!(" per {}", short_axes(&plain).join(" × "))
+    };
     format!("Best method by test accuracy{per}")
 }
 
@@ -327,9 +393,16 @@ pub fn best_title(s: &Summary) -> String {
 pub fn notes(s: &Summary, metrics: &[String]) -> Vec<String> {
     let mut out = vec![
         "mean±std over seeds; n = runs per cell".to_string()
-            + if s.cells.iter().any(|c| c.not_converged > 0) { " (nc = not converged)" } else { "" },
+            + if s.cells.iter().any(|c| c.not_converged > 0) {
+                " (nc = not converged)"
+            } else {
+                ""
+            },
     ];
-    if let Some(first) = metrics.first().filter(|m| s.cells.iter().any(|c| c.paired.contains_key(*m))) {
+    if let Some(first) = metrics
+        .first()
+        .filter(|m| s.cells.iter().any(|c| c.paired.contains_key(*m)))
+    {
         out.push(format!(
             "Δ{}: paired difference vs {} on the same noisy labels: mean ±half-width of the 95% t-interval, \
              ▲/▼ when the interval is above/below 0",
@@ -360,7 +433,9 @@ fn wrap(items: &[String], sep: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     for item in items {
-        if !line.is_empty() && line.chars().count() + sep.len() + item.chars().count() > width {
+        // Room is kept for the separator's mark (`,`) that ends a broken line.
+        let room = width.saturating_sub(sep.trim_end().len());
+        if !line.is_empty() && line.chars().count() + sep.len() + item.chars().count() > room {
             lines.push(std::mem::take(&mut line) + sep.trim_end());
         }
         if !line.is_empty() {
@@ -389,7 +464,11 @@ pub fn render_terminal(t: &TextTable) -> String {
     }
     for (i, &numeric) in t.numeric.iter().enumerate() {
         if let Some(c) = table.column_mut(i) {
-            c.set_cell_alignment(if numeric { CellAlignment::Right } else { CellAlignment::Left });
+            c.set_cell_alignment(if numeric {
+                CellAlignment::Right
+            } else {
+                CellAlignment::Left
+            });
         }
     }
     let lines: Vec<String> = table.lines().map(|l| l.trim_end().to_string()).collect();
@@ -407,8 +486,11 @@ pub fn table_metrics(s: &Summary, chosen: Option<&[String]>) -> Vec<String> {
     if let Some(c) = chosen {
         return c.to_vec();
     }
-    let mut metrics: Vec<String> =
-        DEFAULT_TABLE_METRICS.iter().filter(|m| s.metrics.iter().any(|x| x == *m)).map(|m| m.to_string()).collect();
+    let mut metrics: Vec<String> = DEFAULT_TABLE_METRICS
+        .iter()
+        .filter(|m| s.metrics.iter().any(|x| x == *m))
+        .map(|m| m.to_string())
+        .collect();
     while metrics.len() > 1 && width(&render_terminal(&table(s, &metrics))) > TERMINAL_WIDTH {
         metrics.pop();
     }
@@ -421,8 +503,18 @@ pub fn terminal(s: &Summary, metrics: &[String]) -> String {
         return "no finished runs yet\n".into();
     }
     let mut out = render_terminal(&table(s, metrics));
-    let words = |line: String| wrap(&line.split(' ').map(String::from).collect::<Vec<_>>(), " ", TERMINAL_WIDTH);
-    for line in notes(s, metrics).into_iter().flat_map(words).chain(abbreviations(metrics)) {
+    let words = |line: String| {
+        wrap(
+            &line.split(' ').map(String::from).collect::<Vec<_>>(),
+            " ",
+            TERMINAL_WIDTH,
+        )
+    };
+    for line in notes(s, metrics)
+        .into_iter()
+        .flat_map(words)
+        .chain(abbreviations(metrics))
+    {
         out.push_str(&line);
         out.push('\n');
     }
@@ -437,14 +529,37 @@ pub fn terminal(s: &Summary, metrics: &[String]) -> String {
 
 /// Metrics of the document tables (Markdown, HTML).
 pub fn document_metrics(s: &Summary) -> Vec<String> {
-    DOCUMENT_METRICS.iter().filter(|m| s.metrics.iter().any(|x| x == *m)).map(|m| m.to_string()).collect()
+    DOCUMENT_METRICS
+        .iter()
+        .filter(|m| s.metrics.iter().any(|x| x == *m))
+        .map(|m| m.to_string())
+        .collect()
 }
 
 /// A Markdown table (pipes in cells escaped).
 pub fn render_markdown(t: &TextTable) -> String {
-    let line = |cells: &[String]| format!("| {} |\n", cells.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "));
+    let line = |cells: &[String]| {
+        format!(
+            "| {} |\n",
+            cells
+                .iter()
+                .map(|c| c.replace('|', "\\|"))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        )
+    };
     let mut out = line(&t.header);
-    let rule: Vec<String> = t.numeric.iter().map(|&n| if n { "---:".to_string() } else { "---".to_string() }).collect();
+    let rule: Vec<String> = t
+        .numeric
+        .iter()
+        .map(|&n| {
+            if n {
+                "---:".to_string()
+            } else {
+                "---".to_string()
+            }
+        })
+        .collect();
     out.push_str(&line(&rule));
     for r in &t.rows {
         out.push_str(&line(r));
@@ -474,8 +589,91 @@ pub fn markdown(s: &Summary) -> String {
     for m in &metrics {
         let name = short_name(m);
         let def = definition(m).unwrap_or("");
-        let name = if name == m { format!("`{m}`") } else { format!("`{name}` = `{m}`") };
+        let name = if name == m {
+            format!("`{m}`")
+        } else {
+            format!("`{name}` = `{m}`")
+        };
         out.push_str(&format!("- {name}: {def}\n"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stat(mean: f64, lo: f64, hi: f64) -> Stat {
+        Stat {
+            mean,
+            std: 0.0,
+            n: 3,
+            ci_low: lo,
+            ci_high: hi,
+        }
+    }
+
+    #[test]
+    fn numbers_keep_three_decimals_and_narrow_columns() {
+        assert_eq!(fixed(0.12345), "0.123");
+        assert_eq!(fixed(99.99949), "99.999");
+        assert_eq!(fixed(123.456), "123.5");
+        assert_eq!(fixed(123456.0), "1.23e5");
+        assert_eq!(
+            mean_std(&Stat {
+                mean: 0.5,
+                std: f64::NAN,
+                n: 1,
+                ci_low: f64::NAN,
+                ci_high: f64::NAN
+            }),
+            "0.500"
+        );
+    }
+
+    #[test]
+    fn deltas_show_sign_half_width_and_direction() {
+        assert_eq!(delta_text(&stat(0.002, -0.001, 0.005)), "+0.002 ±0.003");
+        assert_eq!(delta_text(&stat(0.004, 0.001, 0.007)), "+0.004 ±0.003 ▲");
+        assert_eq!(delta_text(&stat(-0.004, -0.007, -0.001)), "-0.004 ±0.003 ▼");
+        // One repetition: no interval, just the difference.
+        assert_eq!(delta_text(&stat(0.01, f64::NAN, f64::NAN)), "+0.010");
+    }
+
+    #[test]
+    fn terminal_rendering_aligns_numbers_right_and_trims() {
+        let t = TextTable {
+            header: vec!["method".into(), "acc".into()],
+            rows: vec![
+                vec!["ce".into(), "0.5±0.1".into()],
+                vec!["ls ε=0.1".into(), "10.25±1.5".into()],
+            ],
+            numeric: vec![false, true],
+        };
+        let text = render_terminal(&t);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(lines.iter().all(|l| !l.ends_with(' ')));
+        assert!(lines[1].chars().all(|c| c == '─' || c == ' '), "{text}");
+        // Right-aligned: both numbers end in the same column.
+        assert_eq!(lines[2].chars().count(), lines[3].chars().count());
+        assert!(lines[2].starts_with(" ce "));
+    }
+
+    #[test]
+    fn wrap_keeps_lines_within_width() {
+        let items: Vec<String> = (0..30).map(|i| format!("item{i}")).collect();
+        let lines = wrap(&items, ", ", 40);
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
+        assert_eq!(
+            lines
+                .join(" ")
+                .replace(", ", ",")
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .count(),
+            30
+        );
+    }
 }

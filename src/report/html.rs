@@ -5,7 +5,8 @@ use super::export::{self, TextTable};
 use super::plots::Figure;
 use super::summary::Summary;
 
-const STYLE: &str = "body{font-family:sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}\
+const STYLE: &str =
+    "body{font-family:sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:1em 0;font-size:14px}\
 th,td{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;white-space:nowrap}\
 th{border-bottom:2px solid #888}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\
@@ -29,7 +30,13 @@ pub fn escape(s: &str) -> String {
 }
 
 fn table(t: &TextTable) -> String {
-    let class = |i: usize| if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
+    let class = |i: usize| {
+        if t.numeric.get(i).copied().unwrap_or(false) {
+            " class=\"num\""
+        } else {
+            ""
+        }
+    };
     let mut out = String::from("<table>\n<thead><tr>");
     for (i, h) in t.header.iter().enumerate() {
         out.push_str(&format!("<th{}>{}</th>", class(i), escape(h)));
@@ -71,7 +78,10 @@ pub fn page(s: &Summary, figures: &[Figure]) -> String {
         }
         for f in figures {
             let id = f.file.trim_end_matches(".svg");
-            out.push_str(&format!("<figure id=\"{id}\">\n<h3>{}</h3>\n", escape(&f.title)));
+            out.push_str(&format!(
+                "<figure id=\"{id}\">\n<h3>{}</h3>\n",
+                escape(&f.title)
+            ));
             out.push_str(f.svg.trim_end());
             out.push_str(&format!(
                 "\n<figcaption>{} (<code>plots/{}</code>)</figcaption>\n</figure>\n",
@@ -82,7 +92,11 @@ pub fn page(s: &Summary, figures: &[Figure]) -> String {
         out.push_str("<h2>Columns</h2>\n<dl>\n");
         for m in &metrics {
             let short = export::short_name(m);
-            let name = if short == m { m.clone() } else { format!("{short} = {m}") };
+            let name = if short == m {
+                m.clone()
+            } else {
+                format!("{short} = {m}")
+            };
             out.push_str(&format!(
                 "<dt><code>{}</code></dt><dd>{}</dd>\n",
                 escape(&name),

@@ -9,8 +9,8 @@ pub mod stats;
 pub mod summary;
 
 use crate::engine::store::{self, StoreError};
-use std::path::Path;
 pub use export::DEFAULT_TABLE_METRICS;
+use std::path::Path;
 pub use summary::{summarize, Summary};
 
 /// Files [`write_all`] writes in the results folder (besides `plots/*.svg`).
@@ -22,14 +22,26 @@ pub const FILES: &[&str] = &["summary.csv", "summary.md", "summary.json", "repor
 pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
     let loaded = store::load(dir)?;
     if loaded.torn_tail {
-        eprintln!("warning: {}: the last line is torn (interrupted write) and was ignored", dir.join(store::RUNS).display());
+        eprintln!(
+            "warning: {}: the last line is torn (interrupted write) and was ignored",
+            dir.join(store::RUNS).display()
+        );
     }
-    let name = store::read_manifest(dir).map(|m| m.scenario).unwrap_or_else(|_| {
-        loaded.records.first().map(|r| r.scenario.clone()).unwrap_or_default()
-    });
+    let name = store::read_manifest(dir)
+        .map(|m| m.scenario)
+        .unwrap_or_else(|_| {
+            loaded
+                .records
+                .first()
+                .map(|r| r.scenario.clone())
+                .unwrap_or_default()
+        });
     let summary = summarize(&name, &loaded.records);
     store::write_atomic(&dir.join("summary.csv"), export::csv(&summary).as_bytes())?;
-    store::write_atomic(&dir.join("summary.md"), export::markdown(&summary).as_bytes())?;
+    store::write_atomic(
+        &dir.join("summary.md"),
+        export::markdown(&summary).as_bytes(),
+    )?;
     store::write_atomic(&dir.join("summary.json"), export::json(&summary).as_bytes())?;
 
     let (figures, problems) = plots::render(&summary, &loaded.records);
@@ -37,20 +49,31 @@ pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
         eprintln!("warning: a figure could not be drawn: {p}");
     }
     let plot_dir = dir.join("plots");
-    std::fs::create_dir_all(&plot_dir)
-        .map_err(|source| StoreError::Io { path: plot_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&plot_dir).map_err(|source| StoreError::Io {
+        path: plot_dir.display().to_string(),
+        source,
+    })?;
     for f in &figures {
         store::write_atomic(&plot_dir.join(f.file), f.svg.as_bytes())?;
     }
-    for stale in plots::FILES.iter().filter(|name| !figures.iter().any(|f| f.file == **name)) {
+    for stale in plots::FILES
+        .iter()
+        .filter(|name| !figures.iter().any(|f| f.file == **name))
+    {
         let path = plot_dir.join(stale);
         match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Io { path: path.display().to_string(), source: e })
+                return Err(StoreError::Io {
+                    path: path.display().to_string(),
+                    source: e,
+                })
             }
             _ => {}
         }
     }
-    store::write_atomic(&dir.join("report.html"), html::page(&summary, &figures).as_bytes())?;
+    store::write_atomic(
+        &dir.join("report.html"),
+        html::page(&summary, &figures).as_bytes(),
+    )?;
     Ok(summary)
 }

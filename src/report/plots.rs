@@ -27,8 +27,14 @@ pub struct Figure {
 }
 
 /// Every file this module may write (stale ones are removed when a figure no longer applies).
-pub const FILES: &[&str] =
-    &["accuracy.svg", "train_loss.svg", "ece.svg", "norm_gap.svg", "reliability.svg", "trace.svg"];
+pub const FILES: &[&str] = &[
+    "accuracy.svg",
+    "train_loss.svg",
+    "ece.svg",
+    "norm_gap.svg",
+    "reliability.svg",
+    "trace.svg",
+];
 
 /// Tableau 10, a categorical palette made for line charts.
 const PALETTE: [RGBColor; 10] = [
@@ -97,7 +103,10 @@ pub fn render(s: &Summary, records: &[RunRecord]) -> (Vec<Figure>, Vec<String>) 
         by_cell.entry(axes_key(&r.axes)).or_default().push(r);
     }
     let x = main_axis(s);
-    let eps = numeric_axes(s).into_iter().find(|a| a == "method.epsilon").or_else(|| x.clone());
+    let eps = numeric_axes(s)
+        .into_iter()
+        .find(|a| a == "method.epsilon")
+        .or_else(|| x.clone());
     let attempts = [
         x.as_deref().and_then(|x| accuracy(s, x)),
         x.as_deref().and_then(|x| train_loss(s, x)),
@@ -134,7 +143,11 @@ pub fn numeric_axes(s: &Summary) -> Vec<String> {
     s.axes
         .iter()
         .filter(|a| {
-            let mut v: Vec<f64> = s.cells.iter().filter_map(|c| axis_value(c, a).and_then(numeric)).collect();
+            let mut v: Vec<f64> = s
+                .cells
+                .iter()
+                .filter_map(|c| axis_value(c, a).and_then(numeric))
+                .collect();
             v.sort_by(f64::total_cmp);
             v.dedup();
             v.len() >= 2
@@ -155,7 +168,11 @@ pub fn main_axis(s: &Summary) -> Option<String> {
 
 fn short_of(s: &Summary, axis: &str) -> String {
     let short = short_axes(&s.axes);
-    let name = s.axes.iter().position(|a| a == axis).map_or(axis.to_string(), |i| short[i].clone());
+    let name = s
+        .axes
+        .iter()
+        .position(|a| a == axis)
+        .map_or(axis.to_string(), |i| short[i].clone());
     if name == "epsilon" {
         "ε".into()
     } else {
@@ -165,10 +182,17 @@ fn short_of(s: &Summary, axis: &str) -> String {
 
 /// Axes other than `x` whose value differs among `cells`.
 fn varying_axes(s: &Summary, cells: &[&Cell], x: &str) -> Vec<String> {
-    let Some(first) = cells.first() else { return Vec::new() };
+    let Some(first) = cells.first() else {
+        return Vec::new();
+    };
     s.axes
         .iter()
-        .filter(|a| *a != x && cells.iter().any(|c| axis_value(c, a) != axis_value(first, a)))
+        .filter(|a| {
+            *a != x
+                && cells
+                    .iter()
+                    .any(|c| axis_value(c, a) != axis_value(first, a))
+        })
         .cloned()
         .collect()
 }
@@ -205,12 +229,18 @@ fn series_key(c: &Cell, x: &str) -> String {
 /// with ±1 std bars when `bars`. Colours follow the grid order, so a line keeps its colour in every
 /// panel of a figure.
 fn series_for(s: &Summary, x: &str, metric: &str, bars: bool) -> Vec<Series> {
-    let on_x: Vec<&Cell> = s.cells.iter().filter(|c| axis_value(c, x).and_then(numeric).is_some()).collect();
+    let on_x: Vec<&Cell> = s
+        .cells
+        .iter()
+        .filter(|c| axis_value(c, x).and_then(numeric).is_some())
+        .collect();
     let varying = varying_axes(s, &on_x, x);
     let mut keys: Vec<String> = Vec::new();
     let mut out: Vec<Series> = Vec::new();
     for c in on_x {
-        let Some(xv) = axis_value(c, x).and_then(numeric) else { continue };
+        let Some(xv) = axis_value(c, x).and_then(numeric) else {
+            continue;
+        };
         let key = series_key(c, x);
         let i = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
             keys.push(key);
@@ -222,9 +252,15 @@ fn series_for(s: &Summary, x: &str, metric: &str, bars: bool) -> Vec<Series> {
             });
             out.len() - 1
         });
-        let Some(st) = c.stats.get(metric).filter(|st| st.mean.is_finite()) else { continue };
+        let Some(st) = c.stats.get(metric).filter(|st| st.mean.is_finite()) else {
+            continue;
+        };
         let bar = (bars && st.std.is_finite()).then_some((st.mean - st.std, st.mean + st.std));
-        out[i].points.push(Point { x: xv, y: st.mean, bar });
+        out[i].points.push(Point {
+            x: xv,
+            y: st.mean,
+            bar,
+        });
     }
     for series in &mut out {
         series.points.sort_by(|a, b| a.x.total_cmp(&b.x));
@@ -241,7 +277,12 @@ fn accuracy(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
     if !has_points(&series) {
         return None;
     }
-    let panel = Panel { title: "clean test split".into(), x_label: x.into(), y_label: "test accuracy".into(), series };
+    let panel = Panel {
+        title: "clean test split".into(),
+        x_label: x.into(),
+        y_label: "test accuracy".into(),
+        series,
+    };
     Some(draw_lines(
         "accuracy.svg",
         format!("Test accuracy vs {x}"),
@@ -263,7 +304,12 @@ fn train_loss(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
             y_label: "CE vs observed (wrong) label".into(),
             series: corrupted,
         },
-        Panel { title: "clean training samples".into(), x_label: x.into(), y_label: "CE vs observed label".into(), series: clean },
+        Panel {
+            title: "clean training samples".into(),
+            x_label: x.into(),
+            y_label: "CE vs observed label".into(),
+            series: clean,
+        },
     ];
     Some(draw_lines(
         "train_loss.svg",
@@ -281,7 +327,12 @@ fn ece(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
     if !has_points(&series) {
         return None;
     }
-    let panel = Panel { title: "top-1 confidence, equal-width bins".into(), x_label: x.into(), y_label: "test ECE".into(), series };
+    let panel = Panel {
+        title: "top-1 confidence, equal-width bins".into(),
+        x_label: x.into(),
+        y_label: "test ECE".into(),
+        series,
+    };
     Some(draw_lines(
         "ece.svg",
         format!("Expected calibration error vs {x}"),
@@ -315,9 +366,20 @@ fn cap_curves(by_cell: &BTreeMap<String, Vec<&RunRecord>>) -> Vec<Series> {
         .map(|(i, (k, style))| {
             let points = (0..n)
                 .filter_map(|j| {
-                    let e = if n == 1 { lo } else { lo + (hi - lo) * j as f64 / (n - 1) as f64 };
-                    let cap = crate::engine::execute::logit_gap_cap(&MethodSpec::LabelSmoothing { epsilon: e, style }, k)?;
-                    Some(Point { x: e, y: cap, bar: None })
+                    let e = if n == 1 {
+                        lo
+                    } else {
+                        lo + (hi - lo) * j as f64 / (n - 1) as f64
+                    };
+                    let cap = crate::engine::execute::logit_gap_cap(
+                        &MethodSpec::LabelSmoothing { epsilon: e, style },
+                        k,
+                    )?;
+                    Some(Point {
+                        x: e,
+                        y: cap,
+                        bar: None,
+                    })
                 })
                 .collect();
             let style_name = match style {
@@ -325,8 +387,16 @@ fn cap_curves(by_cell: &BTreeMap<String, Vec<&RunRecord>>) -> Vec<Series> {
                 SmoothingStyle::Others => "others",
             };
             Series {
-                label: if single { "theoretical cap".into() } else { format!("cap K={k}, {style_name}") },
-                color: if single { REFERENCE } else { PALETTE[PALETTE.len() - 1 - i % PALETTE.len()] },
+                label: if single {
+                    "theoretical cap".into()
+                } else {
+                    format!("cap K={k}, {style_name}")
+                },
+                color: if single {
+                    REFERENCE
+                } else {
+                    PALETTE[PALETTE.len() - 1 - i % PALETTE.len()]
+                },
                 mark: Mark::Dashed,
                 points,
             }
@@ -335,7 +405,11 @@ fn cap_curves(by_cell: &BTreeMap<String, Vec<&RunRecord>>) -> Vec<Series> {
         .collect()
 }
 
-fn norm_gap(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: &str) -> Option<Result<Figure, String>> {
+fn norm_gap(
+    s: &Summary,
+    by_cell: &BTreeMap<String, Vec<&RunRecord>>,
+    x: &str,
+) -> Option<Result<Figure, String>> {
     let norm = series_for(s, x, "weight_norm", true);
     let mut gap = series_for(s, x, "logit_gap", true);
     if !has_points(&norm) && !has_points(&gap) {
@@ -347,8 +421,18 @@ fn norm_gap(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: &str) -
         gap.extend(cap_lines(s, x));
     }
     let panels = vec![
-        Panel { title: "weights".into(), x_label: x.into(), y_label: "‖W‖ (Frobenius, no intercept)".into(), series: norm },
-        Panel { title: "logits (training split)".into(), x_label: x.into(), y_label: "mean top-1 − top-2 logit".into(), series: gap },
+        Panel {
+            title: "weights".into(),
+            x_label: x.into(),
+            y_label: "‖W‖ (Frobenius, no intercept)".into(),
+            series: norm,
+        },
+        Panel {
+            title: "logits (training split)".into(),
+            x_label: x.into(),
+            y_label: "mean top-1 − top-2 logit".into(),
+            series: gap,
+        },
     ];
     Some(draw_lines(
         "norm_gap.svg",
@@ -364,9 +448,16 @@ fn norm_gap(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: &str) -
 /// The cap as recorded per cell (`logit_gap_cap`), when the x axis is not ε: each distinct line once.
 fn cap_lines(s: &Summary, x: &str) -> Vec<Series> {
     let mut caps: Vec<Series> = Vec::new();
-    for c in series_for(s, x, "logit_gap_cap", false).into_iter().filter(|c| !c.points.is_empty()) {
+    for c in series_for(s, x, "logit_gap_cap", false)
+        .into_iter()
+        .filter(|c| !c.points.is_empty())
+    {
         let same = |a: &Series| {
-            a.points.len() == c.points.len() && a.points.iter().zip(&c.points).all(|(p, q)| p.x == q.x && p.y == q.y)
+            a.points.len() == c.points.len()
+                && a.points
+                    .iter()
+                    .zip(&c.points)
+                    .all(|(p, q)| p.x == q.x && p.y == q.y)
         };
         if !caps.iter().any(same) {
             caps.push(c);
@@ -375,7 +466,11 @@ fn cap_lines(s: &Summary, x: &str) -> Vec<Series> {
     let single = caps.len() == 1;
     let mut out = Vec::new();
     for mut c in caps {
-        c.label = if single { "theoretical cap".into() } else { format!("cap: {}", c.label) };
+        c.label = if single {
+            "theoretical cap".into()
+        } else {
+            format!("cap: {}", c.label)
+        };
         if single {
             c.color = REFERENCE;
         }
@@ -391,62 +486,93 @@ fn cap_lines(s: &Summary, x: &str) -> Vec<Series> {
 fn focus<'a>(s: &'a Summary, x: Option<&str>) -> Option<(Vec<&'a Cell>, String)> {
     let mut cells: Vec<&Cell> = s.cells.iter().collect();
     if let Some(x) = x.filter(|a| !a.starts_with("method.")) {
-        let max = cells.iter().filter_map(|c| axis_value(c, x).and_then(numeric)).fold(f64::NEG_INFINITY, f64::max);
+        let max = cells
+            .iter()
+            .filter_map(|c| axis_value(c, x).and_then(numeric))
+            .fold(f64::NEG_INFINITY, f64::max);
         cells.retain(|c| axis_value(c, x).and_then(numeric) == Some(max));
     }
     let setting = |c: &Cell| -> Vec<(String, AxisValue)> {
-        c.axes.iter().filter(|(k, _)| !k.starts_with("method.")).cloned().collect()
+        c.axes
+            .iter()
+            .filter(|(k, _)| !k.starts_with("method."))
+            .cloned()
+            .collect()
     };
     let first = setting(cells.first()?);
     cells.retain(|c| setting(c) == first);
-    let desc: Vec<String> = first.iter().map(|(k, v)| format!("{}={v}", short_of(s, k))).collect();
+    let desc: Vec<String> = first
+        .iter()
+        .map(|(k, v)| format!("{}={v}", short_of(s, k)))
+        .collect();
     Some((cells, desc.join(", ")))
 }
 
 /// Reliability bins of a cell pooled over its runs (counts summed, means weighted by counts).
 fn pooled(runs: &[&RunRecord]) -> Vec<ReliabilityBin> {
-    let mut acc: BTreeMap<(u64, u64), (f64, f64, usize, f64, f64)> = BTreeMap::new();
+    // Keyed by the bin edges' bits; the value sums count·confidence and count·accuracy in place.
+    let mut acc: BTreeMap<(u64, u64), ReliabilityBin> = BTreeMap::new();
     for r in runs {
         for b in &r.reliability {
-            let e = acc.entry((b.lo.to_bits(), b.hi.to_bits())).or_insert((b.lo, b.hi, 0, 0.0, 0.0));
-            e.2 += b.count;
-            e.3 += b.confidence * b.count as f64;
-            e.4 += b.accuracy * b.count as f64;
+            let e = acc
+                .entry((b.lo.to_bits(), b.hi.to_bits()))
+                .or_insert(ReliabilityBin {
+                    lo: b.lo,
+                    hi: b.hi,
+                    count: 0,
+                    confidence: 0.0,
+                    accuracy: 0.0,
+                });
+            e.count += b.count;
+            e.confidence += b.confidence * b.count as f64;
+            e.accuracy += b.accuracy * b.count as f64;
         }
     }
     let mut bins: Vec<ReliabilityBin> = acc
         .into_values()
-        .filter(|e| e.2 > 0)
-        .map(|(lo, hi, count, conf, hits)| ReliabilityBin {
-            lo,
-            hi,
-            count,
-            confidence: conf / count as f64,
-            accuracy: hits / count as f64,
+        .filter(|e| e.count > 0)
+        .map(|e| ReliabilityBin {
+            confidence: e.confidence / e.count as f64,
+            accuracy: e.accuracy / e.count as f64,
+            ..e
         })
         .collect();
     bins.sort_by(|a, b| a.lo.total_cmp(&b.lo));
     bins
 }
 
-fn reliability(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: Option<&str>) -> Option<Result<Figure, String>> {
+fn reliability(
+    s: &Summary,
+    by_cell: &BTreeMap<String, Vec<&RunRecord>>,
+    x: Option<&str>,
+) -> Option<Result<Figure, String>> {
     let (cells, setting) = focus(s, x)?;
     let baseline = cells.iter().copied().find(|c| c.is_baseline);
-    let acc = |c: &&Cell| c.stats.get("test_accuracy").map_or(f64::NEG_INFINITY, |st| st.mean);
-    let best = cells
-        .iter()
-        .copied()
-        .filter(|c| !c.is_baseline)
-        .fold(None::<&Cell>, |b, c| match b {
-            Some(b) if acc(&b) >= acc(&c) => Some(b),
-            _ => Some(c),
-        });
+    let acc = |c: &&Cell| {
+        c.stats
+            .get("test_accuracy")
+            .map_or(f64::NEG_INFINITY, |st| st.mean)
+    };
+    let best =
+        cells
+            .iter()
+            .copied()
+            .filter(|c| !c.is_baseline)
+            .fold(None::<&Cell>, |b, c| match b {
+                Some(b) if acc(&b) >= acc(&c) => Some(b),
+                _ => Some(c),
+            });
     let chosen: Vec<&Cell> = [baseline, best].into_iter().flatten().collect();
     let panels: Vec<(String, Vec<ReliabilityBin>)> = chosen
         .iter()
         .map(|c| {
-            let runs = by_cell.get(&axes_key(&c.axes)).map_or(&[][..], Vec::as_slice);
-            let ece = c.stats.get("test_ece").map_or(String::new(), |st| format!(", mean ECE {}", fixed(st.mean)));
+            let runs = by_cell
+                .get(&axes_key(&c.axes))
+                .map_or(&[][..], Vec::as_slice);
+            let ece = c
+                .stats
+                .get("test_ece")
+                .map_or(String::new(), |st| format!(", mean ECE {}", fixed(st.mean)));
             (format!("{}{ece}", c.method), pooled(runs))
         })
         .filter(|(_, bins)| !bins.is_empty())
@@ -454,7 +580,11 @@ fn reliability(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: Opti
     if panels.is_empty() {
         return None;
     }
-    let title = if setting.is_empty() { "Reliability diagrams".to_string() } else { format!("Reliability diagrams at {setting}") };
+    let title = if setting.is_empty() {
+        "Reliability diagrams".to_string()
+    } else {
+        format!("Reliability diagrams at {setting}")
+    };
     Some(draw_reliability(title, panels).map(|svg| Figure {
         file: "reliability.svg",
         title: "Reliability diagrams".into(),
@@ -468,7 +598,11 @@ fn reliability(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: Opti
     }))
 }
 
-fn traces(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: Option<&str>) -> Option<Result<Figure, String>> {
+fn traces(
+    s: &Summary,
+    by_cell: &BTreeMap<String, Vec<&RunRecord>>,
+    x: Option<&str>,
+) -> Option<Result<Figure, String>> {
     if by_cell.values().flatten().all(|r| r.trace.is_empty()) {
         return None;
     }
@@ -476,8 +610,12 @@ fn traces(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: Option<&s
     type Pick = fn(&crate::engine::record::TracePoint) -> Option<f64>;
     let metrics: [(&str, &str, Pick); 4] = [
         ("test accuracy", "test_accuracy", |t| Some(t.test_accuracy)),
-        ("memorized (corrupted samples fitted)", "memorized", |t| t.memorized),
-        ("CE on corrupted samples", "train_loss_corrupted", |t| t.train_loss_corrupted),
+        ("memorized (corrupted samples fitted)", "memorized", |t| {
+            t.memorized
+        }),
+        ("CE on corrupted samples", "train_loss_corrupted", |t| {
+            t.train_loss_corrupted
+        }),
         ("weight norm", "weight_norm", |t| Some(t.weight_norm)),
     ];
     let mut panels: Vec<Panel> = metrics
@@ -492,14 +630,28 @@ fn traces(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: Option<&s
     let mut seeds = Vec::new();
     let varying = varying_axes(s, &cells, "");
     for (i, c) in cells.iter().enumerate() {
-        let runs = by_cell.get(&axes_key(&c.axes)).map_or(&[][..], Vec::as_slice);
-        let Some(run) = runs.iter().filter(|r| !r.trace.is_empty()).min_by_key(|r| r.seed) else { continue };
+        let runs = by_cell
+            .get(&axes_key(&c.axes))
+            .map_or(&[][..], Vec::as_slice);
+        let Some(run) = runs
+            .iter()
+            .filter(|r| !r.trace.is_empty())
+            .min_by_key(|r| r.seed)
+        else {
+            continue;
+        };
         seeds.push(run.seed);
         for (panel, (_, _, pick)) in panels.iter_mut().zip(&metrics) {
             let points = run
                 .trace
                 .iter()
-                .filter_map(|t| pick(t).filter(|v| v.is_finite()).map(|y| Point { x: t.step as f64, y, bar: None }))
+                .filter_map(|t| {
+                    pick(t).filter(|v| v.is_finite()).map(|y| Point {
+                        x: t.step as f64,
+                        y,
+                        bar: None,
+                    })
+                })
                 .collect();
             panel.series.push(Series {
                 label: series_label(s, c, "", &varying),
@@ -519,7 +671,11 @@ fn traces(s: &Summary, by_cell: &BTreeMap<String, Vec<&RunRecord>>, x: Option<&s
         [one] => format!("seed {one}"),
         _ => "lowest seed of each cell".into(),
     };
-    let at = if setting.is_empty() { String::new() } else { format!(" at {setting}") };
+    let at = if setting.is_empty() {
+        String::new()
+    } else {
+        format!(" at {setting}")
+    };
     Some(draw_lines(
         "trace.svg",
         format!("Training curves{at} ({seed_text})"),
@@ -535,14 +691,23 @@ fn err(e: impl std::fmt::Display) -> String {
 /// A padded, finite, non-empty range holding every finite value.
 fn padded(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values.filter(|v| v.is_finite()).map(|v| v.clamp(-1e300, 1e300)) {
+    for v in values
+        .filter(|v| v.is_finite())
+        .map(|v| v.clamp(-1e300, 1e300))
+    {
         lo = lo.min(v);
         hi = hi.max(v);
     }
     if lo > hi {
         return (0.0, 1.0);
     }
-    let pad = ((hi - lo) * 0.06).max(hi.abs().max(lo.abs()) * 1e-6).max(1e-9);
+    let size = hi.abs().max(lo.abs());
+    // A (nearly) flat line gets a range of ±5% of its level, so tick labels stay distinct.
+    let pad = if hi - lo > 1e-3 * size {
+        (hi - lo) * 0.06
+    } else {
+        (0.05 * size).max(0.05)
+    };
     (lo - pad, hi + pad)
 }
 
@@ -553,7 +718,11 @@ struct Entry {
 }
 
 fn legend_width(entries: &[Entry]) -> u32 {
-    let longest = entries.iter().map(|e| e.label.chars().count()).max().unwrap_or(0) as u32;
+    let longest = entries
+        .iter()
+        .map(|e| e.label.chars().count())
+        .max()
+        .unwrap_or(0) as u32;
     (64 + 8 * longest).clamp(140, 440)
 }
 
@@ -562,22 +731,39 @@ fn draw_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, entries: &[Entry]) -> 
         let y = 40 + LEGEND_ROW * i as i32;
         match e.mark {
             Mark::Line | Mark::Plain => {
-                area.draw(&PathElement::new(vec![(10, y), (40, y)], e.color.stroke_width(2))).map_err(err)?;
+                area.draw(&PathElement::new(
+                    vec![(10, y), (40, y)],
+                    e.color.stroke_width(2),
+                ))
+                .map_err(err)?;
                 if e.mark == Mark::Line {
-                    area.draw(&Circle::new((25, y), 3, e.color.filled())).map_err(err)?;
+                    area.draw(&Circle::new((25, y), 3, e.color.filled()))
+                        .map_err(err)?;
                 }
             }
             Mark::Dashed => {
                 for k in 0..3 {
-                    area.draw(&PathElement::new(vec![(10 + 11 * k, y), (17 + 11 * k, y)], e.color.stroke_width(2)))
-                        .map_err(err)?;
+                    area.draw(&PathElement::new(
+                        vec![(10 + 11 * k, y), (17 + 11 * k, y)],
+                        e.color.stroke_width(2),
+                    ))
+                    .map_err(err)?;
                 }
             }
             Mark::Box => {
-                area.draw(&Rectangle::new([(12, y - 6), (38, y + 6)], e.color.filled())).map_err(err)?;
+                area.draw(&Rectangle::new(
+                    [(12, y - 6), (38, y + 6)],
+                    e.color.filled(),
+                ))
+                .map_err(err)?;
             }
         }
-        area.draw(&Text::new(e.label.clone(), (48, y - 7), (FONT, 14).into_font())).map_err(err)?;
+        area.draw(&Text::new(
+            e.label.clone(),
+            (48, y - 7),
+            (FONT, 14).into_font(),
+        ))
+        .map_err(err)?;
     }
     Ok(())
 }
@@ -592,18 +778,31 @@ fn layout(panels: usize, legend: &[Entry]) -> (u32, u32, usize, usize, u32) {
     (cols as u32 * PANEL_W + lw, h, rows, cols, lw)
 }
 
-fn draw_lines(file: &'static str, title: String, caption: String, panels: Vec<Panel>) -> Result<Figure, String> {
+fn draw_lines(
+    file: &'static str,
+    title: String,
+    caption: String,
+    panels: Vec<Panel>,
+) -> Result<Figure, String> {
     let mut entries: Vec<Entry> = Vec::new();
     for p in &panels {
         for s in p.series.iter().filter(|s| !s.points.is_empty()) {
             if !entries.iter().any(|e| e.label == s.label) {
-                entries.push(Entry { label: s.label.clone(), color: s.color, mark: s.mark });
+                entries.push(Entry {
+                    label: s.label.clone(),
+                    color: s.color,
+                    mark: s.mark,
+                });
             }
         }
     }
     let (w, h, rows, cols, lw) = layout(panels.len(), &entries);
     // Panels share the x range so they read side by side.
-    let x_range = padded(panels.iter().flat_map(|p| p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x))));
+    let x_range = padded(
+        panels
+            .iter()
+            .flat_map(|p| p.series.iter().flat_map(|s| s.points.iter().map(|q| q.x))),
+    );
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
@@ -616,12 +815,25 @@ fn draw_lines(file: &'static str, title: String, caption: String, panels: Vec<Pa
         draw_legend(&legend, &entries)?;
         root.present().map_err(err)?;
     }
-    Ok(Figure { file, title, caption, svg })
+    Ok(Figure {
+        file,
+        title,
+        caption,
+        svg,
+    })
 }
 
-fn draw_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, p: &Panel, (x0, x1): (f64, f64)) -> Result<(), String> {
+fn draw_panel(
+    area: &DrawingArea<SVGBackend<'_>, Shift>,
+    p: &Panel,
+    (x0, x1): (f64, f64),
+) -> Result<(), String> {
     let points = || p.series.iter().flat_map(|s| s.points.iter());
-    let (y0, y1) = padded(points().flat_map(|q| [Some(q.y), q.bar.map(|b| b.0), q.bar.map(|b| b.1)]).flatten());
+    let (y0, y1) = padded(
+        points()
+            .flat_map(|q| [Some(q.y), q.bar.map(|b| b.0), q.bar.map(|b| b.1)])
+            .flatten(),
+    );
     let mut chart = ChartBuilder::on(area)
         .caption(&p.title, (FONT, 16).into_font())
         .margin(12)
@@ -639,8 +851,16 @@ fn draw_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, p: &Panel, (x0, x1): (f
         .draw()
         .map_err(err)?;
     // Lines with error bars are shifted apart by up to ±1.5% of the x range so bars stay visible.
-    let barred: Vec<&Series> = p.series.iter().filter(|s| s.points.iter().any(|q| q.bar.is_some())).collect();
-    let step = if barred.len() > 1 { 0.03 * (x1 - x0) / (barred.len() - 1) as f64 } else { 0.0 };
+    let barred: Vec<&Series> = p
+        .series
+        .iter()
+        .filter(|s| s.points.iter().any(|q| q.bar.is_some()))
+        .collect();
+    let step = if barred.len() > 1 {
+        0.03 * (x1 - x0) / (barred.len() - 1) as f64
+    } else {
+        0.0
+    };
     for s in p.series.iter().filter(|s| !s.points.is_empty()) {
         let shift = barred
             .iter()
@@ -653,17 +873,23 @@ fn draw_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, p: &Panel, (x0, x1): (f
                 [(x, y)] => vec![(x - 0.03 * (x1 - x0), *y), (x + 0.03 * (x1 - x0), *y)],
                 _ => xy,
             };
-            chart.draw_series(DashedLineSeries::new(xy, 6, 4, s.color.stroke_width(2))).map_err(err)?;
+            chart
+                .draw_series(DashedLineSeries::new(xy, 6, 4, s.color.stroke_width(2)))
+                .map_err(err)?;
             continue;
         }
-        chart.draw_series(LineSeries::new(xy.iter().copied(), s.color.stroke_width(2))).map_err(err)?;
-        chart.draw_series(xy.iter().map(|&p| Circle::new(p, 3, s.color.filled()))).map_err(err)?;
         chart
-            .draw_series(
-                s.points
-                    .iter()
-                    .filter_map(|q| q.bar.map(|(lo, hi)| ErrorBar::new_vertical(q.x + shift, lo, q.y, hi, s.color.stroke_width(1), 8))),
-            )
+            .draw_series(LineSeries::new(xy.iter().copied(), s.color.stroke_width(2)))
+            .map_err(err)?;
+        chart
+            .draw_series(xy.iter().map(|&p| Circle::new(p, 3, s.color.filled())))
+            .map_err(err)?;
+        chart
+            .draw_series(s.points.iter().filter_map(|q| {
+                q.bar.map(|(lo, hi)| {
+                    ErrorBar::new_vertical(q.x + shift, lo, q.y, hi, s.color.stroke_width(1), 8)
+                })
+            }))
             .map_err(err)?;
     }
     Ok(())
@@ -672,11 +898,26 @@ fn draw_panel(area: &DrawingArea<SVGBackend<'_>, Shift>, p: &Panel, (x0, x1): (f
 const ACCURACY_BAR: RGBColor = RGBColor(0x4E, 0x79, 0xA7);
 const CONFIDENCE: RGBColor = RGBColor(0xE1, 0x57, 0x59);
 
-fn draw_reliability(title: String, panels: Vec<(String, Vec<ReliabilityBin>)>) -> Result<String, String> {
+fn draw_reliability(
+    title: String,
+    panels: Vec<(String, Vec<ReliabilityBin>)>,
+) -> Result<String, String> {
     let entries = vec![
-        Entry { label: "accuracy in bin".into(), color: ACCURACY_BAR, mark: Mark::Box },
-        Entry { label: "mean confidence in bin".into(), color: CONFIDENCE, mark: Mark::Plain },
-        Entry { label: "perfect calibration".into(), color: REFERENCE, mark: Mark::Dashed },
+        Entry {
+            label: "accuracy in bin".into(),
+            color: ACCURACY_BAR,
+            mark: Mark::Box,
+        },
+        Entry {
+            label: "mean confidence in bin".into(),
+            color: CONFIDENCE,
+            mark: Mark::Plain,
+        },
+        Entry {
+            label: "perfect calibration".into(),
+            color: REFERENCE,
+            mark: Mark::Dashed,
+        },
     ];
     let (w, h, rows, cols, lw) = layout(panels.len(), &entries);
     let mut svg = String::new();
@@ -701,15 +942,28 @@ fn draw_reliability(title: String, panels: Vec<(String, Vec<ReliabilityBin>)>) -
                 .draw()
                 .map_err(err)?;
             chart
-                .draw_series(bins.iter().map(|b| Rectangle::new([(b.lo, 0.0), (b.hi, b.accuracy)], ACCURACY_BAR.mix(0.75).filled())))
+                .draw_series(bins.iter().map(|b| {
+                    Rectangle::new(
+                        [(b.lo, 0.0), (b.hi, b.accuracy)],
+                        ACCURACY_BAR.mix(0.75).filled(),
+                    )
+                }))
                 .map_err(err)?;
             chart
-                .draw_series(
-                    bins.iter().map(|b| PathElement::new(vec![(b.lo, b.confidence), (b.hi, b.confidence)], CONFIDENCE.stroke_width(2))),
-                )
+                .draw_series(bins.iter().map(|b| {
+                    PathElement::new(
+                        vec![(b.lo, b.confidence), (b.hi, b.confidence)],
+                        CONFIDENCE.stroke_width(2),
+                    )
+                }))
                 .map_err(err)?;
             chart
-                .draw_series(DashedLineSeries::new([(0.0, 0.0), (1.0, 1.0)], 6, 4, REFERENCE.stroke_width(1)))
+                .draw_series(DashedLineSeries::new(
+                    [(0.0, 0.0), (1.0, 1.0)],
+                    6,
+                    4,
+                    REFERENCE.stroke_width(1),
+                ))
                 .map_err(err)?;
         }
         draw_legend(&legend, &entries)?;
@@ -724,10 +978,24 @@ mod tests {
 
     #[test]
     fn ranges_are_finite_and_non_empty() {
-        for values in [vec![], vec![f64::NAN], vec![2.0], vec![0.0, 0.0], vec![-1e308, 1e308, f64::INFINITY], vec![1e16, 1e16 + 2.0]] {
+        for values in [
+            vec![],
+            vec![f64::NAN],
+            vec![2.0],
+            vec![0.0, 0.0],
+            vec![-1e308, 1e308, f64::INFINITY],
+            vec![1e16, 1e16 + 2.0],
+        ] {
             let (lo, hi) = padded(values.iter().copied());
-            assert!(lo.is_finite() && hi.is_finite() && lo < hi, "{values:?} → {lo}..{hi}");
-            for v in values.iter().filter(|v| v.is_finite()).map(|v| v.clamp(-1e300, 1e300)) {
+            assert!(
+                lo.is_finite() && hi.is_finite() && lo < hi,
+                "{values:?} → {lo}..{hi}"
+            );
+            for v in values
+                .iter()
+                .filter(|v| v.is_finite())
+                .map(|v| v.clamp(-1e300, 1e300))
+            {
                 assert!(lo <= v && v <= hi);
             }
         }
