@@ -293,6 +293,7 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
     let files: Vec<&str> = written.keys().map(String::as_str).collect();
     for f in [
         "plots/accuracy.svg",
+        "plots/delta_accuracy.svg",
         "plots/train_loss.svg",
         "plots/ece.svg",
         "plots/norm_gap.svg",
@@ -334,6 +335,17 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
         assert_eq!(methods.iter().map(|m| count(&t, m)).sum::<usize>(), 0);
     }
     assert_eq!(count(&text("plots/norm_gap.svg"), "theoretical cap"), 1);
+    // Paired Δ against ce: the two smoothing lines and the Δ = 0 reference; ce itself has no Δ.
+    let t = text("plots/delta_accuracy.svg");
+    assert_eq!(
+        (
+            count(&t, "ls ε=0.1"),
+            count(&t, "ls ε=0.3"),
+            count(&t, "ce (Δ = 0)"),
+            count(&t, "ce")
+        ),
+        (1, 1, 1, 0)
+    );
     // Training curves and reliability diagrams at the highest rate.
     let t = text("plots/trace.svg");
     for m in methods {
@@ -417,7 +429,7 @@ fn figures_cope_with_any_grid_shape() {
              [noise]\nkind = \"symmetric\"\nrate = 0.2\n[model]\nkind = \"logistic\"\n\
              [[method]]\nkind = \"label_smoothing\"\nepsilon = [0.0, 0.2]\n"
                 .to_string(),
-            &["plots/accuracy.svg", "plots/train_loss.svg", "plots/ece.svg", "plots/norm_gap.svg", "plots/reliability.svg"],
+            &["plots/accuracy.svg", "plots/delta_accuracy.svg", "plots/train_loss.svg", "plots/ece.svg", "plots/norm_gap.svg", "plots/reliability.svg"],
         ),
         // A dataset axis is the only numeric one; no noise (no corrupted samples); one method.
         (
@@ -462,7 +474,13 @@ fn figures_cope_with_any_grid_shape() {
 fn an_empty_results_folder_gives_empty_tables_and_no_figures() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("runs.jsonl"), "").unwrap();
+    // A figure from an earlier report that no longer applies goes; the user's own file stays.
+    fs::create_dir(tmp.path().join("plots")).unwrap();
+    fs::write(tmp.path().join("plots/trace.svg"), "<svg/>").unwrap();
+    fs::write(tmp.path().join("plots/mine.svg"), "<svg/>").unwrap();
     let s = report::write_all(tmp.path()).unwrap();
+    assert!(!tmp.path().join("plots/trace.svg").exists());
+    fs::remove_file(tmp.path().join("plots/mine.svg")).unwrap();
     assert!(s.cells.is_empty());
     assert!(fs::read_to_string(tmp.path().join("summary.md"))
         .unwrap()

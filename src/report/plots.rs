@@ -29,6 +29,7 @@ pub struct Figure {
 /// Every file this module may write (stale ones are removed when a figure no longer applies).
 pub const FILES: &[&str] = &[
     "accuracy.svg",
+    "delta_accuracy.svg",
     "train_loss.svg",
     "ece.svg",
     "norm_gap.svg",
@@ -109,6 +110,7 @@ pub fn render(s: &Summary, records: &[RunRecord]) -> (Vec<Figure>, Vec<String>) 
         .or_else(|| x.clone());
     let attempts = [
         x.as_deref().and_then(|x| accuracy(s, x)),
+        x.as_deref().and_then(|x| delta_accuracy(s, x)),
         x.as_deref().and_then(|x| train_loss(s, x)),
         eps.as_deref().and_then(|e| ece(s, e)),
         eps.as_deref().and_then(|e| norm_gap(s, &by_cell, e)),
@@ -225,10 +227,20 @@ fn series_key(c: &Cell, x: &str) -> String {
     axes_key(&rest)
 }
 
-/// One line per setting of the other axes: the cells' mean `metric` against their value on `x`,
-/// with ±1 std bars when `bars`. Colours follow the grid order, so a line keeps its colour in every
-/// panel of a figure.
-fn series_for(s: &Summary, x: &str, metric: &str, bars: bool) -> Vec<Series> {
+/// What a line shows of a metric.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Values {
+    /// The mean over seeds.
+    Mean,
+    /// The mean with ±1 standard deviation bars.
+    MeanStd,
+    /// The mean paired difference against the baseline with its 95% t-interval.
+    PairedCi,
+}
+
+/// One line per setting of the other axes: the cells' `metric` against their value on `x`.
+/// Colours follow the grid order, so a line keeps its colour in every panel and figure.
+fn series_for(s: &Summary, x: &str, metric: &str, values: Values) -> Vec<Series> {
     let on_x: Vec<&Cell> = s
         .cells
         .iter()
@@ -252,10 +264,24 @@ fn series_for(s: &Summary, x: &str, metric: &str, bars: bool) -> Vec<Series> {
             });
             out.len() - 1
         });
-        let Some(st) = c.stats.get(metric).filter(|st| st.mean.is_finite()) else {
+        let source = if values == Values::PairedCi {
+            &c.paired
+        } else {
+            &c.stats
+        };
+        let Some(st) = source.get(metric).filter(|st| st.mean.is_finite()) else {
             continue;
         };
-        let bar = (bars && st.std.is_finite()).then_some((st.mean - st.std, st.mean + st.std));
+        let bar = match values {
+            Values::Mean => None,
+            Values::MeanStd => st
+                .std
+                .is_finite()
+                .then_some((st.mean - st.std, st.mean + st.std)),
+            Values::PairedCi => {
+                (st.ci_low.is_finite() && st.ci_high.is_finite()).then_some((st.ci_low, st.ci_high))
+            }
+        };
         out[i].points.push(Point {
             x: xv,
             y: st.mean,
@@ -273,7 +299,7 @@ fn has_points(series: &[Series]) -> bool {
 }
 
 fn accuracy(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
-    let series = series_for(s, x, "test_accuracy", true);
+    let series = series_for(s, x, "test_accuracy", Values::MeanStd);
     if !has_points(&series) {
         return None;
     }
@@ -291,9 +317,54 @@ fn accuracy(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
     ))
 }
 
+fn delta_accuracy(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
+    let mut series = series_for(s, x, "test_accuracy", Values::PairedCi);
+    if !has_points(&series) {
+        return None;
+    }
+    let xs = series.iter().flat_map(|l| l.points.iter().map(|p| p.x));
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+        (a.min(v), b.max(v))
+    });
+    let baseline = super::export::baseline_name(s);
+    series.push(Series {
+        label: format!("{baseline} (Δ = 0)"),
+        color: REFERENCE,
+        mark: Mark::Dashed,
+        points: vec![
+            Point {
+                x: lo,
+                y: 0.0,
+                bar: None,
+            },
+            Point {
+                x: hi,
+                y: 0.0,
+                bar: None,
+            },
+        ],
+    });
+    let panel = Panel {
+        title: format!("paired with {baseline} on the same noisy labels"),
+        x_label: x.into(),
+        y_label: "Δ test accuracy".into(),
+        series,
+    };
+    Some(draw_lines(
+        "delta_accuracy.svg",
+        format!("Test accuracy gained over {baseline} vs {x}"),
+        format!(
+            "Mean over seeds of the per-seed difference in test accuracy against {baseline} trained on the same \
+             noisy labels; error bars: 95% t-interval of that mean (the tables mark ▲/▼ when it excludes 0); \
+             points of different lines at the same x are shifted slightly apart."
+        ),
+        vec![panel],
+    ))
+}
+
 fn train_loss(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
-    let corrupted = series_for(s, x, "train_loss_corrupted", true);
-    let clean = series_for(s, x, "train_loss_clean", true);
+    let corrupted = series_for(s, x, "train_loss_corrupted", Values::MeanStd);
+    let clean = series_for(s, x, "train_loss_clean", Values::MeanStd);
     if !has_points(&corrupted) && !has_points(&clean) {
         return None;
     }
@@ -323,7 +394,7 @@ fn train_loss(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
 }
 
 fn ece(s: &Summary, x: &str) -> Option<Result<Figure, String>> {
-    let series = series_for(s, x, "test_ece", true);
+    let series = series_for(s, x, "test_ece", Values::MeanStd);
     if !has_points(&series) {
         return None;
     }
@@ -410,8 +481,8 @@ fn norm_gap(
     by_cell: &BTreeMap<String, Vec<&RunRecord>>,
     x: &str,
 ) -> Option<Result<Figure, String>> {
-    let norm = series_for(s, x, "weight_norm", true);
-    let mut gap = series_for(s, x, "logit_gap", true);
+    let norm = series_for(s, x, "weight_norm", Values::MeanStd);
+    let mut gap = series_for(s, x, "logit_gap", Values::MeanStd);
     if !has_points(&norm) && !has_points(&gap) {
         return None;
     }
@@ -448,7 +519,7 @@ fn norm_gap(
 /// The cap as recorded per cell (`logit_gap_cap`), when the x axis is not ε: each distinct line once.
 fn cap_lines(s: &Summary, x: &str) -> Vec<Series> {
     let mut caps: Vec<Series> = Vec::new();
-    for c in series_for(s, x, "logit_gap_cap", false)
+    for c in series_for(s, x, "logit_gap_cap", Values::Mean)
         .into_iter()
         .filter(|c| !c.points.is_empty())
     {
