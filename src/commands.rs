@@ -246,12 +246,25 @@ pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// Rebuilds every table and figure of a results folder from its `runs.jsonl`, without training
+/// (the same `report::write_all` that `run` ends with, so the files are byte for byte the same).
 pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCode> {
     let metrics = checked_metrics(metrics)?;
-    let summary = report::write_all(dir)
-        .with_context(|| format!("cannot build the report of {}", dir.display()))?;
+    if !dir.join(crate::engine::store::RUNS).is_file() {
+        bail!(
+            "{} holds no {}: give a results folder written by `labelnoise run FILE --out DIR`",
+            dir.display(),
+            crate::engine::store::RUNS
+        );
+    }
+    let summary = report::write_all(dir).with_context(|| format!("cannot build the report of {}", dir.display()))?;
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
+    println!(
+        "rebuilt from {} run(s): summary.csv, summary.md, summary.json, plots/*.svg, report.html in {}",
+        summary.cells.iter().map(|c| c.n).sum::<usize>(),
+        dir.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -60,18 +60,8 @@ pub fn execute(
     let fit = train::fit(&input, &mut observer).map_err(|e| e.to_string())?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
-    let mut report = fit.report.clone();
-    // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
-    let unbounded = train::lacks_finite_optimum(
-        &run.method,
-        run.model.l2,
-        metrics["train_accuracy_observed"],
-    );
-    metrics.insert("no_finite_optimum".into(), f64::from(u8::from(unbounded)));
-    if unbounded {
-        report.converged = false;
-    }
-    let r = &report;
+    let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
+    let r = &fit.report;
     metrics.insert("iterations".into(), r.iterations as f64);
     metrics.insert("evaluations".into(), r.evaluations as f64);
     metrics.insert("grad_max".into(), r.grad_max);
@@ -122,7 +112,8 @@ pub fn execute(
             transitions: noisy.realized.transitions.clone(),
         },
         metrics,
-        optimizer: report,
+        reliability,
+        optimizer: fit.report,
         trace,
         timing: Timing {
             fit_seconds,

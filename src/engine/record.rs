@@ -1,6 +1,6 @@
 //! The run record: one self-contained JSON line per finished run.
 
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, ReliabilityBin};
 use crate::scenario::spec::{AxisValue, DatasetSpec, MethodSpec, ModelSpec, NoiseSpec};
 use crate::train::OptimReport;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,10 @@ pub struct RunRecord {
     pub data: DataSummary,
     pub noise: NoiseSummary,
     pub metrics: Metrics,
+    /// Non-empty reliability-diagram bins of test top-1 confidence (`ece_bins` equal-width bins),
+    /// so `labelnoise report` can draw reliability diagrams from `runs.jsonl` alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reliability: Vec<ReliabilityBin>,
     pub optimizer: OptimReport,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<TracePoint>,

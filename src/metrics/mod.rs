@@ -2,6 +2,8 @@
 
 pub mod calibration;
 
+pub use calibration::ReliabilityBin;
+
 use crate::data::Dataset;
 use crate::noise::NoisyLabels;
 use crate::train::model::log_proba;
@@ -25,7 +27,7 @@ pub const METRICS: &[(&str, &str)] = &[
     ("train_accuracy_observed", "fraction of training samples predicted as their observed label"),
     ("weight_norm", "Frobenius norm of the weights, intercept excluded"),
     ("logit_gap", "mean over training samples of top-1 minus top-2 logit"),
-    ("logit_gap_cap", "theoretical optimum gap under smoothing: log(1 + K(1−ε)/ε); binary log((2−ε)/ε)"),
+    ("logit_gap_cap", "optimal gap under smoothing, log(on/off target): uniform log(1 + K(1−ε)/ε), binary log((2−ε)/ε), others log((K−1)(1−ε)/ε)"),
     ("flipped", "realized number of corrupted training labels"),
     ("flip_rate", "realized fraction of corrupted training labels"),
     ("iterations", "optimizer iterations (epochs for mini-batch optimizers)"),
@@ -113,6 +115,17 @@ pub fn evaluate(
     m
 }
 
+/// Reliability-diagram bins of the model's top-1 confidence on the test split (the bins that give
+/// `test_ece` and `test_mce`), stored per run so diagrams can be redrawn from `runs.jsonl`.
+pub fn test_reliability(
+    model: &FittedModel,
+    data: &Dataset,
+    ece_bins: usize,
+) -> Vec<ReliabilityBin> {
+    let p = model.predict_proba(data.x_test.view());
+    calibration::reliability(p.view(), &data.y_test, ece_bins)
+}
+
 /// Top-1 class of each row.
 pub fn predictions(scores: ArrayView2<'_, f64>) -> Vec<usize> {
     scores
@@ -160,4 +173,150 @@ pub fn mean_logit_gap(logits: ArrayView2<'_, f64>) -> f64 {
         })
         .sum::<f64>()
         / n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::noise::RealizedNoise;
+    use crate::scenario::spec::ModelKind;
+    use approx::assert_abs_diff_eq;
+    use ndarray::array;
+
+    #[test]
+    fn nll_by_hand() {
+        let logp = array![[0.5f64, 0.25, 0.25], [0.125, 0.75, 0.125]].mapv(f64::ln);
+        let nll = mean_ce(logp.view(), &[0, 1], |_| true);
+        assert_abs_diff_eq!(nll, -(0.5f64.ln() + 0.75f64.ln()) / 2.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            mean_ce(logp.view(), &[0, 1], |i| i == 1),
+            -0.75f64.ln(),
+            epsilon = 1e-15
+        );
+    }
+
+    #[test]
+    fn logit_gap_is_top1_minus_top2() {
+        let z = array![[3.0, 1.0, 2.5], [0.0, -1.0, -4.0]];
+        assert_abs_diff_eq!(mean_logit_gap(z.view()), (0.5 + 1.0) / 2.0, epsilon = 1e-15);
+    }
+
+    /// A hand-built softmax model with logits (0, 2x) on one feature: x = 1 predicts class 1 with
+    /// p = σ(2), x = −1 predicts class 0. Every number below follows from L = ln(1 + e⁻²), the CE of
+    /// a sample on the predicted side; the other side costs 2 + L.
+    #[test]
+    fn evaluate_by_hand() {
+        let model = FittedModel {
+            kind: ModelKind::Softmax,
+            classes: 2,
+            weights: array![[0.0, 2.0]],
+            bias: array![0.0, 0.0],
+        };
+        let data = Dataset {
+            x_train: array![[1.0], [-1.0], [1.0], [-1.0], [1.0]],
+            y_train: vec![1, 0, 0, 1, 1],
+            x_test: array![[1.0], [-1.0], [2.0]],
+            y_test: vec![1, 1, 1],
+            classes: 2,
+            class_names: vec!["0".into(), "1".into()],
+            feature_names: vec!["x".into()],
+        };
+        // Samples 2, 3, 4 are corrupted. Predictions: 1, 0, 1, 0, 1.
+        let noisy = NoisyLabels {
+            observed: vec![1, 0, 1, 0, 0],
+            corrupted: vec![false, false, true, true, true],
+            realized: RealizedNoise {
+                flipped: 3,
+                rate: 0.6,
+                transitions: vec![vec![1, 1], vec![2, 1]],
+                flipped_ids: vec![2, 3, 4],
+            },
+        };
+        let m = evaluate(&model, &data, &noisy, Some(1.5), 15);
+        let l = (1.0 + (-2.0f64).exp()).ln();
+        let eps = 1e-12;
+        // Corrupted: 2 (predicted = observed), 3 (predicted = observed), 4 (predicted = true).
+        assert_abs_diff_eq!(m["memorized"], 2.0 / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(m["recovered"], 1.0 / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(
+            m["train_loss_corrupted"],
+            (l + l + (2.0 + l)) / 3.0,
+            epsilon = eps
+        );
+        assert_abs_diff_eq!(
+            m["train_loss_corrupted_true"],
+            ((2.0 + l) + (2.0 + l) + l) / 3.0,
+            epsilon = eps
+        );
+        assert_abs_diff_eq!(m["train_loss_clean"], l, epsilon = eps);
+        assert_abs_diff_eq!(m["train_accuracy_observed"], 4.0 / 5.0, epsilon = eps);
+        assert_abs_diff_eq!(m["weight_norm"], 2.0, epsilon = eps);
+        assert_abs_diff_eq!(m["logit_gap"], 2.0, epsilon = eps);
+        assert_eq!(m["logit_gap_cap"], 1.5);
+        assert_eq!((m["flipped"], m["flip_rate"]), (3.0, 0.6));
+        // Test: x = 1 (right, L), x = −1 (wrong, 2 + L), x = 2 (right, ln(1 + e⁻⁴)).
+        assert_abs_diff_eq!(m["test_accuracy"], 2.0 / 3.0, epsilon = eps);
+        let l4 = (1.0 + (-4.0f64).exp()).ln();
+        assert_abs_diff_eq!(m["test_nll"], (l + 2.0 + l + l4) / 3.0, epsilon = eps);
+        // Top-1 confidences σ(2), σ(2), σ(4) fall in 15 bins at (13/15, 14/15] and (14/15, 1].
+        let (s2, s4) = (1.0 / (1.0 + (-2.0f64).exp()), 1.0 / (1.0 + (-4.0f64).exp()));
+        assert_abs_diff_eq!(
+            m["test_ece"],
+            (2.0 * (s2 - 0.5) + (1.0 - s4)) / 3.0,
+            epsilon = eps
+        );
+        assert_abs_diff_eq!(m["test_mce"], s2 - 0.5, epsilon = eps);
+        // Brier: (1 − σ(2))²·2 for x = 1, σ(2)²·2 for x = −1, (1 − σ(4))²·2 for x = 2.
+        let brier = 2.0 * ((1.0 - s2).powi(2) + s2.powi(2) + (1.0 - s4).powi(2)) / 3.0;
+        assert_abs_diff_eq!(m["test_brier"], brier, epsilon = eps);
+        assert!(m.contains_key("test_ece_pos"));
+        let bins = test_reliability(&model, &data, 15);
+        assert_eq!(bins.iter().map(|b| b.count).collect::<Vec<_>>(), vec![2, 1]);
+    }
+
+    #[test]
+    fn clean_labels_have_no_corrupted_metrics() {
+        let model = FittedModel {
+            kind: ModelKind::Logistic,
+            classes: 2,
+            weights: array![[1.0]],
+            bias: array![0.0],
+        };
+        let data = Dataset {
+            x_train: array![[1.0], [-1.0]],
+            y_train: vec![1, 0],
+            x_test: array![[1.0]],
+            y_test: vec![1],
+            classes: 2,
+            class_names: vec!["0".into(), "1".into()],
+            feature_names: vec!["x".into()],
+        };
+        let noisy = NoisyLabels {
+            observed: vec![1, 0],
+            corrupted: vec![false, false],
+            realized: RealizedNoise {
+                flipped: 0,
+                rate: 0.0,
+                transitions: vec![vec![1, 0], vec![0, 1]],
+                flipped_ids: vec![],
+            },
+        };
+        let m = evaluate(&model, &data, &noisy, None, 15);
+        for k in [
+            "memorized",
+            "recovered",
+            "train_loss_corrupted",
+            "train_loss_corrupted_true",
+            "logit_gap_cap",
+        ] {
+            assert!(!m.contains_key(k), "{k}");
+        }
+        // A logistic model's logits are (0, z): the gap is |z| = 1.
+        assert_abs_diff_eq!(m["logit_gap"], 1.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            m["train_loss_clean"],
+            (1.0 + (-1.0f64).exp()).ln(),
+            epsilon = 1e-15
+        );
+    }
 }

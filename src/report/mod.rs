@@ -1,25 +1,24 @@
-//! Reports: summaries over seeds, tables (terminal, CSV, Markdown, JSON). Everything here is built
-//! from run records alone, so `labelnoise report DIR` rebuilds the same files without training.
+//! Reports: summaries over seeds, tables (terminal, CSV, Markdown, JSON), SVG figures and one HTML
+//! page. Everything here is built from run records alone, so `labelnoise report DIR` rebuilds the
+//! same bytes `labelnoise run` wrote, without training.
 
 pub mod export;
+pub mod html;
+pub mod plots;
 pub mod stats;
 pub mod summary;
 
 use crate::engine::store::{self, StoreError};
+pub use export::DEFAULT_TABLE_METRICS;
 use std::path::Path;
 pub use summary::{summarize, Summary};
 
-/// Metrics shown in the terminal table unless the user picks others.
-pub const DEFAULT_TABLE_METRICS: &[&str] = &[
-    "test_accuracy",
-    "train_loss_corrupted",
-    "train_loss_clean",
-    "memorized",
-    "test_ece",
-    "weight_norm",
-];
+/// Files [`write_all`] writes in the results folder (besides `plots/*.svg`).
+pub const FILES: &[&str] = &["summary.csv", "summary.md", "summary.json", "report.html"];
 
-/// Reads `runs.jsonl` in `dir` and writes every summary file there; returns the summary.
+/// Reads `runs.jsonl` in `dir` and writes every summary file, every figure that applies
+/// (`plots/*.svg`, figures that no longer apply are removed) and `report.html`; returns the summary.
+/// The single entry used by both `run` and `report`.
 pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
     let loaded = store::load(dir)?;
     if loaded.torn_tail {
@@ -44,5 +43,37 @@ pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
         export::markdown(&summary).as_bytes(),
     )?;
     store::write_atomic(&dir.join("summary.json"), export::json(&summary).as_bytes())?;
+
+    let (figures, problems) = plots::render(&summary, &loaded.records);
+    for p in &problems {
+        eprintln!("warning: a figure could not be drawn: {p}");
+    }
+    let plot_dir = dir.join("plots");
+    std::fs::create_dir_all(&plot_dir).map_err(|source| StoreError::Io {
+        path: plot_dir.display().to_string(),
+        source,
+    })?;
+    for f in &figures {
+        store::write_atomic(&plot_dir.join(f.file), f.svg.as_bytes())?;
+    }
+    for stale in plots::FILES
+        .iter()
+        .filter(|name| !figures.iter().any(|f| f.file == **name))
+    {
+        let path = plot_dir.join(stale);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Io {
+                    path: path.display().to_string(),
+                    source: e,
+                })
+            }
+            _ => {}
+        }
+    }
+    store::write_atomic(
+        &dir.join("report.html"),
+        html::page(&summary, &figures).as_bytes(),
+    )?;
     Ok(summary)
 }

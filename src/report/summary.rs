@@ -6,7 +6,10 @@ use crate::engine::record::RunRecord;
 use crate::metrics::METRICS;
 use crate::scenario::spec::{AxisValue, MatrixSource, MethodSpec, SmoothingStyle};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+/// Values on a list of axes (key path, value).
+pub type Axes = Vec<(String, AxisValue)>;
 
 /// One cell of the grid (every axis fixed, seeds pooled).
 #[derive(Clone, Debug, Serialize)]
@@ -15,13 +18,16 @@ pub struct Cell {
     /// Human-readable method name (`ce`, `ls ε=0.1`, …).
     pub method: String,
     pub is_baseline: bool,
+    /// Method label of the baseline the paired differences are taken against (`None` for the
+    /// baseline itself or when no baseline shares this cell's noisy labels).
+    pub paired_against: Option<String>,
     pub n: usize,
     /// Runs whose optimizer did not converge.
     pub not_converged: usize,
     pub stats: BTreeMap<String, Stat>,
     /// Per-seed difference (this cell − baseline on the same noisy labels), pooled.
     pub paired: BTreeMap<String, Stat>,
-    /// Mean realized flip rate, and the expected one when it differs from the nominal rate.
+    /// Mean realized flip rate over the cell's runs.
     pub flip_rate: f64,
 }
 
@@ -64,7 +70,8 @@ fn pairing_key(r: &RunRecord) -> Vec<(String, AxisValue)> {
         .collect()
 }
 
-fn axes_key(axes: &[(String, AxisValue)]) -> String {
+/// Canonical text of a list of axis values (grouping key).
+pub fn axes_key(axes: &[(String, AxisValue)]) -> String {
     serde_json::to_string(axes).expect("serializes")
 }
 
@@ -111,6 +118,8 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
         }
     }
 
+    let baseline_ids: HashSet<&str> = baseline.values().map(|b| b.id.as_str()).collect();
+
     let mut order: Vec<String> = Vec::new();
     let mut groups: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
     for r in &recs {
@@ -149,12 +158,17 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
                     paired.insert(m.clone(), Stat::of(&diffs));
                 }
             }
+            let is_baseline = group.iter().all(|r| baseline_ids.contains(r.id.as_str()));
+            let paired_against = group
+                .iter()
+                .filter_map(|r| baseline.get(&(axes_key(&pairing_key(r)), r.seed)))
+                .find(|b| !group.iter().any(|r| r.id == b.id))
+                .map(|b| method_label(&b.config.method));
             Cell {
                 axes: first.axes.clone(),
                 method: method_label(&first.config.method),
-                is_baseline: group
-                    .iter()
-                    .all(|r| baseline.values().any(|b| b.id == r.id)),
+                is_baseline,
+                paired_against,
                 n: group.len(),
                 not_converged: group.iter().filter(|r| !r.optimizer.converged).count(),
                 flip_rate: group.iter().map(|r| r.noise.rate).sum::<f64>() / group.len() as f64,
@@ -171,15 +185,15 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
     }
 }
 
-/// For every setting of the non-method axes, the cell with the highest mean of `metric`.
+/// For every setting of the non-method axes, the cell with the best mean of `metric` (the first in
+/// grid order on ties), in grid order.
 pub fn best_by<'a>(
     summary: &'a Summary,
     metric: &str,
     higher_is_better: bool,
-) -> Vec<(Vec<(String, AxisValue)>, &'a Cell)> {
+) -> Vec<(Axes, &'a Cell)> {
     let mut order: Vec<String> = Vec::new();
-    type Best<'c> = (Vec<(String, AxisValue)>, &'c Cell);
-    let mut best: BTreeMap<String, Best<'a>> = BTreeMap::new();
+    let mut best: BTreeMap<String, (Axes, &Cell)> = BTreeMap::new();
     for c in &summary.cells {
         let key_axes: Vec<(String, AxisValue)> = c
             .axes
@@ -188,7 +202,7 @@ pub fn best_by<'a>(
             .cloned()
             .collect();
         let key = axes_key(&key_axes);
-        let Some(v) = c.stats.get(metric).map(|s| s.mean) else {
+        let Some(v) = c.stats.get(metric).map(|s| s.mean).filter(|v| !v.is_nan()) else {
             continue;
         };
         match best.get(&key) {
