@@ -57,12 +57,21 @@ fn refused(s: impl Into<String>) -> MergeError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MergeError + '_ {
-    move |source| MergeError::Store(StoreError::Io { path: path.display().to_string(), source })
+    move |source| {
+        MergeError::Store(StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        })
+    }
 }
 
 /// Shows at most [`SHOWN`] lines of a list.
 fn bounded(lines: &[String]) -> String {
-    let mut s: String = lines.iter().take(SHOWN).map(|l| format!("\n  {l}")).collect();
+    let mut s: String = lines
+        .iter()
+        .take(SHOWN)
+        .map(|l| format!("\n  {l}"))
+        .collect();
     if lines.len() > SHOWN {
         s.push_str(&format!("\n  … and {} more", lines.len() - SHOWN));
     }
@@ -99,10 +108,19 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
                 )));
             }
             if head.index >= grid {
-                return Err(StoreError::Refused(format!("{at}: grid index {} is beyond the grid's {grid} runs", head.index)));
+                return Err(StoreError::Refused(format!(
+                    "{at}: grid index {} is beyond the grid's {grid} runs",
+                    head.index
+                )));
             }
             counts[f] += 1;
-            entries.push(Entry { index: head.index, id: head.id, folder: f, offset, len: line.len() });
+            entries.push(Entry {
+                index: head.index,
+                id: head.id,
+                folder: f,
+                offset,
+                len: line.len(),
+            });
             Ok(())
         })?;
         if was_torn {
@@ -113,13 +131,21 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
             torn.push(dir.clone());
         }
     }
-    let inputs: Vec<Input> = inputs.into_iter().zip(counts).map(|(i, records)| Input { records, ..i }).collect();
-    entries.sort_by(|a, b| (a.index, a.folder, a.offset).cmp(&(b.index, b.folder, b.offset)));
+    let inputs: Vec<Input> = inputs
+        .into_iter()
+        .zip(counts)
+        .map(|(i, records)| Input { records, ..i })
+        .collect();
+    entries.sort_by_key(|e| (e.index, e.folder, e.offset));
     check_complete(&inputs, &entries)?;
     let sidecars = sidecars(&inputs)?;
 
     // Write: lock the output, then manifest, records, sidecars.
-    let manifest = Manifest { shard: None, total_runs: grid, ..first.clone() };
+    let manifest = Manifest {
+        shard: None,
+        total_runs: grid,
+        ..first.clone()
+    };
     fs::create_dir_all(out).map_err(io(out))?;
     let _lock = store::lock(out)?;
     check_output(out, &manifest)?;
@@ -136,7 +162,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
             store::write_atomic(&to, &bytes)?;
         }
     }
-    Ok(Merged { runs: entries.len(), folders: inputs.len(), sidecars: sidecars.len(), torn })
+    Ok(Merged {
+        runs: entries.len(),
+        folders: inputs.len(),
+        sidecars: sidecars.len(),
+        torn,
+    })
 }
 
 /// Reads and cross-checks the manifests of the input folders.
@@ -145,12 +176,20 @@ fn read_inputs(dirs: &[PathBuf], out: &Path) -> Result<Vec<Input>, MergeError> {
     let mut seen: BTreeMap<PathBuf, &Path> = BTreeMap::new();
     let mut inputs = Vec::new();
     for dir in dirs {
-        let real = fs::canonicalize(dir).map_err(|e| refused(format!("merge: {}: {e}", dir.display())))?;
+        let real =
+            fs::canonicalize(dir).map_err(|e| refused(format!("merge: {}: {e}", dir.display())))?;
         if let Some(earlier) = seen.insert(real.clone(), dir) {
-            return Err(refused(format!("merge: {} is given twice (also as {})", dir.display(), earlier.display())));
+            return Err(refused(format!(
+                "merge: {} is given twice (also as {})",
+                dir.display(),
+                earlier.display()
+            )));
         }
         if out_real.as_ref() == Some(&real) {
-            return Err(refused(format!("merge: the output {} is also an input; merge into another folder", out.display())));
+            return Err(refused(format!(
+                "merge: the output {} is also an input; merge into another folder",
+                out.display()
+            )));
         }
         if store::is_locked(dir) {
             return Err(refused(format!(
@@ -159,26 +198,54 @@ fn read_inputs(dirs: &[PathBuf], out: &Path) -> Result<Vec<Input>, MergeError> {
             )));
         }
         let manifest = store::read_manifest(dir).map_err(|e| {
-            refused(format!("merge: {} is not a labelnoise results folder (cannot read its {}): {e}", dir.display(), store::MANIFEST))
+            refused(format!(
+                "merge: {} is not a labelnoise results folder (cannot read its {}): {e}",
+                dir.display(),
+                store::MANIFEST
+            ))
         })?;
-        inputs.push(Input { dir: dir.clone(), manifest, records: 0 });
+        inputs.push(Input {
+            dir: dir.clone(),
+            manifest,
+            records: 0,
+        });
     }
-    refuse_mixed(&inputs, "scenarios", |m| format!("`{}` (content hash {}, {} runs)", m.scenario, m.scenario_hash, m.grid_runs))?;
-    refuse_mixed(&inputs, "program versions", |m| format!("labelnoise {}", m.version))?;
+    refuse_mixed(&inputs, "scenarios", |m| {
+        format!(
+            "`{}` (content hash {}, {} runs)",
+            m.scenario, m.scenario_hash, m.grid_runs
+        )
+    })?;
+    refuse_mixed(&inputs, "program versions", |m| {
+        format!("labelnoise {}", m.version)
+    })?;
     Ok(inputs)
 }
 
 /// Refuses inputs that differ in `what`, listing the folders of each value.
-fn refuse_mixed(inputs: &[Input], what: &str, key: impl Fn(&Manifest) -> String) -> Result<(), MergeError> {
+fn refuse_mixed(
+    inputs: &[Input],
+    what: &str,
+    key: impl Fn(&Manifest) -> String,
+) -> Result<(), MergeError> {
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for i in inputs {
-        groups.entry(key(&i.manifest)).or_default().push(i.dir.display().to_string());
+        groups
+            .entry(key(&i.manifest))
+            .or_default()
+            .push(i.dir.display().to_string());
     }
     if groups.len() <= 1 {
         return Ok(());
     }
-    let lines: Vec<String> = groups.iter().map(|(k, dirs)| format!("{k}: {}", dirs.join(", "))).collect();
-    Err(refused(format!("merge: the folders hold mixed {what}; merge only the shards of one run:{}", bounded(&lines))))
+    let lines: Vec<String> = groups
+        .iter()
+        .map(|(k, dirs)| format!("{k}: {}", dirs.join(", ")))
+        .collect();
+    Err(refused(format!(
+        "merge: the folders hold mixed {what}; merge only the shards of one run:{}",
+        bounded(&lines)
+    )))
 }
 
 /// Refuses duplicate and missing runs, with lists.
@@ -190,7 +257,10 @@ fn check_complete(inputs: &[Input], entries: &[Entry]) -> Result<(), MergeError>
     for group in entries.chunk_by(|a, b| a.index == b.index) {
         present[group[0].index] = true;
         if group.iter().any(|e| e.id != group[0].id) {
-            let ids: Vec<String> = group.iter().map(|e| format!("{} in {}", e.id, name(e.folder))).collect();
+            let ids: Vec<String> = group
+                .iter()
+                .map(|e| format!("{} in {}", e.id, name(e.folder)))
+                .collect();
             return Err(refused(format!(
                 "merge: grid index #{} has different run ids ({}): the folders are corrupt or were edited",
                 group[0].index,
@@ -199,7 +269,12 @@ fn check_complete(inputs: &[Input], entries: &[Entry]) -> Result<(), MergeError>
         }
         if group.len() > 1 {
             let folders: Vec<String> = group.iter().map(|e| name(e.folder)).collect();
-            duplicates.push(format!("#{} id {}: {}", group[0].index, group[0].id, folders.join(", ")));
+            duplicates.push(format!(
+                "#{} id {}: {}",
+                group[0].index,
+                group[0].id,
+                folders.join(", ")
+            ));
         }
     }
     let missing: Vec<usize> = (0..grid).filter(|&i| !present[i]).collect();
@@ -215,7 +290,11 @@ fn check_complete(inputs: &[Input], entries: &[Entry]) -> Result<(), MergeError>
         ));
     }
     if !missing.is_empty() {
-        msg.push_str(&format!("\n{} of the grid's {grid} run(s) are missing{}", missing.len(), shard_note(inputs)));
+        msg.push_str(&format!(
+            "\n{} of the grid's {grid} run(s) are missing{}",
+            missing.len(),
+            shard_note(inputs)
+        ));
         msg.push_str(&bounded(&describe_missing(inputs, &missing)));
     }
     Err(refused(msg))
@@ -223,13 +302,19 @@ fn check_complete(inputs: &[Input], entries: &[Entry]) -> Result<(), MergeError>
 
 /// Which shards were not given, and which given folders are incomplete.
 fn shard_note(inputs: &[Input]) -> String {
-    let shards: Vec<Option<Shard>> = inputs.iter().map(|i| i.manifest.shard.as_deref().and_then(|s| s.parse().ok())).collect();
+    let shards: Vec<Option<Shard>> = inputs
+        .iter()
+        .map(|i| i.manifest.shard.as_deref().and_then(|s| s.parse().ok()))
+        .collect();
     let mut notes = Vec::new();
     if let Some(Some(first)) = shards.first() {
         let n = first.count;
         if shards.iter().all(|s| s.is_some_and(|s| s.count == n)) {
             let given: BTreeSet<usize> = shards.iter().flatten().map(|s| s.index).collect();
-            let absent: Vec<String> = (0..n).filter(|i| !given.contains(i)).map(|i| format!("{i}/{n}")).collect();
+            let absent: Vec<String> = (0..n)
+                .filter(|i| !given.contains(i))
+                .map(|i| format!("{i}/{n}"))
+                .collect();
             if !absent.is_empty() {
                 notes.push(format!("shard(s) not given: {}", absent.join(", ")));
             }
@@ -262,7 +347,11 @@ fn describe_missing(inputs: &[Input], missing: &[usize]) -> Vec<String> {
         return missing.iter().map(|i| format!("#{i} (the scenario file {} has changed or moved, so only grid indexes are known)", m.scenario_path)).collect();
     };
     let runs = scenario.runs();
-    let count = m.shard.as_deref().and_then(|s| s.parse::<Shard>().ok()).map(|s| s.count);
+    let count = m
+        .shard
+        .as_deref()
+        .and_then(|s| s.parse::<Shard>().ok())
+        .map(|s| s.count);
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by(|&a, &b| runs[a].id.cmp(&runs[b].id));
     let mut position = vec![0; runs.len()];
@@ -286,16 +375,22 @@ fn sidecars(inputs: &[Input]) -> Result<BTreeMap<String, PathBuf>, MergeError> {
     let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
     for input in inputs {
         let dir = input.dir.join(store::NOISE);
-        let Ok(list) = fs::read_dir(&dir) else { continue };
+        let Ok(list) = fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in list {
             let path = entry.map_err(io(&dir))?.path();
-            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else { continue };
+            let Some(name) = path.file_name().and_then(|n| n.to_str()).map(String::from) else {
+                continue;
+            };
             if !name.ends_with(".json") {
                 continue; // temporaries of an interrupted write
             }
             match found.get(&name) {
                 Some(earlier) => {
-                    if fs::read(earlier).map_err(io(earlier))? != fs::read(&path).map_err(io(&path))? {
+                    if fs::read(earlier).map_err(io(earlier))?
+                        != fs::read(&path).map_err(io(&path))?
+                    {
                         return Err(refused(format!(
                             "merge: noise sidecars {} and {} differ, though their draws should be identical",
                             earlier.display(),
@@ -348,7 +443,9 @@ fn write_records(inputs: &[Input], entries: &[Entry], out: &Path) -> Result<(), 
     for e in entries {
         let src = &inputs[e.folder].dir.join(store::RUNS);
         line.resize(e.len, 0);
-        files[e.folder].seek(SeekFrom::Start(e.offset)).map_err(io(src))?;
+        files[e.folder]
+            .seek(SeekFrom::Start(e.offset))
+            .map_err(io(src))?;
         files[e.folder].read_exact(&mut line).map_err(io(src))?;
         w.write_all(&line).map_err(io(&tmp))?;
     }

@@ -63,28 +63,44 @@ pub struct Outcome {
 }
 
 type Cached<T> = Arc<OnceLock<Result<Arc<T>, String>>>;
+/// Cells by key, each with the number of pending runs that still need it.
+type Counted<K, T> = Mutex<HashMap<K, (Cached<T>, usize)>>;
 
 /// Datasets and noise draws shared by the runs that use them, released after their last run.
 #[derive(Default)]
 struct Shared {
-    data: Mutex<HashMap<(String, u64), (Cached<Dataset>, usize)>>,
-    noise: Mutex<HashMap<(String, String, u64), (Cached<NoisyLabels>, usize)>>,
+    data: Counted<(String, u64), Dataset>,
+    noise: Counted<(String, String, u64), NoisyLabels>,
 }
 
 impl Shared {
     fn new(runs: &[RunSpec]) -> Shared {
         let s = Shared::default();
         for r in runs {
-            s.data.lock().unwrap().entry((r.dataset_key(), r.seed)).or_default().1 += 1;
-            s.noise.lock().unwrap().entry((r.dataset_key(), r.noise_key(), r.seed)).or_default().1 += 1;
+            s.data
+                .lock()
+                .unwrap()
+                .entry((r.dataset_key(), r.seed))
+                .or_default()
+                .1 += 1;
+            s.noise
+                .lock()
+                .unwrap()
+                .entry((r.dataset_key(), r.noise_key(), r.seed))
+                .or_default()
+                .1 += 1;
         }
         s
     }
 
     fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, String> {
-        let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)].0.clone();
+        let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)]
+            .0
+            .clone();
         cell.get_or_init(|| {
-            data::build(&run.dataset, &run.base_dir, run.seed).map(Arc::new).map_err(|e| e.to_string())
+            data::build(&run.dataset, &run.base_dir, run.seed)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
         })
         .clone()
     }
@@ -94,9 +110,15 @@ impl Shared {
         let cell = self.noise.lock().unwrap()[&key].0.clone();
         cell.get_or_init(|| {
             let mut rng = crate::rng::derive("noise", run.seed, &[&key.0, &key.1]);
-            noise::apply(&run.noise, &data.y_train, data.classes, &data.x_train, &mut rng)
-                .map(Arc::new)
-                .map_err(|e| e.to_string())
+            noise::apply(
+                &run.noise,
+                &data.y_train,
+                data.classes,
+                &data.x_train,
+                &mut rng,
+            )
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
         })
         .clone()
     }
@@ -137,14 +159,23 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
     let manifest = store::Manifest::new(scenario, opts.shard.map(|s| s.to_string()), total);
     debug_assert_eq!(manifest.grid_runs, grid);
     let mut store = Store::open(&opts.out, &manifest, opts.force)?;
-    let mut outcome = Outcome { total, torn_tail: store.torn_bytes.is_some(), ..Outcome::default() };
+    let mut outcome = Outcome {
+        total,
+        torn_tail: store.torn_bytes.is_some(),
+        ..Outcome::default()
+    };
     let done = store::read_ids(&opts.out)?;
     let mut pending: Vec<RunSpec> = runs.into_iter().filter(|r| !done.contains(&r.id)).collect();
     drop(done);
     outcome.skipped = total - pending.len();
     // Runs sharing a dataset and noise draw run close together, so shared data is freed early.
     pending.sort_by(|a, b| {
-        (a.dataset_key(), a.seed, a.noise_key(), a.index).cmp(&(b.dataset_key(), b.seed, b.noise_key(), b.index))
+        (a.dataset_key(), a.seed, a.noise_key(), a.index).cmp(&(
+            b.dataset_key(),
+            b.seed,
+            b.noise_key(),
+            b.index,
+        ))
     });
     check_inputs(&pending)?;
     let shared = Shared::new(&pending);
@@ -154,7 +185,12 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
         ece_bins: scenario.ece_bins,
     };
     let progress = progress::Reporter::new(pending.len(), outcome.skipped, opts.progress);
-    let store_mx = Mutex::new((&mut store, Vec::<(String, String)>::new(), 0usize, None::<store::StoreError>));
+    let store_mx = Mutex::new((
+        &mut store,
+        Vec::<(String, String)>::new(),
+        0usize,
+        None::<store::StoreError>,
+    ));
     let work = || {
         pending.par_iter().for_each(|run| {
             if opts.stop.load(Ordering::SeqCst) {
@@ -172,7 +208,10 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
                 Ok((rec, noisy)) => {
                     if err.is_none() {
                         let side = sidecar(&rec, &noisy);
-                        if let Err(e) = store.write_sidecar(&rec.noise.noise_id, &side).and_then(|_| store.append(&rec)) {
+                        if let Err(e) = store
+                            .write_sidecar(&rec.noise.noise_id, &side)
+                            .and_then(|_| store.append(&rec))
+                        {
                             *err = Some(e);
                             opts.stop.store(true, Ordering::SeqCst);
                         } else {
@@ -192,7 +231,10 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
-            .map_err(|e| EngineError::Threads { threads: t, message: e.to_string() })?
+            .map_err(|e| EngineError::Threads {
+                threads: t,
+                message: e.to_string(),
+            })?
             .install(work),
         None => work(),
     }
@@ -203,7 +245,8 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
     }
     outcome.ran = ran;
     outcome.failed = failed;
-    outcome.interrupted = opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
+    outcome.interrupted =
+        opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
     Ok(outcome)
 }
 
@@ -213,7 +256,13 @@ fn refuse_repeated_runs(runs: &[RunSpec]) -> Result<(), EngineError> {
     let mut first: HashMap<&str, &RunSpec> = HashMap::new();
     for r in runs {
         if let Some(f) = first.insert(&r.id, r) {
-            let cell = |r: &RunSpec| r.axes.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+            let cell = |r: &RunSpec| {
+                r.axes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             return Err(EngineError::Input(format!(
                 "runs #{} and #{} of the grid are identical ({} seed={}): the scenario repeats a value or a table; remove the repeat",
                 f.index,
@@ -232,7 +281,8 @@ fn check_inputs(pending: &[RunSpec]) -> Result<(), EngineError> {
     let mut seen = HashSet::new();
     for run in pending {
         if seen.insert(run.dataset_key()) {
-            let data = data::build(&run.dataset, &run.base_dir, run.seed).map_err(|e| EngineError::Input(e.to_string()))?;
+            let data = data::build(&run.dataset, &run.base_dir, run.seed)
+                .map_err(|e| EngineError::Input(e.to_string()))?;
             if let crate::scenario::spec::NoiseSpec::Matrix { matrix, .. } = &run.noise {
                 if matrix.len() != data.classes {
                     return Err(EngineError::Input(format!(
@@ -287,8 +337,10 @@ mod progress {
             let bar = (!quiet && tty && total > 0).then(|| {
                 let b = ProgressBar::new(total as u64);
                 b.set_style(
-                    ProgressStyle::with_template("{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}")
-                        .expect("valid template"),
+                    ProgressStyle::with_template(
+                        "{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
+                    )
+                    .expect("valid template"),
                 );
                 b.enable_steady_tick(Duration::from_millis(200));
                 b
@@ -330,7 +382,10 @@ mod progress {
                 if p.0.elapsed() >= Duration::from_secs(5) || *done == self.total {
                     let rate = *done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
                     let eta = (self.total - *done) as f64 / rate.max(1e-9);
-                    eprintln!("[{}/{}] {:.1} runs/s  ETA {:.0}s  {msg}", *done, self.total, rate, eta);
+                    eprintln!(
+                        "[{}/{}] {:.1} runs/s  ETA {:.0}s  {msg}",
+                        *done, self.total, rate, eta
+                    );
                     *p = (Instant::now(), *done);
                 }
             }

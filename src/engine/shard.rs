@@ -30,9 +30,15 @@ impl FromStr for Shard {
         if s.trim() == "slurm" {
             return Shard::from_slurm(|name| std::env::var(name).ok());
         }
-        let (i, n) = s.split_once('/').ok_or_else(|| format!("--shard `{s}`: expected I/N (e.g. 0/4) or `slurm`"))?;
-        let i = i.trim().parse().map_err(|_| format!("--shard `{s}`: I is not a whole number (expected I/N, e.g. 0/4)"))?;
-        let n = n.trim().parse().map_err(|_| format!("--shard `{s}`: N is not a whole number (expected I/N, e.g. 0/4)"))?;
+        let (i, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("--shard `{s}`: expected I/N (e.g. 0/4) or `slurm`"))?;
+        let i = i.trim().parse().map_err(|_| {
+            format!("--shard `{s}`: I is not a whole number (expected I/N, e.g. 0/4)")
+        })?;
+        let n = n.trim().parse().map_err(|_| {
+            format!("--shard `{s}`: N is not a whole number (expected I/N, e.g. 0/4)")
+        })?;
         Shard::new(i, n).map_err(|e| format!("--shard `{s}`: {e}"))
     }
 }
@@ -40,7 +46,9 @@ impl FromStr for Shard {
 impl Shard {
     pub fn new(index: usize, count: usize) -> Result<Shard, String> {
         if count == 0 || index >= count {
-            return Err(format!("shard {index}/{count} does not exist: need 0 ≤ I < N (shards are numbered from 0)"));
+            return Err(format!(
+                "shard {index}/{count} does not exist: need 0 ≤ I < N (shards are numbered from 0)"
+            ));
         }
         Ok(Shard { index, count })
     }
@@ -51,7 +59,11 @@ impl Shard {
     pub fn from_slurm(var: impl Fn(&str) -> Option<String>) -> Result<Shard, String> {
         let num = |name: &str| -> Result<Option<usize>, String> {
             var(name)
-                .map(|v| v.trim().parse().map_err(|_| format!("--shard slurm: {name}=`{v}` is not a whole number")))
+                .map(|v| {
+                    v.trim()
+                        .parse()
+                        .map_err(|_| format!("--shard slurm: {name}=`{v}` is not a whole number"))
+                })
                 .transpose()
         };
         let need = |name: &str| -> Result<usize, String> {
@@ -73,7 +85,9 @@ impl Shard {
                 count.saturating_sub(1)
             ));
         }
-        let index = id.checked_sub(min).ok_or_else(|| format!("--shard slurm: SLURM_ARRAY_TASK_ID {id} < SLURM_ARRAY_TASK_MIN {min}"))?;
+        let index = id.checked_sub(min).ok_or_else(|| {
+            format!("--shard slurm: SLURM_ARRAY_TASK_ID {id} < SLURM_ARRAY_TASK_MIN {min}")
+        })?;
         Shard::new(index, count).map_err(|e| format!("--shard slurm: {e}"))
     }
 
@@ -95,7 +109,10 @@ impl Shard {
         for (position, &i) in order.iter().enumerate() {
             mine[i] = self.owns(position);
         }
-        runs.into_iter().zip(mine).filter_map(|(r, m)| m.then_some(r)).collect()
+        runs.into_iter()
+            .zip(mine)
+            .filter_map(|(r, m)| m.then_some(r))
+            .collect()
     }
 }
 
@@ -105,30 +122,52 @@ mod tests {
     use std::collections::HashMap;
 
     fn slurm(vars: &[(&str, &str)]) -> Result<Shard, String> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Shard::from_slurm(|n| map.get(n).cloned())
     }
 
     #[test]
     fn parses_i_of_n_and_refuses_out_of_range() {
-        assert_eq!("3/16".parse::<Shard>().unwrap(), Shard { index: 3, count: 16 });
+        assert_eq!(
+            "3/16".parse::<Shard>().unwrap(),
+            Shard {
+                index: 3,
+                count: 16
+            }
+        );
         assert!("16/16".parse::<Shard>().unwrap_err().contains("0 ≤ I < N"));
         assert!("0/0".parse::<Shard>().is_err());
         assert!("3".parse::<Shard>().unwrap_err().contains("expected I/N"));
-        assert!("a/2".parse::<Shard>().unwrap_err().contains("I is not a whole number"));
+        assert!("a/2"
+            .parse::<Shard>()
+            .unwrap_err()
+            .contains("I is not a whole number"));
     }
 
     #[test]
     fn slurm_variables_map_to_zero_based_shards() {
-        let s = slurm(&[("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_MAX", "8"), ("SLURM_ARRAY_TASK_COUNT", "8")]);
+        let s = slurm(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_MAX", "8"),
+            ("SLURM_ARRAY_TASK_COUNT", "8"),
+        ]);
         assert_eq!(s.unwrap(), Shard { index: 4, count: 8 });
-        let s = slurm(&[("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "4")]);
+        let s = slurm(&[
+            ("SLURM_ARRAY_TASK_ID", "2"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ]);
         assert_eq!(s.unwrap(), Shard { index: 2, count: 4 });
     }
 
     #[test]
     fn slurm_refuses_missing_variables_and_gapped_arrays() {
-        assert!(slurm(&[("SLURM_ARRAY_TASK_COUNT", "4")]).unwrap_err().contains("SLURM_ARRAY_TASK_ID is not set"));
+        assert!(slurm(&[("SLURM_ARRAY_TASK_COUNT", "4")])
+            .unwrap_err()
+            .contains("SLURM_ARRAY_TASK_ID is not set"));
         let stepped = [
             ("SLURM_ARRAY_TASK_ID", "2"),
             ("SLURM_ARRAY_TASK_MIN", "0"),
@@ -137,7 +176,12 @@ mod tests {
             ("SLURM_ARRAY_TASK_COUNT", "4"),
         ];
         assert!(slurm(&stepped).unwrap_err().contains("not contiguous"));
-        let gapped = [("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "9"), ("SLURM_ARRAY_TASK_COUNT", "3")];
+        let gapped = [
+            ("SLURM_ARRAY_TASK_ID", "0"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_MAX", "9"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ];
         assert!(slurm(&gapped).unwrap_err().contains("not contiguous"));
     }
 }

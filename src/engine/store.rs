@@ -29,13 +29,19 @@ const DERIVED: &[&str] = &["summary.csv", "summary.md", "summary.json"];
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Refused(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.display().to_string(), source }
+    move |source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// What a results folder holds: written once, checked on every later run into it. A folder made by
@@ -72,11 +78,20 @@ impl Manifest {
 
     /// Why a folder holding `self` cannot take runs described by `new`, if it cannot.
     fn conflict(&self, new: &Manifest) -> Option<String> {
-        let whole = |s: &Option<String>| s.as_ref().map_or("the whole grid".to_string(), |s| format!("shard {s}"));
+        let whole = |s: &Option<String>| {
+            s.as_ref()
+                .map_or("the whole grid".to_string(), |s| format!("shard {s}"))
+        };
         if self.scenario != new.scenario {
-            Some(format!("results of scenario `{}`, not `{}`", self.scenario, new.scenario))
+            Some(format!(
+                "results of scenario `{}`, not `{}`",
+                self.scenario, new.scenario
+            ))
         } else if self.version != new.version {
-            Some(format!("results of labelnoise {} (this is {}); versions are never mixed in one folder", self.version, new.version))
+            Some(format!(
+                "results of labelnoise {} (this is {}); versions are never mixed in one folder",
+                self.version, new.version
+            ))
         } else if self.scenario_hash != new.scenario_hash || self.grid_runs != new.grid_runs {
             Some(format!(
                 "results of an earlier version of this scenario: its file changed since (content hash {} then, {} now)",
@@ -118,8 +133,13 @@ pub struct RecordHead {
 /// Takes the folder's lock, or says who holds it.
 pub fn lock(dir: &Path) -> Result<File, StoreError> {
     let path = dir.join(LOCK);
-    let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io(&path))?;
-    file.try_lock_exclusive().map_err(|_| {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io(&path))?;
+    FileExt::try_lock_exclusive(&file).map_err(|_| {
         StoreError::Refused(format!(
             "{} is in use by another labelnoise process (it holds the lock {}); wait for it to finish, or use another --out folder",
             dir.display(),
@@ -132,7 +152,8 @@ pub fn lock(dir: &Path) -> Result<File, StoreError> {
 /// Whether a process is writing `dir` now (holds its lock).
 pub fn is_locked(dir: &Path) -> bool {
     match File::open(dir.join(LOCK)) {
-        Ok(f) => f.try_lock_shared().is_err(),
+        // fs2's, not std's (File::try_lock_shared needs Rust 1.89)
+        Ok(f) => FileExt::try_lock_shared(&f).is_err(),
         Err(_) => false,
     }
 }
@@ -151,9 +172,9 @@ impl Store {
                 Ok(old) => old.conflict(manifest),
                 Err(e) => Some(format!("an unreadable {MANIFEST} ({e})")),
             },
-            Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => {
-                Some(format!("a {RUNS} without {MANIFEST}, so what it holds is unknown"))
-            }
+            Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => Some(format!(
+                "a {RUNS} without {MANIFEST}, so what it holds is unknown"
+            )),
             Err(_) => None,
         };
         if let Some(what) = problem {
@@ -163,7 +184,10 @@ impl Store {
                     dir.display()
                 )));
             }
-            eprintln!("warning: --force: {} held {what}; starting it afresh", dir.display());
+            eprintln!(
+                "warning: --force: {} held {what}; starting it afresh",
+                dir.display()
+            );
             clear(dir)?;
         }
         if !mpath.exists() {
@@ -177,8 +201,17 @@ impl Store {
                 rpath.display()
             );
         }
-        let runs = OpenOptions::new().create(true).append(true).open(&rpath).map_err(io(&rpath))?;
-        Ok(Store { dir: dir.to_path_buf(), runs, _lock: lock, torn_bytes })
+        let runs = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&rpath)
+            .map_err(io(&rpath))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            runs,
+            _lock: lock,
+            torn_bytes,
+        })
     }
 
     /// Appends one record (one `write` of the whole line) and flushes it to the OS, so a crash loses
@@ -192,14 +225,21 @@ impl Store {
     }
 
     /// Writes the noise sidecar once (its content depends only on its id).
-    pub fn write_sidecar(&self, noise_id: &str, body: &serde_json::Value) -> Result<(), StoreError> {
+    pub fn write_sidecar(
+        &self,
+        noise_id: &str,
+        body: &serde_json::Value,
+    ) -> Result<(), StoreError> {
         let dir = self.dir.join(NOISE);
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(format!("{noise_id}.json"));
         if path.exists() {
             return Ok(());
         }
-        write_atomic(&path, (serde_json::to_string(body).expect("serializes") + "\n").as_bytes())
+        write_atomic(
+            &path,
+            (serde_json::to_string(body).expect("serializes") + "\n").as_bytes(),
+        )
     }
 }
 
@@ -221,7 +261,10 @@ fn clear(dir: &Path) -> Result<(), StoreError> {
 
 /// Calls `each(line_number, byte_offset, line)` for every complete, non-empty line of `runs.jsonl`
 /// in `dir`, one line in memory at a time. Returns whether a torn last line (no newline) was skipped.
-pub fn scan(dir: &Path, mut each: impl FnMut(usize, u64, &str) -> Result<(), StoreError>) -> Result<bool, StoreError> {
+pub fn scan(
+    dir: &Path,
+    mut each: impl FnMut(usize, u64, &str) -> Result<(), StoreError>,
+) -> Result<bool, StoreError> {
     let path = dir.join(RUNS);
     let file = File::open(&path).map_err(io(&path))?;
     let mut reader = BufReader::new(file);
@@ -238,8 +281,12 @@ pub fn scan(dir: &Path, mut each: impl FnMut(usize, u64, &str) -> Result<(), Sto
         if line.last() != Some(&b'\n') {
             return Ok(true);
         }
-        let text = std::str::from_utf8(&line)
-            .map_err(|_| StoreError::Refused(format!("{}:{number}: not a run record (not UTF-8 text)", path.display())))?;
+        let text = std::str::from_utf8(&line).map_err(|_| {
+            StoreError::Refused(format!(
+                "{}:{number}: not a run record (not UTF-8 text)",
+                path.display()
+            ))
+        })?;
         if !text.trim().is_empty() {
             each(number, offset, text)?;
         }
@@ -248,7 +295,10 @@ pub fn scan(dir: &Path, mut each: impl FnMut(usize, u64, &str) -> Result<(), Sto
 }
 
 fn not_a_record(dir: &Path, number: usize, e: serde_json::Error) -> StoreError {
-    StoreError::Refused(format!("{}:{number}: not a run record: {e}", dir.join(RUNS).display()))
+    StoreError::Refused(format!(
+        "{}:{number}: not a run record: {e}",
+        dir.join(RUNS).display()
+    ))
 }
 
 /// Reads `runs.jsonl` in `dir`, dropping a torn last line (one without its newline).
@@ -265,7 +315,8 @@ pub fn load(dir: &Path) -> Result<Loaded, StoreError> {
 pub fn read_ids(dir: &Path) -> Result<HashSet<String>, StoreError> {
     let mut ids = HashSet::new();
     scan(dir, |number, _, line| {
-        let head: RecordHead = serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?;
+        let head: RecordHead =
+            serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?;
         ids.insert(head.id);
         Ok(())
     })?;
@@ -365,6 +416,9 @@ mod tests {
         })
         .unwrap();
         assert!(torn);
-        assert_eq!(seen, vec![(1, 0, "ab\n".to_string()), (3, 4, "cd\n".to_string())]);
+        assert_eq!(
+            seen,
+            vec![(1, 0, "ab\n".to_string()), (3, 4, "cd\n".to_string())]
+        );
     }
 }
