@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub struct RunArgs {
     pub file: PathBuf,
@@ -42,21 +42,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         bail!("--threads must be at least 1");
     }
     let metrics = checked_metrics(args.metrics.clone())?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(&scenario.name));
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // Ctrl-C: stop scheduling new runs; finished ones are already on disk.
-        let _ = ctrlc::set_handler(move || {
-            if stop.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-            eprintln!("\ninterrupt: finishing the runs in flight (Ctrl-C again to quit at once)");
-        });
-    }
+    // A shard writes its own folder inside the scenario's, where `merge -o results/<name>` gathers it.
+    let out = args.out.clone().unwrap_or_else(|| {
+        let base = Path::new("results").join(&scenario.name);
+        shard.map_or(base.clone(), |s| base.join(s.folder_name()))
+    });
+    let stop = interrupt_flag();
     let opts = engine::Options {
         out: out.clone(),
         threads: args.threads,
@@ -92,8 +83,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("run {id} failed: {e}");
     }
     if outcome.interrupted {
+        let mut again = format!("labelnoise run {} --out {}", args.file.display(), out.display());
+        if let Some(s) = shard {
+            again.push_str(&format!(" --shard {s}"));
+        }
         eprintln!(
-            "interrupted: {} of {} runs are in {}; rerun the same command to resume",
+            "interrupted: {} of {} runs are stored in {}; resume with the same command, e.g.\n  {again}",
             outcome.ran + outcome.skipped,
             outcome.total,
             out.display()
@@ -105,6 +100,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The process-wide stop flag, set by Ctrl-C or SIGTERM (Slurm's `scancel` and time limit): the
+/// engine stops scheduling new runs and lets the ones in flight be written. A second signal quits at
+/// once (losing only the runs in flight).
+fn interrupt_flag() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    let flag = FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let f = flag.clone();
+        let _ = ctrlc::set_handler(move || {
+            if f.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("\ninterrupt: finishing the runs in flight, then stopping (interrupt again to quit at once)");
+        });
+        flag
+    });
+    flag.store(false, Ordering::SeqCst);
+    flag.clone()
 }
 
 fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>> {
@@ -268,9 +283,20 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
+/// `labelnoise merge DIR… -o OUT`: checks and combines shard folders, then writes the summaries.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
-    let _ = (dirs, out);
-    bail!("merge is not available yet")
+    let merged = engine::merge::merge(dirs, out)?;
+    let summary = report::write_all(out).with_context(|| format!("cannot build the report of {}", out.display()))?;
+    let metrics = report::export::table_metrics(&summary, None);
+    print!("{}", report::export::terminal(&summary, &metrics));
+    println!(
+        "merged {} run(s) and {} noise draw(s) from {} folder(s) → {}",
+        merged.runs,
+        merged.sidecars,
+        merged.folders,
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `labelnoise datasets`: every data source with its size, class balance and origin. Sizes of

@@ -22,7 +22,7 @@ enum Command {
     Run {
         /// Scenario file (TOML).
         file: PathBuf,
-        /// Results folder (default: results/<scenario name>).
+        /// Results folder (default: results/<scenario name>, and results/<name>/shard-I-of-N with --shard).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads (default: all cores). Results do not depend on it.
@@ -54,10 +54,12 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         metrics: Option<Vec<String>>,
     },
-    /// Combine shard folders of one scenario into one results folder.
+    /// Combine shard folders of one scenario into one results folder, equal to a single-process run.
     Merge {
+        /// Shard folders (refused if they mix scenarios or versions, or a run is missing or twice).
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
+        /// Output folder, e.g. results/<scenario name>.
         #[arg(short, long)]
         out: PathBuf,
     },

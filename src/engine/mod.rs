@@ -2,6 +2,7 @@
 //! to the results folder as they finish, resume, shards and interruption.
 
 pub mod execute;
+pub mod merge;
 pub mod record;
 pub mod shard;
 pub mod store;
@@ -62,16 +63,14 @@ pub struct Outcome {
 }
 
 type Cached<T> = Arc<OnceLock<Result<Arc<T>, String>>>;
-/// A cached value and the number of pending runs that still need it.
-type Entry<T> = (Cached<T>, usize);
-type DataKey = (String, u64);
-type NoiseKey = (String, String, u64);
+/// Cells by key, each with the number of pending runs that still need it.
+type Counted<K, T> = Mutex<HashMap<K, (Cached<T>, usize)>>;
 
 /// Datasets and noise draws shared by the runs that use them, released after their last run.
 #[derive(Default)]
 struct Shared {
-    data: Mutex<HashMap<DataKey, Entry<Dataset>>>,
-    noise: Mutex<HashMap<NoiseKey, Entry<NoisyLabels>>>,
+    data: Counted<(String, u64), Dataset>,
+    noise: Counted<(String, String, u64), NoisyLabels>,
 }
 
 impl Shared {
@@ -146,29 +145,28 @@ impl Shared {
 }
 
 /// Runs every pending run of the scenario (or of one shard) into `opts.out`.
+///
+/// Memory: the engine holds the grid's run specs and, per worker thread, the dataset and noise draw in
+/// use; records go to disk as they finish and are never kept, and resuming reads only their ids.
 pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> {
     let mut runs = scenario.runs();
+    refuse_repeated_runs(&runs)?;
+    let grid = runs.len();
     if let Some(shard) = opts.shard {
         runs = shard.select(runs);
     }
     let total = runs.len();
-    let mut store = Store::open(
-        &opts.out,
-        scenario,
-        opts.shard.map(|s| s.to_string()),
-        total,
-        opts.force,
-    )?;
+    let manifest = store::Manifest::new(scenario, opts.shard.map(|s| s.to_string()), total);
+    debug_assert_eq!(manifest.grid_runs, grid);
+    let mut store = Store::open(&opts.out, &manifest, opts.force)?;
     let mut outcome = Outcome {
         total,
+        torn_tail: store.torn_bytes.is_some(),
         ..Outcome::default()
     };
-    let done: HashSet<String> = match store::load(&opts.out) {
-        Ok(l) => l.records.into_iter().map(|r| r.id).collect(),
-        Err(store::StoreError::Io { .. }) => HashSet::new(),
-        Err(e) => return Err(e.into()),
-    };
+    let done = store::read_ids(&opts.out)?;
     let mut pending: Vec<RunSpec> = runs.into_iter().filter(|r| !done.contains(&r.id)).collect();
+    drop(done);
     outcome.skipped = total - pending.len();
     // Runs sharing a dataset and noise draw run close together, so shared data is freed early.
     pending.sort_by(|a, b| {
@@ -252,6 +250,31 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
     Ok(outcome)
 }
 
+/// Two identical cells (say, a `[[method]]` table given twice) would share one run id, so resume,
+/// shards and merge could not tell them apart: refuse them, naming both grid positions.
+fn refuse_repeated_runs(runs: &[RunSpec]) -> Result<(), EngineError> {
+    let mut first: HashMap<&str, &RunSpec> = HashMap::new();
+    for r in runs {
+        if let Some(f) = first.insert(&r.id, r) {
+            let cell = |r: &RunSpec| {
+                r.axes
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            return Err(EngineError::Input(format!(
+                "runs #{} and #{} of the grid are identical ({} seed={}): the scenario repeats a value or a table; remove the repeat",
+                f.index,
+                r.index,
+                cell(r),
+                r.seed
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Builds each distinct dataset of the first seed before any training, so that a bad file or
 /// impossible split is reported at once rather than after hours. The datasets go into the shared
 /// cache, so the runs of that seed reuse them: every (dataset, seed) is built once.
@@ -259,7 +282,8 @@ fn check_inputs(pending: &[RunSpec], shared: &Shared) -> Result<(), EngineError>
     let mut seen = HashSet::new();
     for run in pending {
         if seen.insert(run.dataset_key()) {
-            let data = shared.dataset(run).map_err(EngineError::Input)?;
+            let data = data::build(&run.dataset, &run.base_dir, run.seed)
+                .map_err(|e| EngineError::Input(e.to_string()))?;
             if let crate::scenario::spec::NoiseSpec::Matrix { matrix, .. } = &run.noise {
                 if matrix.len() != data.classes {
                     return Err(EngineError::Input(format!(
@@ -293,7 +317,8 @@ mod progress {
     use indicatif::{ProgressBar, ProgressStyle};
     use std::time::Duration;
 
-    /// A bar when stderr is a terminal, a plain line every few seconds otherwise.
+    /// A bar when stderr is a terminal, a plain line every 5 s (and at the end) otherwise: runs done
+    /// of pending, runs per second, ETA, and the cell of the slowest run so far.
     pub struct Reporter {
         bar: Option<ProgressBar>,
         plain: Option<Mutex<(Instant, usize)>>,
@@ -337,7 +362,7 @@ mod progress {
                 let cell: Vec<String> = rec.axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 *s = (rec.timing.total_seconds, cell.join(" "));
             }
-            let msg = format!("slowest {:.2}s {}", s.0, s.1);
+            let msg = format!("slowest run {:.2}s: {}", s.0, s.1);
             drop(s);
             self.tick(msg);
         }
@@ -357,7 +382,11 @@ mod progress {
                 let mut p = p.lock().unwrap();
                 if p.0.elapsed() >= Duration::from_secs(5) || *done == self.total {
                     let rate = *done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
-                    eprintln!("[{}/{}] {:.1} runs/s  {msg}", *done, self.total, rate);
+                    let eta = (self.total - *done) as f64 / rate.max(1e-9);
+                    eprintln!(
+                        "[{}/{}] {:.1} runs/s  ETA {:.0}s  {msg}",
+                        *done, self.total, rate, eta
+                    );
                     *p = (Instant::now(), *done);
                 }
             }

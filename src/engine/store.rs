@@ -1,18 +1,30 @@
-//! The results folder: `runs.jsonl` (append-only, flushed per record), `scenario.json` (what the
-//! folder holds), a lock against two writers, and the noise sidecars.
+//! The results folder: `runs.jsonl` (append-only, one record per line, flushed per record),
+//! `scenario.json` (what the folder holds), a lock against two writers, and the noise sidecars.
+//!
+//! Crash safety: a record is written with one `write` of the whole line, newline last, straight to
+//! the file (no user-space buffer), so a killed process leaves at most one line without its newline.
+//! Such a torn last line is never parsed: readers skip it, and the next writer cuts it off (with a
+//! warning) before appending. A flushed record survives the process being killed; it is not
+//! `fsync`ed per record, so a power loss may lose the last few seconds (the runs are then redone).
 
 use super::record::RunRecord;
 use crate::scenario::Scenario;
 use fs2::FileExt;
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub const RUNS: &str = "runs.jsonl";
 pub const MANIFEST: &str = "scenario.json";
-const LOCK: &str = ".lock";
+/// Lock file: held (exclusive, `flock`) by the process writing the folder.
+pub const LOCK: &str = ".lock";
+/// Folder of the noise sidecars, `noise/<noise_id>.json`.
+pub const NOISE: &str = "noise";
+/// Files derived from `runs.jsonl` that `--force` removes along with it.
+const DERIVED: &[&str] = &["summary.csv", "summary.md", "summary.json"];
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -32,7 +44,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     }
 }
 
-/// What a results folder holds: written once, checked on every later run into it.
+/// What a results folder holds: written once, checked on every later run into it. A folder made by
+/// `merge` has the same manifest as one made by a single process.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub scenario: String,
@@ -40,9 +53,56 @@ pub struct Manifest {
     pub version: String,
     /// `I/N` when the folder holds one shard.
     pub shard: Option<String>,
+    /// Runs this folder is meant to hold (the shard's size, or the whole grid).
     pub total_runs: usize,
-    /// Folder of the scenario file (relative paths in the resolved config are relative to it).
+    /// Runs in the whole grid; `merge` uses it to name missing runs by grid index.
+    pub grid_runs: usize,
+    /// The scenario file, absolute where it could be resolved (relative paths in the resolved config
+    /// are relative to its folder).
     pub scenario_path: String,
+}
+
+impl Manifest {
+    pub fn new(scenario: &Scenario, shard: Option<String>, total_runs: usize) -> Manifest {
+        let path = fs::canonicalize(&scenario.path).unwrap_or_else(|_| scenario.path.clone());
+        Manifest {
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario.content_hash.clone(),
+            version: crate::VERSION.to_string(),
+            shard,
+            total_runs,
+            grid_runs: scenario.run_count(),
+            scenario_path: path.display().to_string(),
+        }
+    }
+
+    /// Why a folder holding `self` cannot take runs described by `new`, if it cannot.
+    fn conflict(&self, new: &Manifest) -> Option<String> {
+        let whole = |s: &Option<String>| {
+            s.as_ref()
+                .map_or("the whole grid".to_string(), |s| format!("shard {s}"))
+        };
+        if self.scenario != new.scenario {
+            Some(format!(
+                "results of scenario `{}`, not `{}`",
+                self.scenario, new.scenario
+            ))
+        } else if self.version != new.version {
+            Some(format!(
+                "results of labelnoise {} (this is {}); versions are never mixed in one folder",
+                self.version, new.version
+            ))
+        } else if self.scenario_hash != new.scenario_hash || self.grid_runs != new.grid_runs {
+            Some(format!(
+                "results of an earlier version of this scenario: its file changed since (content hash {} then, {} now)",
+                self.scenario_hash, new.scenario_hash
+            ))
+        } else if self.shard != new.shard || self.total_runs != new.total_runs {
+            Some(format!("{}, not {}", whole(&self.shard), whole(&new.shard)))
+        } else {
+            None
+        }
+    }
 }
 
 /// An open results folder, locked for this process.
@@ -50,6 +110,8 @@ pub struct Store {
     pub dir: PathBuf,
     runs: File,
     _lock: File,
+    /// Bytes of a torn last line cut off when the folder was opened.
+    pub torn_bytes: Option<u64>,
 }
 
 /// Records read back from `runs.jsonl`, with what was dropped.
@@ -59,83 +121,86 @@ pub struct Loaded {
     pub torn_tail: bool,
 }
 
+/// The fields of a record that identify it, read without the rest (for resume and merge).
+#[derive(Debug, Deserialize)]
+pub struct RecordHead {
+    pub id: String,
+    pub index: usize,
+    pub scenario_hash: String,
+    pub version: String,
+}
+
+/// Takes the folder's lock, or says who holds it.
+pub fn lock(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(LOCK);
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io(&path))?;
+    FileExt::try_lock_exclusive(&file).map_err(|_| {
+        StoreError::Refused(format!(
+            "{} is in use by another labelnoise process (it holds the lock {}); wait for it to finish, or use another --out folder",
+            dir.display(),
+            path.display()
+        ))
+    })?;
+    Ok(file)
+}
+
+/// Whether a process is writing `dir` now (holds its lock).
+pub fn is_locked(dir: &Path) -> bool {
+    match File::open(dir.join(LOCK)) {
+        // fs2's, not std's (File::try_lock_shared needs Rust 1.89)
+        Ok(f) => FileExt::try_lock_shared(&f).is_err(),
+        Err(_) => false,
+    }
+}
+
 impl Store {
-    /// Opens (creating) `dir` for `scenario`. Refuses a folder holding another scenario, another
-    /// version of it, or another process's run, unless `force` (which starts the folder afresh).
-    pub fn open(
-        dir: &Path,
-        scenario: &Scenario,
-        shard: Option<String>,
-        total: usize,
-        force: bool,
-    ) -> Result<Store, StoreError> {
+    /// Opens (creating) `dir` for runs described by `manifest`. Refuses a folder holding another
+    /// scenario, another version of it, another shard or another program version, unless `force`,
+    /// which starts the folder afresh.
+    pub fn open(dir: &Path, manifest: &Manifest, force: bool) -> Result<Store, StoreError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
-        let lock_path = dir.join(LOCK);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        lock.try_lock_exclusive().map_err(|_| {
-            StoreError::Refused(format!(
-                "{} is in use by another labelnoise process (lock file {}); wait for it or use another --out folder",
-                dir.display(),
-                lock_path.display()
-            ))
-        })?;
-        let manifest = Manifest {
-            scenario: scenario.name.clone(),
-            scenario_hash: scenario.content_hash.clone(),
-            version: crate::VERSION.to_string(),
-            shard,
-            total_runs: total,
-            scenario_path: scenario.path.display().to_string(),
-        };
+        let lock = lock(dir)?;
         let mpath = dir.join(MANIFEST);
-        if let Ok(text) = fs::read_to_string(&mpath) {
-            let old: Option<Manifest> = serde_json::from_str(&text).ok();
-            let same = old.as_ref().is_some_and(|o| {
-                o.scenario == manifest.scenario
-                    && o.scenario_hash == manifest.scenario_hash
-                    && o.version == manifest.version
-                    && o.shard == manifest.shard
-            });
-            if !same {
-                if !force {
-                    let what = match &old {
-                        Some(o) if o.scenario != manifest.scenario => {
-                            format!("scenario `{}`", o.scenario)
-                        }
-                        Some(o) if o.version != manifest.version => {
-                            format!("results of labelnoise {}", o.version)
-                        }
-                        Some(o) if o.shard != manifest.shard => {
-                            format!("shard {}", o.shard.as_deref().unwrap_or("(all)"))
-                        }
-                        Some(_) => "an earlier version of this scenario file (its content changed)"
-                            .to_string(),
-                        None => "an unreadable manifest".to_string(),
-                    };
-                    return Err(StoreError::Refused(format!(
-                        "{} holds {what}; use --force to start it afresh, or --out to pick another folder",
-                        dir.display()
-                    )));
-                }
-                for f in [RUNS, MANIFEST] {
-                    let _ = fs::remove_file(dir.join(f));
-                }
+        let rpath = dir.join(RUNS);
+        let problem = match fs::read_to_string(&mpath) {
+            Ok(text) => match serde_json::from_str::<Manifest>(&text) {
+                Ok(old) => old.conflict(manifest),
+                Err(e) => Some(format!("an unreadable {MANIFEST} ({e})")),
+            },
+            Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => Some(format!(
+                "a {RUNS} without {MANIFEST}, so what it holds is unknown"
+            )),
+            Err(_) => None,
+        };
+        if let Some(what) = problem {
+            if !force {
+                return Err(StoreError::Refused(format!(
+                    "{} holds {what}; use --force to start the folder afresh (its runs are deleted), or --out to choose another folder",
+                    dir.display()
+                )));
             }
+            eprintln!(
+                "warning: --force: {} held {what}; starting it afresh",
+                dir.display()
+            );
+            clear(dir)?;
         }
         if !mpath.exists() {
-            write_atomic(
-                &mpath,
-                (serde_json::to_string_pretty(&manifest).expect("serializes") + "\n").as_bytes(),
-            )?;
+            write_manifest(dir, manifest)?;
         }
-        let rpath = dir.join(RUNS);
-        // Drop a torn last line before appending, so a new record never glues onto it.
-        truncate_torn_tail(&rpath)?;
+        // Cut a torn last line before appending, so a new record never glues onto it.
+        let torn_bytes = truncate_torn_tail(&rpath)?;
+        if let Some(n) = torn_bytes {
+            eprintln!(
+                "warning: {}: dropped a torn last line ({n} bytes, a run interrupted mid-write); that run will be redone",
+                rpath.display()
+            );
+        }
         let runs = OpenOptions::new()
             .create(true)
             .append(true)
@@ -145,10 +210,12 @@ impl Store {
             dir: dir.to_path_buf(),
             runs,
             _lock: lock,
+            torn_bytes,
         })
     }
 
-    /// Appends one record and flushes it to the OS, so a crash loses at most the runs in flight.
+    /// Appends one record (one `write` of the whole line) and flushes it to the OS, so a crash loses
+    /// at most the runs in flight.
     pub fn append(&mut self, record: &RunRecord) -> Result<(), StoreError> {
         let mut line = serde_json::to_string(record).expect("serializes");
         line.push('\n');
@@ -163,7 +230,7 @@ impl Store {
         noise_id: &str,
         body: &serde_json::Value,
     ) -> Result<(), StoreError> {
-        let dir = self.dir.join("noise");
+        let dir = self.dir.join(NOISE);
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(format!("{noise_id}.json"));
         if path.exists() {
@@ -176,38 +243,95 @@ impl Store {
     }
 }
 
-/// Reads `runs.jsonl` in `dir`, dropping a torn last line (one without its newline).
-pub fn load(dir: &Path) -> Result<Loaded, StoreError> {
+/// Removes what labelnoise wrote in `dir` (records, manifest, sidecars, summaries), nothing else.
+fn clear(dir: &Path) -> Result<(), StoreError> {
+    for f in [RUNS, MANIFEST].iter().chain(DERIVED) {
+        let p = dir.join(f);
+        match fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&p)(e)),
+            _ => {}
+        }
+    }
+    let noise = dir.join(NOISE);
+    match fs::remove_dir_all(&noise) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&noise)(e)),
+        _ => Ok(()),
+    }
+}
+
+/// Calls `each(line_number, byte_offset, line)` for every complete, non-empty line of `runs.jsonl`
+/// in `dir`, one line in memory at a time. Returns whether a torn last line (no newline) was skipped.
+pub fn scan(
+    dir: &Path,
+    mut each: impl FnMut(usize, u64, &str) -> Result<(), StoreError>,
+) -> Result<bool, StoreError> {
     let path = dir.join(RUNS);
     let file = File::open(&path).map_err(io(&path))?;
-    let mut records = Vec::new();
-    let mut torn_tail = false;
     let mut reader = BufReader::new(file);
-    let mut line = String::new();
+    let mut line = Vec::new();
+    let mut offset = 0u64;
     let mut number = 0;
     loop {
         line.clear();
-        let n = reader.read_line(&mut line).map_err(io(&path))?;
+        let n = reader.read_until(b'\n', &mut line).map_err(io(&path))?;
         if n == 0 {
-            break;
+            return Ok(false);
         }
         number += 1;
-        if !line.ends_with('\n') {
-            torn_tail = true;
-            break;
+        if line.last() != Some(&b'\n') {
+            return Ok(true);
         }
-        if line.trim().is_empty() {
-            continue;
-        }
-        let rec: RunRecord = serde_json::from_str(&line).map_err(|e| {
+        let text = std::str::from_utf8(&line).map_err(|_| {
             StoreError::Refused(format!(
-                "{}:{number}: not a run record: {e}",
+                "{}:{number}: not a run record (not UTF-8 text)",
                 path.display()
             ))
         })?;
-        records.push(rec);
+        if !text.trim().is_empty() {
+            each(number, offset, text)?;
+        }
+        offset += n as u64;
     }
+}
+
+fn not_a_record(dir: &Path, number: usize, e: serde_json::Error) -> StoreError {
+    StoreError::Refused(format!(
+        "{}:{number}: not a run record: {e}",
+        dir.join(RUNS).display()
+    ))
+}
+
+/// Reads `runs.jsonl` in `dir`, dropping a torn last line (one without its newline).
+pub fn load(dir: &Path) -> Result<Loaded, StoreError> {
+    let mut records = Vec::new();
+    let torn_tail = scan(dir, |number, _, line| {
+        records.push(serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?);
+        Ok(())
+    })?;
     Ok(Loaded { records, torn_tail })
+}
+
+/// Ids of the records in `dir` (a torn last line excluded), reading one line at a time.
+pub fn read_ids(dir: &Path) -> Result<HashSet<String>, StoreError> {
+    let mut ids = HashSet::new();
+    scan(dir, |number, _, line| {
+        let head: RecordHead =
+            serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?;
+        ids.insert(head.id);
+        Ok(())
+    })?;
+    Ok(ids)
+}
+
+/// Parses the identifying fields of one record line.
+pub fn record_head(dir: &Path, number: usize, line: &str) -> Result<RecordHead, StoreError> {
+    serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))
+}
+
+/// Writes `scenario.json` (the one format, so that merged and single-process folders match).
+pub fn write_manifest(dir: &Path, manifest: &Manifest) -> Result<(), StoreError> {
+    let text = serde_json::to_string_pretty(manifest).expect("serializes") + "\n";
+    write_atomic(&dir.join(MANIFEST), text.as_bytes())
 }
 
 pub fn read_manifest(dir: &Path) -> Result<Manifest, StoreError> {
@@ -216,24 +340,35 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, StoreError> {
     serde_json::from_str(&text).map_err(|e| StoreError::Refused(format!("{}: {e}", path.display())))
 }
 
-fn truncate_torn_tail(path: &Path) -> Result<(), StoreError> {
-    let Ok(bytes) = fs::read(path) else {
-        return Ok(());
+/// Cuts everything after the last newline of `path`; returns how many bytes were cut, if any.
+/// Reads backwards from the end in blocks, so a large file is not read whole.
+fn truncate_torn_tail(path: &Path) -> Result<Option<u64>, StoreError> {
+    let mut f = match OpenOptions::new().read(true).write(true).open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path)(e)),
     };
-    if bytes.is_empty() || bytes.ends_with(b"\n") {
-        return Ok(());
+    let len = f.metadata().map_err(io(path))?.len();
+    let mut end = len;
+    let mut block = vec![0u8; 64 * 1024];
+    let keep = loop {
+        if end == 0 {
+            break 0;
+        }
+        let start = end.saturating_sub(block.len() as u64);
+        let chunk = &mut block[..(end - start) as usize];
+        f.seek(SeekFrom::Start(start)).map_err(io(path))?;
+        f.read_exact(chunk).map_err(io(path))?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            break start + i as u64 + 1;
+        }
+        end = start;
+    };
+    if keep == len {
+        return Ok(None);
     }
-    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    eprintln!(
-        "warning: {}: dropped a torn last line ({} bytes, a run interrupted mid-write); that run will be redone",
-        path.display(),
-        bytes.len() - keep
-    );
-    let f = OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(io(path))?;
-    f.set_len(keep as u64).map_err(io(path))
+    f.set_len(keep).map_err(io(path))?;
+    Ok(Some(len - keep))
 }
 
 /// Writes a file by writing a temporary sibling and renaming it over the target.
@@ -249,4 +384,41 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         f.sync_all().map_err(io(&tmp))?;
     }
     fs::rename(&tmp, path).map_err(io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn torn_tail_is_cut_after_the_last_newline() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(RUNS);
+        // A tail longer than one read block, so the backwards search crosses blocks.
+        let tail = "x".repeat(70_000);
+        fs::write(&p, format!("{{\"a\":1}}\n{{\"b\":2}}\n{tail}")).unwrap();
+        assert_eq!(truncate_torn_tail(&p).unwrap(), Some(70_000));
+        assert_eq!(fs::read_to_string(&p).unwrap(), "{\"a\":1}\n{\"b\":2}\n");
+        assert_eq!(truncate_torn_tail(&p).unwrap(), None);
+        fs::write(&p, "no newline at all").unwrap();
+        assert_eq!(truncate_torn_tail(&p).unwrap(), Some(17));
+        assert_eq!(fs::read(&p).unwrap(), b"");
+    }
+
+    #[test]
+    fn scan_skips_a_torn_line_and_reports_offsets() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(RUNS), "ab\n\ncd\nef").unwrap();
+        let mut seen = Vec::new();
+        let torn = scan(dir.path(), |n, off, line| {
+            seen.push((n, off, line.to_string()));
+            Ok(())
+        })
+        .unwrap();
+        assert!(torn);
+        assert_eq!(
+            seen,
+            vec![(1, 0, "ab\n".to_string()), (3, 4, "cd\n".to_string())]
+        );
+    }
 }
