@@ -22,7 +22,7 @@ pub struct RunArgs {
 /// Loads a scenario, printing its problems (source underlined) on failure.
 fn load(file: &Path) -> Result<Scenario, ExitCode> {
     scenario::load(file).map_err(|e| {
-        eprintln!("{:?}", e.report());
+        eprint!("{}", e.render());
         ExitCode::from(2)
     })
 }
@@ -32,12 +32,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(anyhow::Error::msg)?;
+    let shard = args
+        .shard
+        .as_deref()
+        .map(str::parse::<Shard>)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
     let metrics = checked_metrics(args.metrics.clone())?;
-    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("results").join(&scenario.name));
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -54,19 +62,30 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         shard,
         force: args.force,
-        progress: if args.quiet { Progress::Quiet } else { Progress::Auto },
+        progress: if args.quiet {
+            Progress::Quiet
+        } else {
+            Progress::Auto
+        },
         stop,
     };
     let outcome = engine::run(&scenario, &opts)?;
     let summary = report::write_all(&out)?;
-    let metrics = report::export::table_metrics(&summary, metrics.as_deref().or(scenario.table_metrics.as_deref()));
+    let metrics = report::export::table_metrics(
+        &summary,
+        metrics.as_deref().or(scenario.table_metrics.as_deref()),
+    );
     print!("{}", report::export::terminal(&summary, &metrics));
     println!(
         "{} run(s): {} trained now, {} already done{} → {}",
         outcome.total,
         outcome.ran,
         outcome.skipped,
-        if outcome.failed.is_empty() { String::new() } else { format!(", {} failed", outcome.failed.len()) },
+        if outcome.failed.is_empty() {
+            String::new()
+        } else {
+            format!(", {} failed", outcome.failed.len())
+        },
         out.display()
     );
     for (id, e) in &outcome.failed {
@@ -81,7 +100,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(130));
     }
-    Ok(if outcome.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if outcome.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>> {
@@ -89,7 +112,10 @@ fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>
         let known: Vec<&str> = crate::metrics::METRICS.iter().map(|(n, _)| *n).collect();
         for name in list {
             if !known.contains(&name.as_str()) {
-                bail!("--metrics: unknown metric `{name}`; metrics: {}", known.join(", "));
+                bail!(
+                    "--metrics: unknown metric `{name}`; metrics: {}",
+                    known.join(", ")
+                );
             }
         }
     }
@@ -151,14 +177,23 @@ pub fn plan_text(s: &Scenario) -> String {
             if let Some(shape) = crate::data::static_shape(&d.spec.source) {
                 if let Some(t) = crate::noise::expected_matrix(&n.spec, shape.classes) {
                     if !matches!(n.spec, scenario::spec::NoiseSpec::None) {
-                        out.push_str(&format!("noise matrix T (P(observed j | true i)) for {}:\n", n.spec.kind_name()));
+                        out.push_str(&format!(
+                            "noise matrix T (P(observed j | true i)) for {}:\n",
+                            n.spec.kind_name()
+                        ));
                         for row in t {
-                            let cells: Vec<String> = row.iter().map(|v| format!("{v:.4}")).collect();
+                            let cells: Vec<String> =
+                                row.iter().map(|v| format!("{v:.4}")).collect();
                             out.push_str(&format!("  [{}]\n", cells.join(", ")));
                         }
                     }
                 }
-                if let scenario::spec::NoiseSpec::Symmetric { rate, include_true: true, .. } = n.spec {
+                if let scenario::spec::NoiseSpec::Symmetric {
+                    rate,
+                    include_true: true,
+                    ..
+                } = n.spec
+                {
                     let k = shape.classes as f64;
                     out.push_str(&format!(
                         "note: include_true = true redraws from all K classes, so the expected flip rate is rate·(K−1)/K = {}\n",
@@ -184,23 +219,44 @@ mod erased {
     }
 }
 
+/// `labelnoise check FILE…`: validates each scenario without training, and loads each dataset that
+/// comes from a file (CSV, bundled) once. Prints every problem of every file (source underlined);
+/// exit 2 if any file has one.
 pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut bad = 0;
     for f in files {
-        match scenario::load(f) {
-            Ok(s) => println!("{}: ok ({} runs)", f.display(), s.run_count()),
-            Err(e) => {
-                eprintln!("{:?}", e.report());
-                bad += 1;
+        let problems = match scenario::load(f) {
+            Ok(s) => {
+                let data = scenario::check_data(&s);
+                if data.is_empty() {
+                    println!("{}: ok ({} runs)", f.display(), s.run_count());
+                    continue;
+                }
+                scenario::ScenarioError {
+                    path: f.display().to_string(),
+                    source_text: std::fs::read_to_string(f).unwrap_or_default(),
+                    problems: data,
+                }
             }
-        }
+            Err(e) => e,
+        };
+        eprint!("{}", problems.render());
+        bad += 1;
     }
-    Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    if files.len() > 1 && bad > 0 {
+        eprintln!("{bad} of {} scenario files have problems", files.len());
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }
 
 pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCode> {
     let metrics = checked_metrics(metrics)?;
-    let summary = report::write_all(dir).with_context(|| format!("cannot build the report of {}", dir.display()))?;
+    let summary = report::write_all(dir)
+        .with_context(|| format!("cannot build the report of {}", dir.display()))?;
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
     Ok(ExitCode::SUCCESS)

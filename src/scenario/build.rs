@@ -1,9 +1,12 @@
 //! Turns one cell of a table (every key a single value) into a concrete spec, checking the rules
 //! that involve one section. Rules that combine sections are in `cross.rs`.
+//!
+//! Every problem points at the value it is about (or at its table when the key is missing) and
+//! says what is allowed.
 
 use super::diag::Problem;
 use super::reader::{Scalar, Span};
-use super::schema;
+use super::schema::{self, limits};
 use crate::scenario::spec::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,7 +24,10 @@ pub struct Reader<'a> {
 
 impl Reader<'_> {
     pub fn span(&self, key: &str) -> Span {
-        self.cell.get(key).and_then(|(_, s)| s.clone()).or(self.table_span.clone())
+        self.cell
+            .get(key)
+            .and_then(|(_, s)| s.clone())
+            .or(self.table_span.clone())
     }
     pub fn has(&self, key: &str) -> bool {
         self.cell.contains_key(key)
@@ -60,7 +66,13 @@ impl Reader<'_> {
         );
     }
     /// A float in a range, with a default; `ok` decides validity.
-    pub fn float_in(&mut self, key: &str, default: f64, ok: impl Fn(f64) -> bool, allowed: &str) -> f64 {
+    pub fn float_in(
+        &mut self,
+        key: &str,
+        default: f64,
+        ok: impl Fn(f64) -> bool,
+        allowed: &str,
+    ) -> f64 {
         let v = self.float(key).unwrap_or(default);
         if !ok(v) {
             self.bad(key, format!("{v} is out of range"), allowed);
@@ -70,7 +82,29 @@ impl Reader<'_> {
     pub fn int_at_least(&mut self, key: &str, default: usize, min: usize) -> usize {
         let v = self.int(key).unwrap_or(default);
         if v < min {
-            self.bad(key, format!("{v} is too small"), &format!("a whole number ≥ {min}"));
+            self.bad(
+                key,
+                format!("{v} is too small"),
+                &format!("a whole number ≥ {min}"),
+            );
+        }
+        v
+    }
+    /// A whole number in `min..=max`, with a default.
+    pub fn int_in(&mut self, key: &str, default: usize, min: usize, max: usize) -> usize {
+        let v = self.int(key).unwrap_or(default);
+        if v < min {
+            self.bad(
+                key,
+                format!("{v} is too small"),
+                &format!("a whole number from {min} to {max}"),
+            );
+        } else if v > max {
+            self.bad(
+                key,
+                format!("{v} is too large"),
+                &format!("a whole number from {min} to {max}"),
+            );
         }
         v
     }
@@ -88,7 +122,10 @@ impl Reader<'_> {
             self.problems.push(
                 Problem::new(
                     span,
-                    format!("{}.{k} does not apply to {kind_key} = \"{kind}\"", self.section),
+                    format!(
+                        "{}.{k} does not apply to {kind_key} = \"{kind}\"",
+                        self.section
+                    ),
                 )
                 .help(if takes.is_empty() {
                     format!("{kind_key} = \"{kind}\" takes no other keys")
@@ -105,57 +142,100 @@ const DATASET_COMMON: &[&str] = &["train", "test", "test_fraction", "standardize
 pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
     let source = r.str_or("source", "blobs");
     let synthetic_classes = |r: &mut Reader<'_>| {
-        let k = r.int_at_least("classes", 3, 2);
+        let k = r.int_in("classes", 3, 2, limits::MAX_CLASSES);
         let d = r.int_at_least("features", 10, 1);
         (k, d)
     };
     let src = match source.as_str() {
         "blobs" => {
-            r.only("source", &source, DATASET_COMMON, &["classes", "features", "separation"]);
+            r.only(
+                "source",
+                &source,
+                DATASET_COMMON,
+                &["classes", "features", "separation"],
+            );
             let (classes, features) = synthetic_classes(r);
             let separation = r.float_in("separation", 1.0, |v| v >= 0.0, "a number ≥ 0");
-            DataSource::Blobs { classes, features, separation }
+            DataSource::Blobs {
+                classes,
+                features,
+                separation,
+            }
         }
         "classification" => {
             r.only(
                 "source",
                 &source,
                 DATASET_COMMON,
-                &["classes", "features", "informative", "redundant", "clusters_per_class", "class_sep"],
+                &[
+                    "classes",
+                    "features",
+                    "informative",
+                    "redundant",
+                    "clusters_per_class",
+                    "class_sep",
+                ],
             );
             let (classes, features) = synthetic_classes(r);
             let informative = r.int_at_least("informative", features.min(2), 1);
             let redundant = r.int("redundant").unwrap_or(0);
             let clusters_per_class = r.int_at_least("clusters_per_class", 1, 1);
-            if informative + redundant > features {
+            if informative.saturating_add(redundant) > features {
                 r.bad(
                     "informative",
                     format!("informative ({informative}) + redundant ({redundant}) exceeds features ({features})"),
                     "informative + redundant ≤ features",
                 );
             }
-            if classes * clusters_per_class > 1usize << informative.min(30) {
+            if classes.saturating_mul(clusters_per_class) > 1usize << informative.min(30) {
                 r.bad(
                     "clusters_per_class",
-                    format!("classes × clusters_per_class = {} exceeds 2^informative = {}", classes * clusters_per_class, 1usize << informative.min(30)),
+                    format!(
+                        "classes × clusters_per_class = {} exceeds 2^informative = {}",
+                        classes.saturating_mul(clusters_per_class),
+                        1usize << informative.min(30)
+                    ),
                     "classes × clusters_per_class ≤ 2^informative (cluster centres are hypercube vertices)",
                 );
             }
             let class_sep = r.float_in("class_sep", 1.0, |v| v >= 0.0, "a number ≥ 0");
-            DataSource::Classification { classes, features, informative, redundant, clusters_per_class, class_sep }
+            DataSource::Classification {
+                classes,
+                features,
+                informative,
+                redundant,
+                clusters_per_class,
+                class_sep,
+            }
         }
         "separable" => {
-            r.only("source", &source, DATASET_COMMON, &["classes", "features", "margin"]);
+            r.only(
+                "source",
+                &source,
+                DATASET_COMMON,
+                &["classes", "features", "margin"],
+            );
             let (classes, features) = synthetic_classes(r);
             let margin = r.float_in("margin", 0.5, |v| v > 0.0, "a number > 0");
-            DataSource::Separable { classes, features, margin }
+            DataSource::Separable {
+                classes,
+                features,
+                margin,
+            }
         }
         "csv" => {
             r.only(
                 "source",
                 &source,
                 DATASET_COMMON,
-                &["path", "test_path", "label", "header", "delimiter", "columns"],
+                &[
+                    "path",
+                    "test_path",
+                    "label",
+                    "header",
+                    "delimiter",
+                    "columns",
+                ],
             );
             let file = |r: &mut Reader<'_>, key: &str| -> Option<std::path::PathBuf> {
                 let rel = match r.cell.get(key) {
@@ -163,11 +243,18 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                     _ => return None,
                 };
                 let full = base_dir.join(&rel);
-                if !full.is_file() {
+                let allowed = "a path to a .csv or .npy file, relative to the scenario file";
+                if full.is_dir() {
+                    r.bad(
+                        key,
+                        format!("{} is a folder, not a file", full.display()),
+                        allowed,
+                    );
+                } else if !full.is_file() {
                     r.bad(
                         key,
                         format!("file {} does not exist", full.display()),
-                        "a path to a .csv or .npy file, relative to the scenario file",
+                        allowed,
                     );
                 }
                 Some(std::path::PathBuf::from(rel))
@@ -190,7 +277,11 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
             let delimiter = match (chars.next(), chars.next()) {
                 (Some(c), None) if c.is_ascii() => c,
                 _ => {
-                    r.bad("delimiter", format!("\"{delim}\" is not one ASCII character"), "one character, e.g. \",\" or \";\" or \"\\t\"");
+                    r.bad(
+                        "delimiter",
+                        format!("\"{delim}\" is not one ASCII character"),
+                        "one character, e.g. \",\" or \";\" or \"\\t\"",
+                    );
                     ','
                 }
             };
@@ -198,22 +289,173 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 Some((Scalar::Columns(c), _)) => Some(c.clone()),
                 _ => None,
             };
-            DataSource::Csv { path, test_path, label, header: r.bool_or("header", true), delimiter, columns }
+            let header = r.bool_or("header", true);
+            check_columns(r, header, &label, columns.as_deref());
+            DataSource::Csv {
+                path,
+                test_path,
+                label,
+                header,
+                delimiter,
+                columns,
+            }
         }
         name => {
-            let allowed: &[&str] = if name == "winequality" { &["binarize_threshold"] } else { &[] };
+            let allowed: &[&str] = if name == "winequality" {
+                &["binarize_threshold"]
+            } else {
+                &[]
+            };
             r.only("source", &source, DATASET_COMMON, allowed);
-            DataSource::Bundled { name: name.to_string(), binarize_threshold: r.float("binarize_threshold") }
+            let binarize_threshold = r.float("binarize_threshold");
+            if let Some(t) = binarize_threshold {
+                // Red wine quality scores take the values 3..=8 (static_shape).
+                if !(t > 3.0 && t <= 8.0) {
+                    r.bad(
+                        "binarize_threshold",
+                        format!(
+                            "{t} would put every wine in one class (quality scores are 3 to 8)"
+                        ),
+                        "a threshold in (3, 8]: quality ≥ threshold is class 1",
+                    );
+                }
+            }
+            DataSource::Bundled {
+                name: name.to_string(),
+                binarize_threshold,
+            }
         }
     };
-    let synthetic = matches!(src, DataSource::Blobs { .. } | DataSource::Classification { .. } | DataSource::Separable { .. });
+    let synthetic = matches!(
+        src,
+        DataSource::Blobs { .. } | DataSource::Classification { .. } | DataSource::Separable { .. }
+    );
     let train = r.int("train").or(synthetic.then_some(1000));
     let test = r.int("test").or(synthetic.then_some(1000));
     if train == Some(0) {
-        r.bad("train", "the training split cannot be empty".into(), "a whole number ≥ 1");
+        r.bad(
+            "train",
+            "the training split cannot be empty".into(),
+            "a whole number ≥ 1",
+        );
     }
-    let test_fraction = r.float_in("test_fraction", 0.25, |v| v > 0.0 && v < 1.0, "a fraction in (0, 1)");
-    DatasetSpec { source: src, train, test, test_fraction, standardize: r.bool_or("standardize", true) }
+    if test == Some(0) {
+        r.bad(
+            "test",
+            "the test split cannot be empty (every test metric would be undefined)".into(),
+            "a whole number ≥ 1",
+        );
+    }
+    if let (Some(k), Some(n_train)) = (synthetic_k(&src), train) {
+        if n_train > 0 && n_train < k {
+            r.bad(
+                "train",
+                format!(
+                    "{n_train} training samples cannot hold the {k} classes (each class needs one)"
+                ),
+                &format!("train ≥ classes = {k}"),
+            );
+        }
+    }
+    if let (Some(d), Some(n_train), Some(n_test)) = (synthetic_d(&src), train, test) {
+        let values = n_train.saturating_add(n_test).saturating_mul(d);
+        if values > limits::MAX_DATASET_VALUES {
+            let key = if r.has("train") { "train" } else { "features" };
+            r.bad(
+                key,
+                format!(
+                    "(train + test) × features = {values} feature values ({:.1} GiB) is more than one dataset may hold",
+                    values as f64 * 8.0 / (1u64 << 30) as f64
+                ),
+                &format!("at most {} values (4 GiB of f64) per dataset", limits::MAX_DATASET_VALUES),
+            );
+        }
+    }
+    let test_fraction = r.float_in(
+        "test_fraction",
+        0.25,
+        |v| v > 0.0 && v < 1.0,
+        "a fraction in (0, 1)",
+    );
+    DatasetSpec {
+        source: src,
+        train,
+        test,
+        test_fraction,
+        standardize: r.bool_or("standardize", true),
+    }
+}
+
+fn synthetic_k(src: &DataSource) -> Option<usize> {
+    match src {
+        DataSource::Blobs { classes, .. }
+        | DataSource::Classification { classes, .. }
+        | DataSource::Separable { classes, .. } => Some(*classes),
+        _ => None,
+    }
+}
+
+fn synthetic_d(src: &DataSource) -> Option<usize> {
+    match src {
+        DataSource::Blobs { features, .. }
+        | DataSource::Classification { features, .. }
+        | DataSource::Separable { features, .. } => Some(*features),
+        _ => None,
+    }
+}
+
+/// CSV columns: names need a header line; no column twice; the label is not a feature.
+fn check_columns(
+    r: &mut Reader<'_>,
+    header: bool,
+    label: &LabelColumn,
+    columns: Option<&[LabelColumn]>,
+) {
+    let by_name = |c: &LabelColumn| matches!(c, LabelColumn::Name(n) if !n.is_empty());
+    if !header {
+        if by_name(label) {
+            r.bad(
+                "label",
+                "a column name needs header = true".into(),
+                "a 0-based column index when header = false",
+            );
+        }
+        if columns.is_some_and(|c| c.iter().any(by_name)) {
+            r.bad(
+                "columns",
+                "column names need header = true".into(),
+                "0-based column indices when header = false",
+            );
+        }
+    }
+    if let Some(cols) = columns {
+        for (i, c) in cols.iter().enumerate() {
+            if cols[..i].contains(c) {
+                r.bad(
+                    "columns",
+                    format!("column {} is listed twice", show(c)),
+                    "each feature column once",
+                );
+            }
+        }
+        if r.has("label") && cols.contains(label) {
+            r.bad(
+                "columns",
+                format!(
+                    "the label column {} is also listed as a feature",
+                    show(label)
+                ),
+                "feature columns other than the label",
+            );
+        }
+    }
+}
+
+fn show(c: &LabelColumn) -> String {
+    match c {
+        LabelColumn::Name(n) => format!("\"{n}\""),
+        LabelColumn::Index(i) => i.to_string(),
+    }
 }
 
 pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
@@ -231,7 +473,10 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
             count,
             include_true: r.bool_or("include_true", false),
         },
-        "pairflip" => NoiseSpec::Pairflip { rate: r.float_in("rate", 0.0, rate_ok, "a rate in [0, 1]"), count },
+        "pairflip" => NoiseSpec::Pairflip {
+            rate: r.float_in("rate", 0.0, rate_ok, "a rate in [0, 1]"),
+            count,
+        },
         "asymmetric" => NoiseSpec::Asymmetric {
             rate_pos: r.float_in("rate_pos", 0.0, rate_ok, "a rate in [0, 1]"),
             rate_neg: r.float_in("rate_neg", 0.0, rate_ok, "a rate in [0, 1]"),
@@ -243,8 +488,9 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
                 _ => {
                     let span = r.table_span.clone();
                     r.problems.push(
-                        Problem::new(span, "noise.matrix is required for kind = \"matrix\"")
-                            .help("matrix = [[0.8, 0.2], [0.3, 0.7]]: row i is P(observed j | true i)"),
+                        Problem::new(span, "noise.matrix is required for kind = \"matrix\"").help(
+                            "matrix = [[0.8, 0.2], [0.3, 0.7]]: row i is P(observed j | true i)",
+                        ),
                     );
                     vec![]
                 }
@@ -268,6 +514,11 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
 pub fn check_stochastic(r: &mut Reader<'_>, key: &str, m: &[Vec<f64>]) {
     let k = m.len();
     if k == 0 {
+        r.bad(
+            key,
+            "the matrix is empty".into(),
+            "a K×K matrix with K ≥ 2, e.g. [[0.8, 0.2], [0.3, 0.7]]",
+        );
         return;
     }
     if k < 2 {
@@ -275,15 +526,30 @@ pub fn check_stochastic(r: &mut Reader<'_>, key: &str, m: &[Vec<f64>]) {
     }
     for (i, row) in m.iter().enumerate() {
         if row.len() != k {
-            r.bad(key, format!("row {i} has {} entries but the matrix has {k} rows", row.len()), "a square K×K matrix");
+            r.bad(
+                key,
+                format!(
+                    "row {i} has {} entries but the matrix has {k} rows",
+                    row.len()
+                ),
+                "a square K×K matrix",
+            );
             continue;
         }
         if let Some(v) = row.iter().find(|v| !(0.0..=1.0).contains(*v)) {
-            r.bad(key, format!("row {i} has the entry {v}"), "probabilities in [0, 1]");
+            r.bad(
+                key,
+                format!("row {i} has the entry {v}"),
+                "probabilities in [0, 1]",
+            );
         }
         let sum: f64 = row.iter().sum();
         if (sum - 1.0).abs() > 1e-9 {
-            r.bad(key, format!("row {i} sums to {sum}, not 1"), "rows that sum to 1 (within 1e-9): T[i][j] = P(observed j | true i)");
+            r.bad(
+                key,
+                format!("row {i} sums to {sum}, not 1"),
+                "rows that sum to 1 (within 1e-9): T[i][j] = P(observed j | true i)",
+            );
         }
     }
 }
@@ -295,8 +561,23 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
     };
     let optimizer_name = r.str_or("optimizer", "lbfgs");
     let minibatch = optimizer_name != "lbfgs";
-    let mb_keys: &[&str] = &["epochs", "batch_size", "learning_rate", "schedule", "early_stopping", "validation_fraction", "patience"];
-    let common: &[&str] = &["kind", "l2", "max_iter", "tolerance", "trace", "trace_every"];
+    let mb_keys: &[&str] = &[
+        "epochs",
+        "batch_size",
+        "learning_rate",
+        "schedule",
+        "early_stopping",
+        "validation_fraction",
+        "patience",
+    ];
+    let common: &[&str] = &[
+        "kind",
+        "l2",
+        "max_iter",
+        "tolerance",
+        "trace",
+        "trace_every",
+    ];
     let allowed: Vec<&str> = match optimizer_name.as_str() {
         "lbfgs" => vec!["history"],
         "sgd" => mb_keys.iter().copied().chain(["momentum"]).collect(),
@@ -314,7 +595,12 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
             epochs,
             batch_size,
             learning_rate: r.float_in("learning_rate", 0.1, |v| v > 0.0, "a number > 0"),
-            momentum: r.float_in("momentum", 0.9, |v| (0.0..1.0).contains(&v), "a number in [0, 1)"),
+            momentum: r.float_in(
+                "momentum",
+                0.9,
+                |v| (0.0..1.0).contains(&v),
+                "a number in [0, 1)",
+            ),
             schedule,
         },
         "adam" => OptimizerSpec::Adam {
@@ -323,7 +609,9 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
             learning_rate: r.float_in("learning_rate", 0.01, |v| v > 0.0, "a number > 0"),
             schedule,
         },
-        _ => OptimizerSpec::Lbfgs { history: r.int_at_least("history", 10, 1) },
+        _ => OptimizerSpec::Lbfgs {
+            history: r.int_in("history", 10, 1, limits::MAX_HISTORY),
+        },
     };
     ModelSpec {
         kind,
@@ -334,7 +622,12 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
         trace: r.bool_or("trace", minibatch),
         trace_every: r.int_at_least("trace_every", 1, 1),
         early_stopping: r.bool_or("early_stopping", false),
-        validation_fraction: r.float_in("validation_fraction", 0.1, |v| v > 0.0 && v < 1.0, "a fraction in (0, 1)"),
+        validation_fraction: r.float_in(
+            "validation_fraction",
+            0.1,
+            |v| v > 0.0 && v < 1.0,
+            "a fraction in (0, 1)",
+        ),
         patience: r.int_at_least("patience", 10, 1),
     }
 }
@@ -342,18 +635,30 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
 pub fn method(r: &mut Reader<'_>) -> MethodSpec {
     let kind = r.str_or("kind", "label_smoothing");
     r.only("kind", &kind, &[], schema::method_keys(&kind));
-    let matrix = |r: &mut Reader<'_>| match r.cell.get("matrix") {
+    let matrix = |r: &mut Reader<'_>, invertible: bool| match r.cell.get("matrix") {
         Some((Scalar::Matrix(m), _)) => {
             let m = m.clone();
+            let before = r.problems.len();
             check_stochastic(r, "matrix", &m);
+            if invertible && r.problems.len() == before && is_singular(&m) {
+                r.bad(
+                    "matrix",
+                    "backward correction multiplies by T⁻¹, but this matrix is singular".into(),
+                    "an invertible row-stochastic matrix (Patrini et al. 2017)",
+                );
+            }
             MatrixSource::Given(m)
         }
         _ => MatrixSource::True,
     };
     match kind.as_str() {
         "ce" => MethodSpec::Ce,
-        "forward_correction" => MethodSpec::ForwardCorrection { matrix: matrix(r) },
-        "backward_correction" => MethodSpec::BackwardCorrection { matrix: matrix(r) },
+        "forward_correction" => MethodSpec::ForwardCorrection {
+            matrix: matrix(r, false),
+        },
+        "backward_correction" => MethodSpec::BackwardCorrection {
+            matrix: matrix(r, true),
+        },
         "bootstrap" => MethodSpec::Bootstrap {
             beta: r.float_in("beta", 0.95, |v| (0.0..=1.0).contains(&v), "β in [0, 1]"),
         },
@@ -361,11 +666,40 @@ pub fn method(r: &mut Reader<'_>) -> MethodSpec {
             q: r.float_in("q", 0.7, |v| v > 0.0 && v <= 1.0, "q in (0, 1]"),
         },
         _ => MethodSpec::LabelSmoothing {
-            epsilon: r.float_in("epsilon", 0.0, |v| v < 1.0, "ε < 1 (negative ε needs model.l2 > 0)"),
+            epsilon: r.float_in(
+                "epsilon",
+                0.0,
+                |v| v < 1.0,
+                "ε < 1 (negative ε needs model.l2 > 0)",
+            ),
             style: match r.str_or("style", "uniform").as_str() {
                 "others" => SmoothingStyle::Others,
                 _ => SmoothingStyle::Uniform,
             },
         },
     }
+}
+
+/// Whether a square matrix is singular (Gaussian elimination with partial pivoting; a pivot below
+/// 1e-12 counts as zero). Hand-written: the crate has no linear-algebra dependency, and the training
+/// module's inverse is private to it.
+pub fn is_singular(m: &[Vec<f64>]) -> bool {
+    let k = m.len();
+    let mut a: Vec<Vec<f64>> = m.to_vec();
+    for col in 0..k {
+        let Some(p) = (col..k).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())) else {
+            return true;
+        };
+        if a[p][col].abs() < 1e-12 {
+            return true;
+        }
+        a.swap(col, p);
+        for i in col + 1..k {
+            let f = a[i][col] / a[col][col];
+            for j in col..k {
+                a[i][j] -= f * a[col][j];
+            }
+        }
+    }
+    false
 }
