@@ -32,20 +32,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let shard = args
-        .shard
-        .as_deref()
-        .map(str::parse::<Shard>)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
+    let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose().map_err(anyhow::Error::msg)?;
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
     let metrics = checked_metrics(args.metrics.clone())?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&scenario.name));
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -62,30 +54,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         shard,
         force: args.force,
-        progress: if args.quiet {
-            Progress::Quiet
-        } else {
-            Progress::Auto
-        },
+        progress: if args.quiet { Progress::Quiet } else { Progress::Auto },
         stop,
     };
     let outcome = engine::run(&scenario, &opts)?;
     let summary = report::write_all(&out)?;
-    let metrics = report::export::table_metrics(
-        &summary,
-        metrics.as_deref().or(scenario.table_metrics.as_deref()),
-    );
+    let metrics = report::export::table_metrics(&summary, metrics.as_deref().or(scenario.table_metrics.as_deref()));
     print!("{}", report::export::terminal(&summary, &metrics));
     println!(
         "{} run(s): {} trained now, {} already done{} → {}",
         outcome.total,
         outcome.ran,
         outcome.skipped,
-        if outcome.failed.is_empty() {
-            String::new()
-        } else {
-            format!(", {} failed", outcome.failed.len())
-        },
+        if outcome.failed.is_empty() { String::new() } else { format!(", {} failed", outcome.failed.len()) },
         out.display()
     );
     for (id, e) in &outcome.failed {
@@ -100,11 +81,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(130));
     }
-    Ok(if outcome.failed.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if outcome.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>> {
@@ -112,10 +89,7 @@ fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>
         let known: Vec<&str> = crate::metrics::METRICS.iter().map(|(n, _)| *n).collect();
         for name in list {
             if !known.contains(&name.as_str()) {
-                bail!(
-                    "--metrics: unknown metric `{name}`; metrics: {}",
-                    known.join(", ")
-                );
+                bail!("--metrics: unknown metric `{name}`; metrics: {}", known.join(", "));
             }
         }
     }
@@ -177,23 +151,14 @@ pub fn plan_text(s: &Scenario) -> String {
             if let Some(shape) = crate::data::static_shape(&d.spec.source) {
                 if let Some(t) = crate::noise::expected_matrix(&n.spec, shape.classes) {
                     if !matches!(n.spec, scenario::spec::NoiseSpec::None) {
-                        out.push_str(&format!(
-                            "noise matrix T (P(observed j | true i)) for {}:\n",
-                            n.spec.kind_name()
-                        ));
+                        out.push_str(&format!("noise matrix T (P(observed j | true i)) for {}:\n", n.spec.kind_name()));
                         for row in t {
-                            let cells: Vec<String> =
-                                row.iter().map(|v| format!("{v:.4}")).collect();
+                            let cells: Vec<String> = row.iter().map(|v| format!("{v:.4}")).collect();
                             out.push_str(&format!("  [{}]\n", cells.join(", ")));
                         }
                     }
                 }
-                if let scenario::spec::NoiseSpec::Symmetric {
-                    rate,
-                    include_true: true,
-                    ..
-                } = n.spec
-                {
+                if let scenario::spec::NoiseSpec::Symmetric { rate, include_true: true, .. } = n.spec {
                     let k = shape.classes as f64;
                     out.push_str(&format!(
                         "note: include_true = true redraws from all K classes, so the expected flip rate is rate·(K−1)/K = {}\n",
@@ -246,17 +211,12 @@ pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     if files.len() > 1 && bad > 0 {
         eprintln!("{bad} of {} scenario files have problems", files.len());
     }
-    Ok(if bad == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
 pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCode> {
     let metrics = checked_metrics(metrics)?;
-    let summary = report::write_all(dir)
-        .with_context(|| format!("cannot build the report of {}", dir.display()))?;
+    let summary = report::write_all(dir).with_context(|| format!("cannot build the report of {}", dir.display()))?;
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
     Ok(ExitCode::SUCCESS)

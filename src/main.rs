@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "labelnoise",
-    version,
-    about = "How much does label smoothing help when training labels are wrong?"
-)]
+#[command(name = "labelnoise", version, about = "How much does label smoothing help when training labels are wrong?")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,23 +64,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Run {
-            file,
-            out,
-            threads,
-            shard,
-            force,
-            quiet,
-            metrics,
-        } => commands::run(&commands::RunArgs {
-            file,
-            out,
-            threads,
-            shard,
-            force,
-            quiet,
-            metrics,
-        }),
+        Command::Run { file, out, threads, shard, force, quiet, metrics } => {
+            commands::run(&commands::RunArgs { file, out, threads, shard, force, quiet, metrics })
+        }
         Command::Plan { file } => commands::plan(&file),
         Command::Check { files } => commands::check(&files),
         Command::Report { dir, metrics } => commands::report(&dir, metrics),

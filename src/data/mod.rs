@@ -66,15 +66,8 @@ pub fn build(spec: &DatasetSpec, _base_dir: &Path, seed: u64) -> Result<Dataset,
         } => {
             let n_train = spec.train.unwrap_or(1000);
             let n_test = spec.test.unwrap_or(1000);
-            let raw =
-                synthetic::blobs(*classes, *features, *separation, n_train + n_test, &mut rng);
-            stratified_split(
-                raw,
-                Some(n_train),
-                Some(n_test),
-                spec.test_fraction,
-                &mut rng,
-            )?
+            let raw = synthetic::blobs(*classes, *features, *separation, n_train + n_test, &mut rng);
+            stratified_split(raw, Some(n_train), Some(n_test), spec.test_fraction, &mut rng)?
         }
         other => {
             return Err(DataError::Unsupported(

@@ -106,9 +106,7 @@ pub fn largest_remainder(weights: &[usize], total: usize) -> Vec<usize> {
     order.sort_by(|&a, &b| {
         let ra = exact[a] - exact[a].floor();
         let rb = exact[b] - exact[b].floor();
-        rb.partial_cmp(&ra)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.cmp(&b))
+        rb.partial_cmp(&ra).unwrap_or(std::cmp::Ordering::Equal).then(a.cmp(&b))
     });
     let mut left = total - parts.iter().sum::<usize>();
     for &i in order.iter().cycle() {
@@ -132,11 +130,7 @@ pub fn standardize(x_train: &mut Array2<f64>, x_test: &mut Array2<f64>) {
         let mean = col.sum() / n;
         let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
         let sd = var.sqrt();
-        let scale = if sd > 1e-12 * (1.0 + mean.abs()) {
-            1.0 / sd
-        } else {
-            1.0
-        };
+        let scale = if sd > 1e-12 * (1.0 + mean.abs()) { 1.0 / sd } else { 1.0 };
         x_train.column_mut(j).mapv_inplace(|v| (v - mean) * scale);
         x_test.column_mut(j).mapv_inplace(|v| (v - mean) * scale);
     }

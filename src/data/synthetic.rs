@@ -10,9 +10,7 @@ use rand_distr::StandardNormal;
 /// x = μ_y + N(0, I). Larger `separation` means easier data.
 pub fn blobs(classes: usize, features: usize, separation: f64, n: usize, rng: &mut Rng) -> RawData {
     let mut means = Array2::<f64>::zeros((classes, features));
-    means
-        .iter_mut()
-        .for_each(|m| *m = separation * rng.sample::<f64, _>(StandardNormal));
+    means.iter_mut().for_each(|m| *m = separation * rng.sample::<f64, _>(StandardNormal));
     let mut x = Array2::<f64>::zeros((n, features));
     let mut y = Vec::with_capacity(n);
     for (i, mut row) in x.rows_mut().into_iter().enumerate() {

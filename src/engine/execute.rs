@@ -17,10 +17,7 @@ pub struct Context<'a> {
 
 /// Id of a (dataset, noise, seed) draw: names its sidecar file.
 pub fn noise_id(run: &RunSpec) -> String {
-    crate::rng::digest_hex(
-        &[&run.dataset_key(), &run.noise_key(), &run.seed.to_string()],
-        16,
-    )
+    crate::rng::digest_hex(&[&run.dataset_key(), &run.noise_key(), &run.seed.to_string()], 16)
 }
 
 /// Trains and measures one run.
@@ -48,14 +45,7 @@ pub fn execute(
     let mut observer = |step: usize, objective: f64, theta: &[f64]| {
         if run.model.trace && step % every == 0 {
             let model = FittedModel::from_theta(run.model.kind, k, d, theta);
-            trace.push(trace_point(
-                step,
-                objective,
-                &model,
-                data,
-                noisy,
-                ctx.ece_bins,
-            ));
+            trace.push(trace_point(step, objective, &model, data, noisy, ctx.ece_bins));
         }
     };
     let fit_start = Instant::now();
@@ -69,11 +59,7 @@ pub fn execute(
     metrics.insert("objective".into(), r.objective);
     metrics.insert("converged".into(), f64::from(u8::from(r.converged)));
     let expected_rate = match &run.noise {
-        NoiseSpec::Symmetric {
-            rate,
-            include_true: true,
-            ..
-        } => Some(rate * (k as f64 - 1.0) / k as f64),
+        NoiseSpec::Symmetric { rate, include_true: true, .. } => Some(rate * (k as f64 - 1.0) / k as f64),
         _ => None,
     };
     Ok(RunRecord {

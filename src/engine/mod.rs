@@ -74,30 +74,16 @@ impl Shared {
     fn new(runs: &[RunSpec]) -> Shared {
         let s = Shared::default();
         for r in runs {
-            s.data
-                .lock()
-                .unwrap()
-                .entry((r.dataset_key(), r.seed))
-                .or_default()
-                .1 += 1;
-            s.noise
-                .lock()
-                .unwrap()
-                .entry((r.dataset_key(), r.noise_key(), r.seed))
-                .or_default()
-                .1 += 1;
+            s.data.lock().unwrap().entry((r.dataset_key(), r.seed)).or_default().1 += 1;
+            s.noise.lock().unwrap().entry((r.dataset_key(), r.noise_key(), r.seed)).or_default().1 += 1;
         }
         s
     }
 
     fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, String> {
-        let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)]
-            .0
-            .clone();
+        let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)].0.clone();
         cell.get_or_init(|| {
-            data::build(&run.dataset, &run.base_dir, run.seed)
-                .map(Arc::new)
-                .map_err(|e| e.to_string())
+            data::build(&run.dataset, &run.base_dir, run.seed).map(Arc::new).map_err(|e| e.to_string())
         })
         .clone()
     }
@@ -107,15 +93,9 @@ impl Shared {
         let cell = self.noise.lock().unwrap()[&key].0.clone();
         cell.get_or_init(|| {
             let mut rng = crate::rng::derive("noise", run.seed, &[&key.0, &key.1]);
-            noise::apply(
-                &run.noise,
-                &data.y_train,
-                data.classes,
-                &data.x_train,
-                &mut rng,
-            )
-            .map(Arc::new)
-            .map_err(|e| e.to_string())
+            noise::apply(&run.noise, &data.y_train, data.classes, &data.x_train, &mut rng)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
         })
         .clone()
     }
@@ -148,17 +128,8 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
         runs = shard.select(runs);
     }
     let total = runs.len();
-    let mut store = Store::open(
-        &opts.out,
-        scenario,
-        opts.shard.map(|s| s.to_string()),
-        total,
-        opts.force,
-    )?;
-    let mut outcome = Outcome {
-        total,
-        ..Outcome::default()
-    };
+    let mut store = Store::open(&opts.out, scenario, opts.shard.map(|s| s.to_string()), total, opts.force)?;
+    let mut outcome = Outcome { total, ..Outcome::default() };
     let done: HashSet<String> = match store::load(&opts.out) {
         Ok(l) => l.records.into_iter().map(|r| r.id).collect(),
         Err(store::StoreError::Io { .. }) => HashSet::new(),
@@ -168,12 +139,7 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
     outcome.skipped = total - pending.len();
     // Runs sharing a dataset and noise draw run close together, so shared data is freed early.
     pending.sort_by(|a, b| {
-        (a.dataset_key(), a.seed, a.noise_key(), a.index).cmp(&(
-            b.dataset_key(),
-            b.seed,
-            b.noise_key(),
-            b.index,
-        ))
+        (a.dataset_key(), a.seed, a.noise_key(), a.index).cmp(&(b.dataset_key(), b.seed, b.noise_key(), b.index))
     });
     check_inputs(&pending)?;
     let shared = Shared::new(&pending);
@@ -183,12 +149,7 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
         ece_bins: scenario.ece_bins,
     };
     let progress = progress::Reporter::new(pending.len(), outcome.skipped, opts.progress);
-    let store_mx = Mutex::new((
-        &mut store,
-        Vec::<(String, String)>::new(),
-        0usize,
-        None::<store::StoreError>,
-    ));
+    let store_mx = Mutex::new((&mut store, Vec::<(String, String)>::new(), 0usize, None::<store::StoreError>));
     let work = || {
         pending.par_iter().for_each(|run| {
             if opts.stop.load(Ordering::SeqCst) {
@@ -206,10 +167,7 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
                 Ok((rec, noisy)) => {
                     if err.is_none() {
                         let side = sidecar(&rec, &noisy);
-                        if let Err(e) = store
-                            .write_sidecar(&rec.noise.noise_id, &side)
-                            .and_then(|_| store.append(&rec))
-                        {
+                        if let Err(e) = store.write_sidecar(&rec.noise.noise_id, &side).and_then(|_| store.append(&rec)) {
                             *err = Some(e);
                             opts.stop.store(true, Ordering::SeqCst);
                         } else {
@@ -229,10 +187,7 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t)
             .build()
-            .map_err(|e| EngineError::Threads {
-                threads: t,
-                message: e.to_string(),
-            })?
+            .map_err(|e| EngineError::Threads { threads: t, message: e.to_string() })?
             .install(work),
         None => work(),
     }
@@ -243,8 +198,7 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
     }
     outcome.ran = ran;
     outcome.failed = failed;
-    outcome.interrupted =
-        opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
+    outcome.interrupted = opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
     Ok(outcome)
 }
 
@@ -254,8 +208,7 @@ fn check_inputs(pending: &[RunSpec]) -> Result<(), EngineError> {
     let mut seen = HashSet::new();
     for run in pending {
         if seen.insert(run.dataset_key()) {
-            let data = data::build(&run.dataset, &run.base_dir, run.seed)
-                .map_err(|e| EngineError::Input(e.to_string()))?;
+            let data = data::build(&run.dataset, &run.base_dir, run.seed).map_err(|e| EngineError::Input(e.to_string()))?;
             if let crate::scenario::spec::NoiseSpec::Matrix { matrix, .. } = &run.noise {
                 if matrix.len() != data.classes {
                     return Err(EngineError::Input(format!(
@@ -309,10 +262,8 @@ mod progress {
             let bar = (!quiet && tty && total > 0).then(|| {
                 let b = ProgressBar::new(total as u64);
                 b.set_style(
-                    ProgressStyle::with_template(
-                        "{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
-                    )
-                    .expect("valid template"),
+                    ProgressStyle::with_template("{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}")
+                        .expect("valid template"),
                 );
                 b.enable_steady_tick(Duration::from_millis(200));
                 b

@@ -25,32 +25,18 @@ impl FromStr for Shard {
         if s == "slurm" {
             let var = |name: &str| -> Result<usize, String> {
                 std::env::var(name)
-                    .map_err(|_| {
-                        format!("--shard slurm: {name} is not set (run inside a Slurm job array)")
-                    })?
+                    .map_err(|_| format!("--shard slurm: {name} is not set (run inside a Slurm job array)"))?
                     .parse()
                     .map_err(|_| format!("--shard slurm: {name} is not a number"))
             };
             let id = var("SLURM_ARRAY_TASK_ID")?;
             let min = var("SLURM_ARRAY_TASK_MIN").unwrap_or(0);
             let count = var("SLURM_ARRAY_TASK_COUNT")?;
-            return Shard::new(
-                id.checked_sub(min)
-                    .ok_or("SLURM_ARRAY_TASK_ID < SLURM_ARRAY_TASK_MIN")?,
-                count,
-            );
+            return Shard::new(id.checked_sub(min).ok_or("SLURM_ARRAY_TASK_ID < SLURM_ARRAY_TASK_MIN")?, count);
         }
-        let (i, n) = s
-            .split_once('/')
-            .ok_or_else(|| format!("--shard `{s}`: expected I/N, e.g. 0/4, or `slurm`"))?;
-        let i = i
-            .trim()
-            .parse()
-            .map_err(|_| format!("--shard `{s}`: I is not a whole number"))?;
-        let n = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("--shard `{s}`: N is not a whole number"))?;
+        let (i, n) = s.split_once('/').ok_or_else(|| format!("--shard `{s}`: expected I/N, e.g. 0/4, or `slurm`"))?;
+        let i = i.trim().parse().map_err(|_| format!("--shard `{s}`: I is not a whole number"))?;
+        let n = n.trim().parse().map_err(|_| format!("--shard `{s}`: N is not a whole number"))?;
         Shard::new(i, n)
     }
 }
@@ -58,9 +44,7 @@ impl FromStr for Shard {
 impl Shard {
     pub fn new(index: usize, count: usize) -> Result<Shard, String> {
         if count == 0 || index >= count {
-            return Err(format!(
-                "--shard {index}/{count}: need 0 ≤ I < N (shards are numbered from 0)"
-            ));
+            return Err(format!("--shard {index}/{count}: need 0 ≤ I < N (shards are numbered from 0)"));
         }
         Ok(Shard { index, count })
     }

@@ -17,19 +17,13 @@ const LOCK: &str = ".lock";
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error("{0}")]
     Refused(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
-        path: path.display().to_string(),
-        source,
-    }
+    move |source| StoreError::Io { path: path.display().to_string(), source }
 }
 
 /// What a results folder holds: written once, checked on every later run into it.
@@ -62,21 +56,10 @@ pub struct Loaded {
 impl Store {
     /// Opens (creating) `dir` for `scenario`. Refuses a folder holding another scenario, another
     /// version of it, or another process's run, unless `force` (which starts the folder afresh).
-    pub fn open(
-        dir: &Path,
-        scenario: &Scenario,
-        shard: Option<String>,
-        total: usize,
-        force: bool,
-    ) -> Result<Store, StoreError> {
+    pub fn open(dir: &Path, scenario: &Scenario, shard: Option<String>, total: usize, force: bool) -> Result<Store, StoreError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let lock_path = dir.join(LOCK);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
+        let lock = OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path).map_err(io(&lock_path))?;
         lock.try_lock_exclusive().map_err(|_| {
             StoreError::Refused(format!(
                 "{} is in use by another labelnoise process (lock file {}); wait for it or use another --out folder",
@@ -96,25 +79,15 @@ impl Store {
         if let Ok(text) = fs::read_to_string(&mpath) {
             let old: Option<Manifest> = serde_json::from_str(&text).ok();
             let same = old.as_ref().is_some_and(|o| {
-                o.scenario == manifest.scenario
-                    && o.scenario_hash == manifest.scenario_hash
-                    && o.version == manifest.version
-                    && o.shard == manifest.shard
+                o.scenario == manifest.scenario && o.scenario_hash == manifest.scenario_hash && o.version == manifest.version && o.shard == manifest.shard
             });
             if !same {
                 if !force {
                     let what = match &old {
-                        Some(o) if o.scenario != manifest.scenario => {
-                            format!("scenario `{}`", o.scenario)
-                        }
-                        Some(o) if o.version != manifest.version => {
-                            format!("results of labelnoise {}", o.version)
-                        }
-                        Some(o) if o.shard != manifest.shard => {
-                            format!("shard {}", o.shard.as_deref().unwrap_or("(all)"))
-                        }
-                        Some(_) => "an earlier version of this scenario file (its content changed)"
-                            .to_string(),
+                        Some(o) if o.scenario != manifest.scenario => format!("scenario `{}`", o.scenario),
+                        Some(o) if o.version != manifest.version => format!("results of labelnoise {}", o.version),
+                        Some(o) if o.shard != manifest.shard => format!("shard {}", o.shard.as_deref().unwrap_or("(all)")),
+                        Some(_) => "an earlier version of this scenario file (its content changed)".to_string(),
                         None => "an unreadable manifest".to_string(),
                     };
                     return Err(StoreError::Refused(format!(
@@ -128,24 +101,13 @@ impl Store {
             }
         }
         if !mpath.exists() {
-            write_atomic(
-                &mpath,
-                (serde_json::to_string_pretty(&manifest).expect("serializes") + "\n").as_bytes(),
-            )?;
+            write_atomic(&mpath, (serde_json::to_string_pretty(&manifest).expect("serializes") + "\n").as_bytes())?;
         }
         let rpath = dir.join(RUNS);
         // Drop a torn last line before appending, so a new record never glues onto it.
         truncate_torn_tail(&rpath)?;
-        let runs = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&rpath)
-            .map_err(io(&rpath))?;
-        Ok(Store {
-            dir: dir.to_path_buf(),
-            runs,
-            _lock: lock,
-        })
+        let runs = OpenOptions::new().create(true).append(true).open(&rpath).map_err(io(&rpath))?;
+        Ok(Store { dir: dir.to_path_buf(), runs, _lock: lock })
     }
 
     /// Appends one record and flushes it to the OS, so a crash loses at most the runs in flight.
@@ -158,21 +120,14 @@ impl Store {
     }
 
     /// Writes the noise sidecar once (its content depends only on its id).
-    pub fn write_sidecar(
-        &self,
-        noise_id: &str,
-        body: &serde_json::Value,
-    ) -> Result<(), StoreError> {
+    pub fn write_sidecar(&self, noise_id: &str, body: &serde_json::Value) -> Result<(), StoreError> {
         let dir = self.dir.join("noise");
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(format!("{noise_id}.json"));
         if path.exists() {
             return Ok(());
         }
-        write_atomic(
-            &path,
-            (serde_json::to_string(body).expect("serializes") + "\n").as_bytes(),
-        )
+        write_atomic(&path, (serde_json::to_string(body).expect("serializes") + "\n").as_bytes())
     }
 }
 
@@ -200,10 +155,7 @@ pub fn load(dir: &Path) -> Result<Loaded, StoreError> {
             continue;
         }
         let rec: RunRecord = serde_json::from_str(&line).map_err(|e| {
-            StoreError::Refused(format!(
-                "{}:{number}: not a run record: {e}",
-                path.display()
-            ))
+            StoreError::Refused(format!("{}:{number}: not a run record: {e}", path.display()))
         })?;
         records.push(rec);
     }
@@ -217,9 +169,7 @@ pub fn read_manifest(dir: &Path) -> Result<Manifest, StoreError> {
 }
 
 fn truncate_torn_tail(path: &Path) -> Result<(), StoreError> {
-    let Ok(bytes) = fs::read(path) else {
-        return Ok(());
-    };
+    let Ok(bytes) = fs::read(path) else { return Ok(()) };
     if bytes.is_empty() || bytes.ends_with(b"\n") {
         return Ok(());
     }
@@ -229,10 +179,7 @@ fn truncate_torn_tail(path: &Path) -> Result<(), StoreError> {
         path.display(),
         bytes.len() - keep
     );
-    let f = OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(io(path))?;
+    let f = OpenOptions::new().write(true).open(path).map_err(io(path))?;
     f.set_len(keep as u64).map_err(io(path))
 }
 

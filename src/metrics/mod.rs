@@ -11,73 +11,28 @@ use std::collections::BTreeMap;
 
 /// Every metric with its definition, in table order (README's table is this list).
 pub const METRICS: &[(&str, &str)] = &[
-    (
-        "test_accuracy",
-        "fraction of clean test samples whose top-1 class is the true class",
-    ),
+    ("test_accuracy", "fraction of clean test samples whose top-1 class is the true class"),
     ("test_nll", "mean −log p(true class) on the test split"),
     ("test_brier", "mean over test samples of Σₖ (pₖ − yₖ)²"),
-    (
-        "test_ece",
-        "expected calibration error, top-1 confidence, equal-width bins (lo, hi] (Guo et al. 2017)",
-    ),
+    ("test_ece", "expected calibration error, top-1 confidence, equal-width bins (lo, hi] (Guo et al. 2017)"),
     ("test_mce", "maximum calibration error over non-empty bins"),
-    (
-        "test_ece_pos",
-        "binary only: ECE of P(y = 1) against the frequency of class 1",
-    ),
-    (
-        "train_loss_corrupted",
-        "mean CE against the observed (wrong) label on corrupted training samples",
-    ),
-    (
-        "train_loss_clean",
-        "mean CE against the observed label on clean training samples",
-    ),
-    (
-        "train_loss_corrupted_true",
-        "mean CE against the true label on corrupted training samples",
-    ),
-    (
-        "memorized",
-        "fraction of corrupted training samples predicted as their observed label",
-    ),
-    (
-        "recovered",
-        "fraction of corrupted training samples predicted as their true label",
-    ),
-    (
-        "train_accuracy_observed",
-        "fraction of training samples predicted as their observed label",
-    ),
-    (
-        "weight_norm",
-        "Frobenius norm of the weights, intercept excluded",
-    ),
-    (
-        "logit_gap",
-        "mean over training samples of top-1 minus top-2 logit",
-    ),
-    (
-        "logit_gap_cap",
-        "theoretical optimum gap under smoothing: log(1 + K(1−ε)/ε); binary log((2−ε)/ε)",
-    ),
+    ("test_ece_pos", "binary only: ECE of P(y = 1) against the frequency of class 1"),
+    ("train_loss_corrupted", "mean CE against the observed (wrong) label on corrupted training samples"),
+    ("train_loss_clean", "mean CE against the observed label on clean training samples"),
+    ("train_loss_corrupted_true", "mean CE against the true label on corrupted training samples"),
+    ("memorized", "fraction of corrupted training samples predicted as their observed label"),
+    ("recovered", "fraction of corrupted training samples predicted as their true label"),
+    ("train_accuracy_observed", "fraction of training samples predicted as their observed label"),
+    ("weight_norm", "Frobenius norm of the weights, intercept excluded"),
+    ("logit_gap", "mean over training samples of top-1 minus top-2 logit"),
+    ("logit_gap_cap", "theoretical optimum gap under smoothing: log(1 + K(1−ε)/ε); binary log((2−ε)/ε)"),
     ("flipped", "realized number of corrupted training labels"),
-    (
-        "flip_rate",
-        "realized fraction of corrupted training labels",
-    ),
-    (
-        "iterations",
-        "optimizer iterations (epochs for mini-batch optimizers)",
-    ),
+    ("flip_rate", "realized fraction of corrupted training labels"),
+    ("iterations", "optimizer iterations (epochs for mini-batch optimizers)"),
     ("evaluations", "objective-and-gradient evaluations"),
     ("grad_max", "max |∂F/∂θ| at the end (full batch)"),
     ("objective", "final objective F = mean loss + (l2/2)‖W‖²"),
-    (
-        "converged",
-        "1 if the gradient tolerance was met (or the mini-batch schedule ended), else 0",
-    ),
+    ("converged", "1 if the gradient tolerance was met (or the mini-batch schedule ended), else 0"),
 ];
 
 /// Number of calibration bins (Guo et al. 2017).
@@ -118,10 +73,7 @@ pub fn evaluate(
     let corrupted = |i: usize| noisy.corrupted[i];
     let clean = |i: usize| !noisy.corrupted[i];
     if noisy.realized.flipped > 0 {
-        m.insert(
-            "train_loss_corrupted".into(),
-            mean_ce(train_logp.view(), obs, corrupted),
-        );
+        m.insert("train_loss_corrupted".into(), mean_ce(train_logp.view(), obs, corrupted));
         m.insert(
             "train_loss_corrupted_true".into(),
             mean_ce(train_logp.view(), &data.y_train, corrupted),
@@ -138,15 +90,9 @@ pub fn evaluate(
         m.insert("recovered".into(), frac(&data.y_train));
     }
     if noisy.realized.flipped < obs.len() {
-        m.insert(
-            "train_loss_clean".into(),
-            mean_ce(train_logp.view(), obs, clean),
-        );
+        m.insert("train_loss_clean".into(), mean_ce(train_logp.view(), obs, clean));
     }
-    m.insert(
-        "train_accuracy_observed".into(),
-        accuracy(train_logp.view(), obs),
-    );
+    m.insert("train_accuracy_observed".into(), accuracy(train_logp.view(), obs));
     m.insert("weight_norm".into(), model.weight_norm());
     m.insert("logit_gap".into(), mean_logit_gap(train_logits.view()));
     if let Some(cap) = logit_gap_cap {

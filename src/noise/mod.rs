@@ -143,10 +143,7 @@ pub fn expected_matrix(spec: &NoiseSpec, classes: usize) -> Option<Vec<Vec<f64>>
             if k != 2 {
                 return None;
             }
-            t = vec![
-                vec![1.0 - rate_neg, *rate_neg],
-                vec![*rate_pos, 1.0 - rate_pos],
-            ];
+            t = vec![vec![1.0 - rate_neg, *rate_neg], vec![*rate_pos, 1.0 - rate_pos]];
         }
         NoiseSpec::Matrix { matrix, .. } => t = matrix.clone(),
         NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. } => return None,

@@ -32,16 +32,10 @@ pub fn csv(s: &Summary) -> String {
     w.write_record(&header).expect("in-memory write");
     for c in &s.cells {
         let mut row: Vec<String> = c.axes.iter().map(|(_, v)| v.to_string()).collect();
-        row.extend([
-            c.method.clone(),
-            c.n.to_string(),
-            c.not_converged.to_string(),
-        ]);
+        row.extend([c.method.clone(), c.n.to_string(), c.not_converged.to_string()]);
         for m in &s.metrics {
             match c.stats.get(m) {
-                Some(st) => {
-                    row.extend([num(st.mean), num(st.std), num(st.ci_low), num(st.ci_high)])
-                }
+                Some(st) => row.extend([num(st.mean), num(st.std), num(st.ci_low), num(st.ci_high)]),
                 None => row.extend(std::iter::repeat_n(String::new(), 4)),
             }
         }
@@ -71,16 +65,8 @@ fn short_axes(axes: &[String]) -> Vec<String> {
     axes.iter()
         .map(|a| {
             let tail = a.split_once('.').map_or(a.as_str(), |(_, t)| t);
-            let clash = axes
-                .iter()
-                .filter(|b| b.split_once('.').map_or(b.as_str(), |(_, t)| t) == tail)
-                .count()
-                > 1;
-            if clash {
-                a.clone()
-            } else {
-                tail.to_string()
-            }
+            let clash = axes.iter().filter(|b| b.split_once('.').map_or(b.as_str(), |(_, t)| t) == tail).count() > 1;
+            if clash { a.clone() } else { tail.to_string() }
         })
         .collect()
 }
@@ -96,13 +82,7 @@ fn mean_std(c: &Cell, m: &str) -> String {
 fn delta(c: &Cell, m: &str) -> String {
     match c.paired.get(m) {
         Some(d) if d.ci_low.is_finite() => {
-            let sign = if d.ci_low > 0.0 {
-                " ▲"
-            } else if d.ci_high < 0.0 {
-                " ▼"
-            } else {
-                ""
-            };
+            let sign = if d.ci_low > 0.0 { " ▲" } else if d.ci_high < 0.0 { " ▼" } else { "" };
             format!("{:+.4} [{:+.4}, {:+.4}]{sign}", d.mean, d.ci_low, d.ci_high)
         }
         Some(d) => format!("{:+.4}", d.mean),
@@ -116,10 +96,7 @@ fn rows(s: &Summary, metrics: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut header = short_axes(&s.axes);
     header.push("n".into());
     header.extend(metrics.iter().cloned());
-    let with_delta = s
-        .cells
-        .iter()
-        .any(|c| c.paired.contains_key("test_accuracy"));
+    let with_delta = s.cells.iter().any(|c| c.paired.contains_key("test_accuracy"));
     if with_delta {
         header.push("Δ test_accuracy vs baseline [95% CI]".into());
     }
@@ -147,11 +124,7 @@ fn rows(s: &Summary, metrics: &[String]) -> (Vec<String>, Vec<Vec<String>>) {
 pub fn table_metrics(s: &Summary, chosen: Option<&[String]>) -> Vec<String> {
     match chosen {
         Some(c) => c.to_vec(),
-        None => DEFAULT_TABLE_METRICS
-            .iter()
-            .filter(|m| s.metrics.iter().any(|x| x == *m))
-            .map(|m| m.to_string())
-            .collect(),
+        None => DEFAULT_TABLE_METRICS.iter().filter(|m| s.metrics.iter().any(|x| x == *m)).map(|m| m.to_string()).collect(),
     }
 }
 
@@ -172,12 +145,7 @@ pub fn terminal(s: &Summary, metrics: &[String]) -> String {
         out.push_str("\nbest method by test accuracy:\n");
         for (axes, c) in best {
             let what: Vec<String> = axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            out.push_str(&format!(
-                "  {:<40} {} ({:.4})\n",
-                what.join(" "),
-                c.method,
-                c.stats["test_accuracy"].mean
-            ));
+            out.push_str(&format!("  {:<40} {} ({:.4})\n", what.join(" "), c.method, c.stats["test_accuracy"].mean));
         }
     }
     out
@@ -188,16 +156,7 @@ pub fn markdown(s: &Summary) -> String {
     let metrics = table_metrics(s, None);
     let (header, rows) = rows(s, &metrics);
     let mut out = format!("# {}\n\nMean ± sample standard deviation over seeds; Δ is the paired difference against the hard-label baseline on the same noisy labels (95% t-interval; ▲/▼ when the interval excludes 0).\n\n", s.scenario);
-    let line = |cells: &[String]| {
-        format!(
-            "| {} |\n",
-            cells
-                .iter()
-                .map(|c| c.replace('|', "\\|"))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        )
-    };
+    let line = |cells: &[String]| format!("| {} |\n", cells.iter().map(|c| c.replace('|', "\\|")).collect::<Vec<_>>().join(" | "));
     out.push_str(&line(&header));
     out.push_str(&line(&vec!["---".to_string(); header.len()]));
     for r in rows {
@@ -208,12 +167,7 @@ pub fn markdown(s: &Summary) -> String {
         out.push_str("\n## Best method by test accuracy\n\n| setting | method | test_accuracy |\n| --- | --- | --- |\n");
         for (axes, c) in best {
             let what: Vec<String> = axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            out.push_str(&format!(
-                "| {} | {} | {} |\n",
-                what.join(" "),
-                c.method,
-                mean_std(c, "test_accuracy")
-            ));
+            out.push_str(&format!("| {} | {} | {} |\n", what.join(" "), c.method, mean_std(c, "test_accuracy")));
         }
     }
     out

@@ -23,26 +23,14 @@ pub const DEFAULT_TABLE_METRICS: &[&str] = &[
 pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
     let loaded = store::load(dir)?;
     if loaded.torn_tail {
-        eprintln!(
-            "warning: {}: the last line is torn (interrupted write) and was ignored",
-            dir.join(store::RUNS).display()
-        );
+        eprintln!("warning: {}: the last line is torn (interrupted write) and was ignored", dir.join(store::RUNS).display());
     }
-    let name = store::read_manifest(dir)
-        .map(|m| m.scenario)
-        .unwrap_or_else(|_| {
-            loaded
-                .records
-                .first()
-                .map(|r| r.scenario.clone())
-                .unwrap_or_default()
-        });
+    let name = store::read_manifest(dir).map(|m| m.scenario).unwrap_or_else(|_| {
+        loaded.records.first().map(|r| r.scenario.clone()).unwrap_or_default()
+    });
     let summary = summarize(&name, &loaded.records);
     store::write_atomic(&dir.join("summary.csv"), export::csv(&summary).as_bytes())?;
-    store::write_atomic(
-        &dir.join("summary.md"),
-        export::markdown(&summary).as_bytes(),
-    )?;
+    store::write_atomic(&dir.join("summary.md"), export::markdown(&summary).as_bytes())?;
     store::write_atomic(&dir.join("summary.json"), export::json(&summary).as_bytes())?;
     Ok(summary)
 }

@@ -18,24 +18,12 @@ impl Stat {
         let n = values.len();
         let mean = values.iter().sum::<f64>() / n as f64;
         if n < 2 {
-            return Stat {
-                mean,
-                std: f64::NAN,
-                n,
-                ci_low: f64::NAN,
-                ci_high: f64::NAN,
-            };
+            return Stat { mean, std: f64::NAN, n, ci_low: f64::NAN, ci_high: f64::NAN };
         }
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let std = var.sqrt();
         let half = t_quantile(0.975, (n - 1) as f64) * std / (n as f64).sqrt();
-        Stat {
-            mean,
-            std,
-            n,
-            ci_low: mean - half,
-            ci_high: mean + half,
-        }
+        Stat { mean, std, n, ci_low: mean - half, ci_high: mean + half }
     }
 }
 

@@ -4,7 +4,7 @@
 use super::stats::Stat;
 use crate::engine::record::RunRecord;
 use crate::metrics::METRICS;
-use crate::scenario::spec::{AxisValue, MatrixSource, MethodSpec, SmoothingStyle};
+use crate::scenario::spec::{AxisValue, MethodSpec, SmoothingStyle, MatrixSource};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -57,11 +57,7 @@ fn matrix_label(m: &MatrixSource) -> &'static str {
 
 /// Key of everything but the method: runs with the same key and seed share their noisy labels.
 fn pairing_key(r: &RunRecord) -> Vec<(String, AxisValue)> {
-    r.axes
-        .iter()
-        .filter(|(k, _)| !k.starts_with("method."))
-        .cloned()
-        .collect()
+    r.axes.iter().filter(|(k, _)| !k.starts_with("method.")).cloned().collect()
 }
 
 fn axes_key(axes: &[(String, AxisValue)]) -> String {
@@ -72,26 +68,10 @@ fn axes_key(axes: &[(String, AxisValue)]) -> String {
 pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
     let mut recs: Vec<&RunRecord> = records.iter().collect();
     recs.sort_by(|a, b| a.index.cmp(&b.index).then(a.id.cmp(&b.id)));
-    let axes: Vec<String> = recs
-        .first()
-        .map(|r| r.axes.iter().map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
-    let present: BTreeSet<&str> = recs
-        .iter()
-        .flat_map(|r| r.metrics.keys().map(String::as_str))
-        .collect();
-    let mut metrics: Vec<String> = METRICS
-        .iter()
-        .map(|(n, _)| *n)
-        .filter(|n| present.contains(n))
-        .map(String::from)
-        .collect();
-    metrics.extend(
-        present
-            .iter()
-            .filter(|n| !METRICS.iter().any(|(m, _)| m == *n))
-            .map(|s| s.to_string()),
-    );
+    let axes: Vec<String> = recs.first().map(|r| r.axes.iter().map(|(k, _)| k.clone()).collect()).unwrap_or_default();
+    let present: BTreeSet<&str> = recs.iter().flat_map(|r| r.metrics.keys().map(String::as_str)).collect();
+    let mut metrics: Vec<String> = METRICS.iter().map(|(n, _)| *n).filter(|n| present.contains(n)).map(String::from).collect();
+    metrics.extend(present.iter().filter(|n| !METRICS.iter().any(|(m, _)| m == *n)).map(|s| s.to_string()));
 
     // Baseline per (pairing key, seed): prefer `ce`, else label smoothing with ε = 0.
     let mut baseline: BTreeMap<(String, u64), &RunRecord> = BTreeMap::new();
@@ -100,10 +80,7 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
             let key = (axes_key(&pairing_key(r)), r.seed);
             let better = match baseline.get(&key) {
                 None => true,
-                Some(b) => {
-                    !matches!(b.config.method, MethodSpec::Ce)
-                        && matches!(r.config.method, MethodSpec::Ce)
-                }
+                Some(b) => !matches!(b.config.method, MethodSpec::Ce) && matches!(r.config.method, MethodSpec::Ce),
             };
             if better {
                 baseline.insert(key, r);
@@ -128,10 +105,7 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
             let mut stats = BTreeMap::new();
             let mut paired = BTreeMap::new();
             for m in &metrics {
-                let values: Vec<f64> = group
-                    .iter()
-                    .filter_map(|r| r.metrics.get(m).copied())
-                    .collect();
+                let values: Vec<f64> = group.iter().filter_map(|r| r.metrics.get(m).copied()).collect();
                 if !values.is_empty() {
                     stats.insert(m.clone(), Stat::of(&values));
                 }
@@ -152,9 +126,7 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
             Cell {
                 axes: first.axes.clone(),
                 method: method_label(&first.config.method),
-                is_baseline: group
-                    .iter()
-                    .all(|r| baseline.values().any(|b| b.id == r.id)),
+                is_baseline: group.iter().all(|r| baseline.values().any(|b| b.id == r.id)),
                 n: group.len(),
                 not_converged: group.iter().filter(|r| !r.optimizer.converged).count(),
                 flip_rate: group.iter().map(|r| r.noise.rate).sum::<f64>() / group.len() as f64,
@@ -163,33 +135,17 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
             }
         })
         .collect();
-    Summary {
-        scenario: scenario.to_string(),
-        axes,
-        metrics,
-        cells,
-    }
+    Summary { scenario: scenario.to_string(), axes, metrics, cells }
 }
 
 /// For every setting of the non-method axes, the cell with the highest mean of `metric`.
-pub fn best_by<'a>(
-    summary: &'a Summary,
-    metric: &str,
-    higher_is_better: bool,
-) -> Vec<(Vec<(String, AxisValue)>, &'a Cell)> {
+pub fn best_by<'a>(summary: &'a Summary, metric: &str, higher_is_better: bool) -> Vec<(Vec<(String, AxisValue)>, &'a Cell)> {
     let mut order: Vec<String> = Vec::new();
     let mut best: BTreeMap<String, (Vec<(String, AxisValue)>, &Cell)> = BTreeMap::new();
     for c in &summary.cells {
-        let key_axes: Vec<(String, AxisValue)> = c
-            .axes
-            .iter()
-            .filter(|(k, _)| !k.starts_with("method."))
-            .cloned()
-            .collect();
+        let key_axes: Vec<(String, AxisValue)> = c.axes.iter().filter(|(k, _)| !k.starts_with("method.")).cloned().collect();
         let key = axes_key(&key_axes);
-        let Some(v) = c.stats.get(metric).map(|s| s.mean) else {
-            continue;
-        };
+        let Some(v) = c.stats.get(metric).map(|s| s.mean) else { continue };
         match best.get(&key) {
             None => {
                 order.push(key.clone());
@@ -203,8 +159,5 @@ pub fn best_by<'a>(
             }
         }
     }
-    order
-        .into_iter()
-        .map(|k| best.remove(&k).expect("present"))
-        .collect()
+    order.into_iter().map(|k| best.remove(&k).expect("present")).collect()
 }

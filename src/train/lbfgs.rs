@@ -112,13 +112,7 @@ where
     }
     loop {
         if max_abs(&g) <= s.gtol {
-            return report(
-                iterations,
-                evaluations,
-                &g,
-                fx,
-                Termination::GradientTolerance,
-            );
+            return report(iterations, evaluations, &g, fx, Termination::GradientTolerance);
         }
         if iterations >= s.max_iter {
             return report(iterations, evaluations, &g, fx, Termination::MaxIterations);
@@ -153,31 +147,14 @@ where
         } else {
             1.0
         };
-        let ls = line_search(
-            f,
-            x,
-            fx,
-            &g,
-            &d,
-            dg,
-            step0,
-            s.max_linesearch,
-            &mut x_new,
-            &mut g_new,
-        );
+        let ls = line_search(f, x, fx, &g, &d, dg, step0, s.max_linesearch, &mut x_new, &mut g_new);
         evaluations += ls.evaluations;
         let Some(f_new) = ls.value else {
             if len > 0 {
                 len = 0; // retry once from steepest descent
                 continue;
             }
-            return report(
-                iterations,
-                evaluations,
-                &g,
-                fx,
-                Termination::LineSearchFailed,
-            );
+            return report(iterations, evaluations, &g, fx, Termination::LineSearchFailed);
         };
         // Curvature pair; skipped when sᵀy is not safely positive.
         let slot = head;
@@ -198,13 +175,7 @@ where
         iterations += 1;
         observer(iterations, x, fx);
         if max_abs(&g) > s.gtol && (f_old - fx) <= s.ftol * f_old.abs().max(fx.abs()).max(1.0) {
-            return report(
-                iterations,
-                evaluations,
-                &g,
-                fx,
-                Termination::ObjectiveStalled,
-            );
+            return report(iterations, evaluations, &g, fx, Termination::ObjectiveStalled);
         }
     }
 }
@@ -247,10 +218,7 @@ where
     let bracket;
     loop {
         if evals >= max_evals {
-            return LineSearch {
-                value: None,
-                evaluations: evals,
-            };
+            return LineSearch { value: None, evaluations: evals };
         }
         let (fa, dga) = eval(a, x_new, g_new, &mut evals);
         if !fa.is_finite() {
@@ -262,10 +230,7 @@ where
             break;
         }
         if dga.abs() <= -C2 * dg0 {
-            return LineSearch {
-                value: Some(fa),
-                evaluations: evals,
-            };
+            return LineSearch { value: Some(fa), evaluations: evals };
         }
         if dga >= 0.0 {
             bracket = ((a, fa, dga), (a_prev, f_prev, dg_prev));
@@ -292,10 +257,7 @@ where
             hi = (a_j, fj, dgj);
         } else {
             if dgj.abs() <= -C2 * dg0 {
-                return LineSearch {
-                    value: Some(fj),
-                    evaluations: evals,
-                };
+                return LineSearch { value: Some(fj), evaluations: evals };
             }
             if dgj * (hi.0 - lo.0) >= 0.0 {
                 hi = lo;
@@ -306,15 +268,9 @@ where
     // No Wolfe point within budget: accept the best sufficient-decrease point if it moved.
     if lo.0 > 0.0 && lo.1 < f0 {
         let (flo, _) = eval(lo.0, x_new, g_new, &mut evals);
-        return LineSearch {
-            value: Some(flo),
-            evaluations: evals,
-        };
+        return LineSearch { value: Some(flo), evaluations: evals };
     }
-    LineSearch {
-        value: None,
-        evaluations: evals,
-    }
+    LineSearch { value: None, evaluations: evals }
 }
 
 /// Minimizer of the cubic interpolating F and F' at the two bracket ends.
@@ -357,17 +313,9 @@ mod tests {
             (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
         };
         let mut x = [-1.2, 1.0];
-        let r = minimize(
-            &mut f,
-            &mut x,
-            &LbfgsSettings::new(10, 200, 1e-9),
-            &mut |_, _, _| {},
-        );
+        let r = minimize(&mut f, &mut x, &LbfgsSettings::new(10, 200, 1e-9), &mut |_, _, _| {});
         assert!(r.converged, "{r:?}");
-        assert!(
-            (x[0] - 1.0).abs() < 1e-7 && (x[1] - 1.0).abs() < 1e-7,
-            "{x:?}"
-        );
+        assert!((x[0] - 1.0).abs() < 1e-7 && (x[1] - 1.0).abs() < 1e-7, "{x:?}");
     }
 
     #[test]
@@ -378,12 +326,7 @@ mod tests {
             (1.0 - x[0]).powi(2) + 100.0 * (x[1] - x[0] * x[0]).powi(2)
         };
         let mut x = [-1.2, 1.0];
-        let r = minimize(
-            &mut f,
-            &mut x,
-            &LbfgsSettings::new(10, 3, 1e-9),
-            &mut |_, _, _| {},
-        );
+        let r = minimize(&mut f, &mut x, &LbfgsSettings::new(10, 3, 1e-9), &mut |_, _, _| {});
         assert_eq!(r.termination, Termination::MaxIterations);
         assert!(!r.converged);
         assert_eq!(r.iterations, 3);

@@ -13,11 +13,7 @@ pub fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
             r
         })
         .collect();
-    let scale = a
-        .iter()
-        .flatten()
-        .fold(0.0f64, |s, v| s.max(v.abs()))
-        .max(1e-300);
+    let scale = a.iter().flatten().fold(0.0f64, |s, v| s.max(v.abs())).max(1e-300);
     for col in 0..k {
         let pivot = (col..k).max_by(|&i, &j| m[i][col].abs().total_cmp(&m[j][col].abs()))?;
         if m[pivot][col].abs() <= 1e-12 * scale {
@@ -31,9 +27,7 @@ pub fn invert(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
                 let factor = m[r][col];
                 if factor != 0.0 {
                     let pivot_row = m[col].clone();
-                    m[r].iter_mut()
-                        .zip(pivot_row)
-                        .for_each(|(v, pv)| *v -= factor * pv);
+                    m[r].iter_mut().zip(pivot_row).for_each(|(v, pv)| *v -= factor * pv);
                 }
             }
         }

@@ -49,12 +49,7 @@ pub type Observer<'o> = dyn FnMut(usize, f64, &[f64]) + 'o;
 
 /// Fits the model by the configured optimizer from θ = 0.
 pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutput, TrainError> {
-    let row_loss = resolve_loss(
-        input.method,
-        input.classes,
-        input.model.kind,
-        input.true_matrix,
-    )?;
+    let row_loss = resolve_loss(input.method, input.classes, input.model.kind, input.true_matrix)?;
     let c = model::outputs(input.model.kind, input.classes);
     let d = input.x.ncols();
     let mut objective = Objective::new(
@@ -71,9 +66,7 @@ pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutpu
             let settings =
                 lbfgs::LbfgsSettings::new(*history, input.model.max_iter, input.model.tolerance);
             let mut f = |t: &[f64], g: &mut [f64]| objective.value_grad(t, g);
-            lbfgs::minimize(&mut f, &mut theta, &settings, &mut |it, t, fx| {
-                observer(it, fx, t)
-            })
+            lbfgs::minimize(&mut f, &mut theta, &settings, &mut |it, t, fx| observer(it, fx, t))
         }
         other => {
             let name = serde_json::to_value(other).expect("serializes")["optimizer"]
