@@ -32,6 +32,10 @@ impl Reader<'_> {
     pub fn has(&self, key: &str) -> bool {
         self.cell.contains_key(key)
     }
+    /// The key was given but its value failed its type check (already reported).
+    pub fn invalid(&self, key: &str) -> bool {
+        matches!(self.cell.get(key), Some((Scalar::Invalid, _)))
+    }
     pub fn str_or(&self, key: &str, default: &str) -> String {
         match self.cell.get(key) {
             Some((Scalar::Str(s), _)) => s.clone(),
@@ -110,6 +114,10 @@ impl Reader<'_> {
     }
     /// Rejects keys the chosen kind does not take.
     pub fn only(&mut self, kind_key: &str, kind: &str, common: &[&str], allowed: &[&str]) {
+        if self.invalid(kind_key) {
+            // The kind is unknown (already reported): which keys apply cannot be said.
+            return;
+        }
         let extra: Vec<&'static str> = self
             .cell
             .keys()
@@ -240,7 +248,8 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
             let file = |r: &mut Reader<'_>, key: &str| -> Option<std::path::PathBuf> {
                 let rel = match r.cell.get(key) {
                     Some((Scalar::Str(s), _)) => s.clone(),
-                    _ => return None,
+                    Some(_) => return Some(Default::default()),
+                    None => return None,
                 };
                 let full = base_dir.join(&rel);
                 let allowed = "a path to a .csv or .npy file, relative to the scenario file";
@@ -484,8 +493,13 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
         },
         "matrix" => {
             let matrix = match r.cell.get("matrix") {
-                Some((Scalar::Matrix(m), _)) => m.clone(),
-                _ => {
+                Some((Scalar::Matrix(m), _)) => {
+                    let m = m.clone();
+                    check_stochastic(r, "matrix", &m);
+                    m
+                }
+                Some(_) => vec![],
+                None => {
                     let span = r.table_span.clone();
                     r.problems.push(
                         Problem::new(span, "noise.matrix is required for kind = \"matrix\"").help(
@@ -495,7 +509,6 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
                     vec![]
                 }
             };
-            check_stochastic(r, "matrix", &matrix);
             NoiseSpec::Matrix { matrix, count }
         }
         "instance" => NoiseSpec::Instance {
@@ -683,8 +696,12 @@ pub fn method(r: &mut Reader<'_>) -> MethodSpec {
 /// Whether a square matrix is singular (Gaussian elimination with partial pivoting; a pivot below
 /// 1e-12 counts as zero). Hand-written: the crate has no linear-algebra dependency, and the training
 /// module's inverse is private to it.
+/// A matrix that is not square is not judged here (its shape is reported by its own rule).
 pub fn is_singular(m: &[Vec<f64>]) -> bool {
     let k = m.len();
+    if m.iter().any(|row| row.len() != k) {
+        return false;
+    }
     let mut a: Vec<Vec<f64>> = m.to_vec();
     for col in 0..k {
         let Some(p) = (col..k).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())) else {

@@ -195,13 +195,13 @@ fn sizes(d: &Built<DatasetSpec>, total: usize, k: usize, problems: &mut Vec<Prob
             format!("dataset: test = {test} leaves no training sample out of {total}"),
             format!("test < {total}; the rest is the training split"),
         ),
-        (None, None) => {
+        (None, None) if spec.test_fraction > 0.0 && spec.test_fraction < 1.0 => {
             let t = (total as f64 * spec.test_fraction).round() as usize;
             if t == 0 || t >= total {
                 bad(
                     d.at("test_fraction"),
                     format!(
-                        "dataset: test_fraction = {} of {total} samples gives a {} split",
+                        "dataset: test_fraction = {} of {total} samples gives an {} split",
                         spec.test_fraction,
                         if t == 0 { "empty test" } else { "empty training" }
                     ),

@@ -65,9 +65,12 @@ impl ScenarioError {
     /// Every problem rendered by miette (source line underlined, help below), one after the other,
     /// then a count. This is what `labelnoise check`, `run` and `plan` print.
     pub fn render(&self) -> String {
+        // Unwrapped, so each `file:line:col: message` stays on one line for editors and grep;
+        // colour and Unicode follow the terminal as miette detects it.
+        let handler = miette::MietteHandlerOpts::new().wrap_lines(false).build();
         let mut out = String::new();
         for d in self.diagnostics() {
-            out.push_str(&format!("{:?}\n", miette::Report::new(d)));
+            out.push_str(&format!("{:?}\n", Rendered(&handler, &d)));
         }
         out.push_str(&format!(
             "{} problem{} in scenario {}\n",
@@ -131,6 +134,15 @@ struct ProblemDiag {
     src: NamedSource<String>,
     #[label("here")]
     span: Option<SourceSpan>,
+}
+
+/// Formats one diagnostic with a chosen handler.
+struct Rendered<'a>(&'a miette::MietteHandler, &'a dyn Diagnostic);
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        miette::ReportHandler::debug(self.0, self.1, f)
+    }
 }
 
 /// 1-based line and column (in characters) of byte offset `pos` (clamped into the text and down to

@@ -182,7 +182,7 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
             String::new()
         }
     };
-    if doc.datasets.is_empty() {
+    if !doc.dataset_given {
         problems.push(
             Problem::new(Some(0..0), "the scenario needs a [dataset] table").help(format!(
                 "for example [dataset] source = \"blobs\"; sources: {}",
@@ -241,10 +241,13 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
         section("method", &doc.methods, &mut problems, build::method)
     };
     cross::check(&datasets, &noises, &models, &methods, &mut problems);
-    repeated(text, "dataset", &datasets, &mut problems);
-    repeated(text, "noise", &noises, &mut problems);
-    repeated(text, "model", &models, &mut problems);
-    repeated(text, "method", &methods, &mut problems);
+    // Repeats are judged on valid settings only (invalid values fall back to defaults).
+    if problems.is_empty() {
+        repeated(text, "dataset", &datasets, &mut problems);
+        repeated(text, "noise", &noises, &mut problems);
+        repeated(text, "model", &models, &mut problems);
+        repeated(text, "method", &methods, &mut problems);
+    }
     let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));

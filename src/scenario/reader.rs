@@ -21,6 +21,9 @@ pub enum Scalar {
     Matrix(Vec<Vec<f64>>),
     Column(LabelColumn),
     Columns(Vec<LabelColumn>),
+    /// A value that failed its type check (already reported): the key was given, so later rules
+    /// neither call it missing nor judge its default in its place.
+    Invalid,
 }
 
 /// A key of a table with its value(s). A list makes the key a grid axis.
@@ -48,15 +51,30 @@ pub struct Document {
     pub models: Vec<Table>,
     pub methods: Vec<Table>,
     pub report: Option<Table>,
+    /// A `dataset` key was present (even if not a usable table).
+    pub dataset_given: bool,
 }
 
 pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
     let doc = match toml_edit::ImDocument::parse(text) {
         Ok(d) => d,
         Err(e) => {
+            // An error at the end of the file (an unclosed list) points just after the last
+            // character that is neither blank nor in a comment-only line, where the missing piece
+            // belongs.
+            let end = content_end(text);
+            let span = e
+                .span()
+                .map(|r| if r.start >= end { end..end + 1 } else { r });
+            let message: Vec<&str> = e
+                .message()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
             problems.push(Problem::new(
-                e.span(),
-                format!("invalid TOML: {}", e.message().trim()),
+                span,
+                format!("invalid TOML: {}", message.join("; ")),
             ));
             return None;
         }
@@ -74,7 +92,10 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
                 )),
             },
             "seeds" => out.seeds = read_seeds(item, problems),
-            "dataset" => out.datasets = tables(name, item, schema::DATASET, problems),
+            "dataset" => {
+                out.dataset_given = true;
+                out.datasets = tables(name, item, schema::DATASET, problems)
+            }
             "noise" => out.noises = tables(name, item, schema::NOISE, problems),
             "model" => out.models = tables(name, item, schema::MODEL, problems),
             "method" => out.methods = tables(name, item, schema::METHOD, problems),
@@ -102,6 +123,24 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         }
     }
     Some(out)
+}
+
+/// Byte offset just after the last character of the last line that holds more than a comment.
+fn content_end(text: &str) -> usize {
+    let mut offset = text.len();
+    for line in text
+        .split_inclusive('\n')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        offset -= line.len();
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') {
+            return offset + line.trim_end().len();
+        }
+    }
+    text.trim_end().len()
 }
 
 fn read_seeds(item: &Item, problems: &mut Vec<Problem>) -> Option<(Vec<u64>, Span)> {
@@ -143,11 +182,14 @@ fn read_seeds(item: &Item, problems: &mut Vec<Problem>) -> Option<(Vec<u64>, Spa
                     _ => return bad(problems, v.span()),
                 }
             }
-            let mut sorted = seeds.clone();
-            sorted.sort_unstable();
-            sorted.dedup();
-            if sorted.len() != seeds.len() {
-                problems.push(Problem::new(item.span(), "`seeds` lists a seed twice"));
+            let mut seen = std::collections::HashSet::new();
+            let repeat = seeds.iter().position(|s| !seen.insert(*s));
+            if let Some(i) = repeat {
+                let span = a.get(i).and_then(|v| v.span()).or(item.span());
+                problems.push(
+                    Problem::new(span, format!("`seeds` lists the seed {} twice", seeds[i]))
+                        .help("each seed once: a repeat would train the same runs twice"),
+                );
                 return None;
             }
             Some((seeds, item.span()))
@@ -259,15 +301,15 @@ fn table<'a>(
             ));
             continue;
         };
-        if let Some(values) = field_values(section, key, value, problems) {
-            out.fields.insert(
-                key.name,
-                Field {
-                    key_span: kspan,
-                    values,
-                },
-            );
-        }
+        let values = field_values(section, key, value, problems)
+            .unwrap_or_else(|| vec![(Scalar::Invalid, value.span())]);
+        out.fields.insert(
+            key.name,
+            Field {
+                key_span: kspan,
+                values,
+            },
+        );
     }
     out
 }
