@@ -247,21 +247,13 @@ pub enum MethodSpec {
         style: SmoothingStyle,
     },
     /// Patrini et al. 2017: −log (Tᵀ p)_ỹ.
-    ForwardCorrection {
-        matrix: MatrixSource,
-    },
+    ForwardCorrection { matrix: MatrixSource },
     /// Patrini et al. 2017: (T⁻¹ ℓ(p))_ỹ.
-    BackwardCorrection {
-        matrix: MatrixSource,
-    },
+    BackwardCorrection { matrix: MatrixSource },
     /// Soft bootstrapping, Reed et al. 2014: −Σₖ (β yₖ + (1−β) pₖ) log pₖ.
-    Bootstrap {
-        beta: f64,
-    },
+    Bootstrap { beta: f64 },
     /// Generalized cross entropy, Zhang & Sabuncu 2018: (1 − p_ỹ^q)/q.
-    Gce {
-        q: f64,
-    },
+    Gce { q: f64 },
 }
 
 impl MethodSpec {
