@@ -38,6 +38,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let metrics = checked_metrics(args.metrics.clone())?;
     let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    engine::preflight::check(&out, &scenario, shard, args.force)?;
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
