@@ -15,12 +15,12 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum PreflightError {
-    #[error("cannot create the results folder {dir}: {source}")]
-    Create { dir: PathBuf, source: std::io::Error },
-    #[error("cannot write in the results folder {dir} (read-only, or no permission?): {source}")]
-    Write { dir: PathBuf, source: std::io::Error },
-    #[error("cannot tell the free space of the results folder {dir}: {source}")]
-    Space { dir: PathBuf, source: std::io::Error },
+    #[error("cannot create the results folder {dir}: {err}")]
+    Create { dir: PathBuf, err: std::io::Error },
+    #[error("cannot write in the results folder {dir} (read-only, or no permission?): {err}")]
+    Write { dir: PathBuf, err: std::io::Error },
+    #[error("cannot tell the free space of the results folder {dir}: {err}")]
+    Space { dir: PathBuf, err: std::io::Error },
     #[error(
         "the results folder {dir} has {} free, but these {runs} run(s) need about {}; free some space or pick another folder with --out",
         human(*available), human(*needed)
@@ -42,7 +42,7 @@ pub struct Preflight {
 /// space with [`estimate_bytes`] for the runs still to do. Runs already in `runs.jsonl` are not
 /// counted, unless `force` (which starts the folder afresh).
 pub fn check(dir: &Path, scenario: &Scenario, shard: Option<Shard>, force: bool) -> Result<Preflight, PreflightError> {
-    fs::create_dir_all(dir).map_err(|source| PreflightError::Create { dir: dir.to_path_buf(), source })?;
+    fs::create_dir_all(dir).map_err(|err| PreflightError::Create { dir: dir.to_path_buf(), err })?;
     probe(dir)?;
     let mut runs = scenario.runs();
     if let Some(s) = shard {
@@ -55,7 +55,7 @@ pub fn check(dir: &Path, scenario: &Scenario, shard: Option<Shard>, force: bool)
         }
     }
     let needed = estimate_bytes(&runs);
-    let available = fs2::available_space(dir).map_err(|source| PreflightError::Space { dir: dir.to_path_buf(), source })?;
+    let available = fs2::available_space(dir).map_err(|err| PreflightError::Space { dir: dir.to_path_buf(), err })?;
     if needed > available {
         return Err(PreflightError::Full { dir: dir.to_path_buf(), runs: runs.len(), needed, available });
     }
@@ -64,7 +64,7 @@ pub fn check(dir: &Path, scenario: &Scenario, shard: Option<Shard>, force: bool)
 
 fn probe(dir: &Path) -> Result<(), PreflightError> {
     let path = dir.join(format!(".labelnoise-probe-{}", std::process::id()));
-    let fail = |source| PreflightError::Write { dir: dir.to_path_buf(), source };
+    let fail = |err| PreflightError::Write { dir: dir.to_path_buf(), err };
     let result = OpenOptions::new()
         .write(true)
         .create(true)
