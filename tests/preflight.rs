@@ -19,7 +19,10 @@ fn write_scenario(dir: &Path, text: &str) -> PathBuf {
 
 fn size_of(path: &Path) -> u64 {
     if path.is_dir() {
-        fs::read_dir(path).unwrap().map(|e| size_of(&e.unwrap().path())).sum()
+        fs::read_dir(path)
+            .unwrap()
+            .map(|e| size_of(&e.unwrap().path()))
+            .sum()
     } else {
         fs::metadata(path).unwrap().len()
     }
@@ -37,7 +40,10 @@ fn unwritable_folder(tmp: &Path) -> PathBuf {
     }
     let _ = fs::remove_file(ro.join("t"));
     let sys = PathBuf::from("/sys/kernel");
-    assert!(fs::write(sys.join("labelnoise-probe"), "x").is_err(), "no unwritable folder to test with");
+    assert!(
+        fs::write(sys.join("labelnoise-probe"), "x").is_err(),
+        "no unwritable folder to test with"
+    );
     sys
 }
 
@@ -45,12 +51,25 @@ fn unwritable_folder(tmp: &Path) -> PathBuf {
 fn a_read_only_folder_is_refused_before_training() {
     let tmp = tempfile::tempdir().unwrap();
     let ro = unwritable_folder(tmp.path());
-    let file = write_scenario(tmp.path(), "name = \"p\"\nseeds = 1\n[dataset]\ntrain = 50\ntest = 20\n");
-    let out = labelnoise().arg("run").arg(&file).arg("--quiet").arg("--out").arg(&ro).output().unwrap();
+    let file = write_scenario(
+        tmp.path(),
+        "name = \"p\"\nseeds = 1\n[dataset]\ntrain = 50\ntest = 20\n",
+    );
+    let out = labelnoise()
+        .arg("run")
+        .arg(&file)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(&ro)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains(&format!("cannot write in the results folder {}", ro.display())),
+        stderr.contains(&format!(
+            "cannot write in the results folder {}",
+            ro.display()
+        )),
         "{stderr}"
     );
     assert!(!ro.join("runs.jsonl").exists());
@@ -61,11 +80,27 @@ fn a_path_through_a_file_is_refused_with_its_name() {
     let tmp = tempfile::tempdir().unwrap();
     fs::write(tmp.path().join("plain"), "x").unwrap();
     let target = tmp.path().join("plain").join("results");
-    let file = write_scenario(tmp.path(), "name = \"p\"\nseeds = 1\n[dataset]\ntrain = 50\ntest = 20\n");
-    let out = labelnoise().arg("run").arg(&file).arg("--quiet").arg("--out").arg(&target).output().unwrap();
+    let file = write_scenario(
+        tmp.path(),
+        "name = \"p\"\nseeds = 1\n[dataset]\ntrain = 50\ntest = 20\n",
+    );
+    let out = labelnoise()
+        .arg("run")
+        .arg(&file)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(&target)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains(&format!("cannot create the results folder {}", target.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "cannot create the results folder {}",
+            target.display()
+        )),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -81,11 +116,24 @@ fn a_disk_too_small_for_the_grid_is_refused_before_training() {
          [noise]\nkind = \"symmetric\"\nrate = 0.5\n",
     );
     let out_dir = tmp.path().join("results");
-    let out = labelnoise().arg("run").arg(&file).arg("--quiet").arg("--out").arg(&out_dir).output().unwrap();
+    let out = labelnoise()
+        .arg("run")
+        .arg(&file)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains(&format!("the results folder {} has ", out_dir.display())), "{stderr}");
-    assert!(stderr.contains("but these 100000 run(s) need about"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("the results folder {} has ", out_dir.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("but these 100000 run(s) need about"),
+        "{stderr}"
+    );
     assert!(!out_dir.join("runs.jsonl").exists());
     assert!(!out_dir.join("scenario.json").exists());
 }
@@ -103,12 +151,20 @@ fn the_estimate_bounds_what_a_run_writes() {
     let parts = preflight::estimate_parts(&s.runs());
     let records = size_of(&out_dir.join("runs.jsonl"));
     let sidecars = size_of(&out_dir.join("noise"));
-    let summaries: u64 = ["summary.csv", "summary.md", "summary.json"].iter().map(|f| size_of(&out_dir.join(f))).sum();
+    let summaries: u64 = ["summary.csv", "summary.md", "summary.json"]
+        .iter()
+        .map(|f| size_of(&out_dir.join(f)))
+        .sum();
     // Upper bounds, and not wildly so (within 10×).
-    for (what, estimated, actual) in
-        [("records", parts.records, records), ("sidecars", parts.sidecars, sidecars), ("summaries", parts.summaries, summaries)]
-    {
-        assert!(estimated >= actual && estimated <= 10 * actual, "{what}: estimated {estimated}, wrote {actual}");
+    for (what, estimated, actual) in [
+        ("records", parts.records, records),
+        ("sidecars", parts.sidecars, sidecars),
+        ("summaries", parts.summaries, summaries),
+    ] {
+        assert!(
+            estimated >= actual && estimated <= 10 * actual,
+            "{what}: estimated {estimated}, wrote {actual}"
+        );
     }
     assert!(estimate_bytes(&s.runs()) >= size_of(&out_dir));
     // A finished folder needs nothing more.

@@ -25,7 +25,12 @@ pub enum PreflightError {
         "the results folder {dir} has {} free, but these {runs} run(s) need about {}; free some space or pick another folder with --out",
         human(*available), human(*needed)
     )]
-    Full { dir: PathBuf, runs: usize, needed: u64, available: u64 },
+    Full {
+        dir: PathBuf,
+        runs: usize,
+        needed: u64,
+        available: u64,
+    },
 }
 
 /// What the check found.
@@ -41,8 +46,16 @@ pub struct Preflight {
 /// Creates `dir`, proves it writable (write + fsync + remove a probe file) and compares its free
 /// space with [`estimate_bytes`] for the runs still to do. Runs already in `runs.jsonl` are not
 /// counted, unless `force` (which starts the folder afresh).
-pub fn check(dir: &Path, scenario: &Scenario, shard: Option<Shard>, force: bool) -> Result<Preflight, PreflightError> {
-    fs::create_dir_all(dir).map_err(|err| PreflightError::Create { dir: dir.to_path_buf(), err })?;
+pub fn check(
+    dir: &Path,
+    scenario: &Scenario,
+    shard: Option<Shard>,
+    force: bool,
+) -> Result<Preflight, PreflightError> {
+    fs::create_dir_all(dir).map_err(|err| PreflightError::Create {
+        dir: dir.to_path_buf(),
+        err,
+    })?;
     probe(dir)?;
     let mut runs = scenario.runs();
     if let Some(s) = shard {
@@ -55,16 +68,31 @@ pub fn check(dir: &Path, scenario: &Scenario, shard: Option<Shard>, force: bool)
         }
     }
     let needed = estimate_bytes(&runs);
-    let available = fs2::available_space(dir).map_err(|err| PreflightError::Space { dir: dir.to_path_buf(), err })?;
+    let available = fs2::available_space(dir).map_err(|err| PreflightError::Space {
+        dir: dir.to_path_buf(),
+        err,
+    })?;
     if needed > available {
-        return Err(PreflightError::Full { dir: dir.to_path_buf(), runs: runs.len(), needed, available });
+        return Err(PreflightError::Full {
+            dir: dir.to_path_buf(),
+            runs: runs.len(),
+            needed,
+            available,
+        });
     }
-    Ok(Preflight { pending: runs.len(), needed, available })
+    Ok(Preflight {
+        pending: runs.len(),
+        needed,
+        available,
+    })
 }
 
 fn probe(dir: &Path) -> Result<(), PreflightError> {
     let path = dir.join(format!(".labelnoise-probe-{}", std::process::id()));
-    let fail = |err| PreflightError::Write { dir: dir.to_path_buf(), err };
+    let fail = |err| PreflightError::Write {
+        dir: dir.to_path_buf(),
+        err,
+    };
     let result = OpenOptions::new()
         .write(true)
         .create(true)
@@ -94,7 +122,10 @@ pub struct Estimate {
 
 impl Estimate {
     pub fn total(&self) -> u64 {
-        self.records.saturating_add(self.sidecars).saturating_add(self.summaries).saturating_add(self.report_files)
+        self.records
+            .saturating_add(self.sidecars)
+            .saturating_add(self.summaries)
+            .saturating_add(self.report_files)
     }
 }
 
@@ -115,7 +146,10 @@ pub fn estimate_parts(runs: &[RunSpec]) -> Estimate {
     const SIDECAR: u64 = 1 << 10;
     const PER_CELL: u64 = 16 << 10;
     const REPORT_FILES: u64 = 4 << 20;
-    let mut e = Estimate { report_files: REPORT_FILES, ..Estimate::default() };
+    let mut e = Estimate {
+        report_files: REPORT_FILES,
+        ..Estimate::default()
+    };
     let mut draws = HashSet::new();
     let mut cells = HashSet::new();
     for run in runs {
@@ -136,9 +170,15 @@ pub fn estimate_parts(runs: &[RunSpec]) -> Estimate {
         if draws.insert((run.dataset_key(), run.noise_key(), run.seed)) {
             let n = expected_train(&run.dataset).unwrap_or(0) as f64;
             let flips = (worst_rate(&run.noise) * n * 1.1 + 10.0).min(n);
-            e.sidecars = e.sidecars.saturating_add(SIDECAR + 8 * k * k + (flips as u64).saturating_mul(PER_FLIP));
+            e.sidecars = e
+                .sidecars
+                .saturating_add(SIDECAR + 8 * k * k + (flips as u64).saturating_mul(PER_FLIP));
         }
-        let cell: Vec<String> = run.axes.iter().map(|(name, v)| format!("{name}={v}")).collect();
+        let cell: Vec<String> = run
+            .axes
+            .iter()
+            .map(|(name, v)| format!("{name}={v}"))
+            .collect();
         cells.insert(cell);
     }
     e.summaries = (cells.len() as u64).saturating_mul(PER_CELL);
@@ -149,10 +189,14 @@ pub fn estimate_parts(runs: &[RunSpec]) -> Estimate {
 fn worst_rate(noise: &NoiseSpec) -> f64 {
     match noise {
         NoiseSpec::None => 0.0,
-        NoiseSpec::Asymmetric { rate_pos, rate_neg, .. } => rate_pos.max(*rate_neg),
-        NoiseSpec::Matrix { matrix, .. } => {
-            matrix.iter().enumerate().map(|(i, row)| 1.0 - row.get(i).copied().unwrap_or(0.0)).fold(0.0, f64::max)
-        }
+        NoiseSpec::Asymmetric {
+            rate_pos, rate_neg, ..
+        } => rate_pos.max(*rate_neg),
+        NoiseSpec::Matrix { matrix, .. } => matrix
+            .iter()
+            .enumerate()
+            .map(|(i, row)| 1.0 - row.get(i).copied().unwrap_or(0.0))
+            .fold(0.0, f64::max),
         // Instance noise draws per-sample rates around `rate`: allow for its spread.
         NoiseSpec::Instance { rate, std } => (rate + 2.0 * std).min(1.0),
         other => other.nominal_rate(),
@@ -192,16 +236,21 @@ mod tests {
         let file = dir.path().join("plain-file");
         fs::write(&file, "x").unwrap();
         let target = file.join("results");
-        let s = crate::scenario::parse("name = \"p\"\n[dataset]\n", "p.toml", Path::new(".")).unwrap();
+        let s =
+            crate::scenario::parse("name = \"p\"\n[dataset]\n", "p.toml", Path::new(".")).unwrap();
         let err = check(&target, &s, None, false).unwrap_err();
         assert!(matches!(err, PreflightError::Create { .. }), "{err}");
-        assert!(err.to_string().contains(&target.display().to_string()), "{err}");
+        assert!(
+            err.to_string().contains(&target.display().to_string()),
+            "{err}"
+        );
     }
 
     #[test]
     fn the_probe_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
-        let s = crate::scenario::parse("name = \"p\"\n[dataset]\n", "p.toml", Path::new(".")).unwrap();
+        let s =
+            crate::scenario::parse("name = \"p\"\n[dataset]\n", "p.toml", Path::new(".")).unwrap();
         let p = check(dir.path(), &s, None, false).unwrap();
         assert_eq!(p.pending, 3);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
