@@ -34,7 +34,7 @@ fn parse_and_render(text: &str) -> Result<Scenario, ScenarioError> {
                 }
             }
             let plain = e.plain();
-            assert_eq!(plain.lines().count() >= e.problems.len(), true);
+            assert!(plain.lines().count() >= e.problems.len());
             let _ = e.render();
         }
     }

@@ -713,8 +713,9 @@ pub fn is_singular(m: &[Vec<f64>]) -> bool {
         a.swap(col, p);
         for i in col + 1..k {
             let f = a[i][col] / a[col][col];
-            for j in col..k {
-                a[i][j] -= f * a[col][j];
+            let (top, bottom) = a.split_at_mut(i);
+            for (x, p) in bottom[0][col..].iter_mut().zip(&top[col][col..]) {
+                *x -= f * p;
             }
         }
     }
