@@ -721,3 +721,44 @@ pub fn is_singular(m: &[Vec<f64>]) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_singular;
+
+    /// Against the closed-form determinant of 2×2 and 3×3 matrices (rule of Sarrus).
+    #[test]
+    fn singularity_matches_the_determinant() {
+        let det2 = |m: &[Vec<f64>]| m[0][0] * m[1][1] - m[0][1] * m[1][0];
+        let det3 = |m: &[Vec<f64>]| {
+            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        };
+        let cases2 = [
+            vec![vec![0.8, 0.2], vec![0.3, 0.7]],
+            vec![vec![0.5, 0.5], vec![0.5, 0.5]],
+            vec![vec![0.0, 1.0], vec![1.0, 0.0]],
+            vec![vec![0.3, 0.7], vec![0.3, 0.7]],
+        ];
+        for m in &cases2 {
+            assert_eq!(is_singular(m), det2(m).abs() < 1e-12, "{m:?}");
+        }
+        // Symmetric noise with K = 3 is singular exactly at rate (K−1)/K = 2/3.
+        for rate in [0.1, 0.5, 2.0 / 3.0, 0.9] {
+            let m: Vec<Vec<f64>> = (0..3)
+                .map(|i| {
+                    (0..3)
+                        .map(|j| if i == j { 1.0 - rate } else { rate / 2.0 })
+                        .collect()
+                })
+                .collect();
+            assert_eq!(is_singular(&m), det3(&m).abs() < 1e-12, "rate {rate}");
+        }
+        assert!(is_singular(&[vec![0.5, 0.5], vec![0.5, 0.5]]));
+        assert!(
+            !is_singular(&[vec![1.0, 0.0], vec![1.0]]),
+            "ragged: not judged"
+        );
+    }
+}

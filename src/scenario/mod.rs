@@ -163,13 +163,14 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     let name = match doc.name {
         Some((n, span)) => {
             if n.is_empty()
+                || n.chars().all(|c| c == '.')
                 || !n
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             {
                 problems.push(
                     Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
-                        .help("letters, digits, '-', '_' and '.'"),
+                        .help("letters, digits, '-', '_' and '.' (not only dots: \"..\" would write outside results/)"),
                 );
             }
             n
