@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 fuzz_target!(|data: &[u8]| {
     // First byte picks the reading options, the rest is the file.
-    let Some((&opts, body)) = data.split_first() else { return };
+    let Some((&opts, body)) = data.split_first() else {
+        return;
+    };
     let dir = std::env::temp_dir().join(format!("labelnoise-fuzz-csv-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("data.csv"), body).unwrap();
@@ -16,7 +18,11 @@ fuzz_target!(|data: &[u8]| {
         source: DataSource::Csv {
             path: PathBuf::from("data.csv"),
             test_path: None,
-            label: if opts & 1 == 0 { LabelColumn::Name(String::new()) } else { LabelColumn::Index(0) },
+            label: if opts & 1 == 0 {
+                LabelColumn::Name(String::new())
+            } else {
+                LabelColumn::Index(0)
+            },
             header: opts & 2 == 0,
             delimiter: if opts & 4 == 0 { ',' } else { ';' },
             columns: None,

@@ -7,7 +7,9 @@ use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     match scenario::parse(text, "fuzz.toml", Path::new("/nonexistent-fuzz-dir")) {
         Ok(s) => {
             assert!(s.run_count() >= 1);
