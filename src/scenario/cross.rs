@@ -74,7 +74,11 @@ pub fn check(
         if let Some(total) = shape.and_then(|s| s.samples) {
             sizes(d, total, shape.map_or(2, |s| s.classes), problems);
         }
-        let Some(k) = shape.map(|s| s.classes) else {
+        // A K outside its limits is reported already; rules that build K×K matrices skip it.
+        let Some(k) = shape
+            .map(|s| s.classes)
+            .filter(|k| (2..=limits::MAX_CLASSES).contains(k))
+        else {
             continue;
         };
         for n in noises {
@@ -106,8 +110,7 @@ pub fn check(
                 } = &me.spec
                 {
                     for n in noises {
-                        let t = crate::noise::expected_matrix(&n.spec, k);
-                        if t.as_deref().is_some_and(is_singular) {
+                        if noise_matrix_singular(&n.spec, k) {
                             problems.push(
                                 Problem::new(
                                     me.at_any(&["matrix", "kind"]),
@@ -167,6 +170,33 @@ pub fn check(
                 }
             }
         }
+    }
+}
+
+/// Whether the noise matrix T a `matrix = "true"` correction would use is singular. Closed forms
+/// for the structured kinds (eigenvalues of (1−r)I + r·S: symmetric 1 − r·K/(K−1), symmetric with
+/// include_true 1 − r, pairflip 1 − r + r·ω with ω a K-th root of unity, asymmetric
+/// det = 1 − ρ₊ − ρ₋), so a large K costs nothing; elimination for a given matrix.
+fn noise_matrix_singular(noise: &NoiseSpec, k: usize) -> bool {
+    let zero = |v: f64| v.abs() < 1e-12;
+    match noise {
+        NoiseSpec::None | NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. } => false,
+        NoiseSpec::Symmetric {
+            rate,
+            include_true: false,
+            ..
+        } => zero(1.0 - rate * k as f64 / (k - 1) as f64),
+        NoiseSpec::Symmetric {
+            rate,
+            include_true: true,
+            ..
+        } => zero(1.0 - rate),
+        // 1 − r + r·ω = 0 needs ω = −1 (K even) and r = ½.
+        NoiseSpec::Pairflip { rate, .. } => k % 2 == 0 && zero(rate - 0.5),
+        NoiseSpec::Asymmetric {
+            rate_pos, rate_neg, ..
+        } => k == 2 && zero(1.0 - rate_pos - rate_neg),
+        NoiseSpec::Matrix { matrix, .. } => matrix.len() == k && is_singular(matrix),
     }
 }
 
@@ -293,6 +323,48 @@ fn model_vs_data(
                         ),
                     )
                     .help(format!("at most {} GiB per fit: fewer features or classes, or a smaller history", limits::MAX_OPTIMIZER_BYTES >> 30)),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The closed forms agree with elimination on the matrices themselves.
+    #[test]
+    fn closed_form_singularity_matches_elimination() {
+        let count = CountMode::Exact;
+        let mut specs = Vec::new();
+        for rate in [0.0, 0.25, 0.5, 2.0 / 3.0, 0.75, 0.8, 1.0] {
+            specs.push(NoiseSpec::Symmetric {
+                rate,
+                count,
+                include_true: false,
+            });
+            specs.push(NoiseSpec::Symmetric {
+                rate,
+                count,
+                include_true: true,
+            });
+            specs.push(NoiseSpec::Pairflip { rate, count });
+            specs.push(NoiseSpec::Asymmetric {
+                rate_pos: rate,
+                rate_neg: 0.5,
+                count,
+            });
+        }
+        for k in 2..=5 {
+            for spec in &specs {
+                let Some(t) = crate::noise::expected_matrix(spec, k) else {
+                    continue;
+                };
+                assert_eq!(
+                    noise_matrix_singular(spec, k),
+                    is_singular(&t),
+                    "{spec:?} K = {k}: {t:?}"
                 );
             }
         }
