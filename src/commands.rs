@@ -22,7 +22,7 @@ pub struct RunArgs {
 /// Loads a scenario, printing its problems (source underlined) on failure.
 fn load(file: &Path) -> Result<Scenario, ExitCode> {
     scenario::load(file).map_err(|e| {
-        eprintln!("{:?}", e.report());
+        eprint!("{}", e.render());
         ExitCode::from(2)
     })
 }
@@ -42,12 +42,19 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         bail!("--threads must be at least 1");
     }
     let metrics = checked_metrics(args.metrics.clone())?;
-    // A shard writes its own folder inside the scenario's, where `merge -o results/<name>` gathers it.
-    let out = args.out.clone().unwrap_or_else(|| {
-        let base = Path::new("results").join(&scenario.name);
-        shard.map_or(base.clone(), |s| base.join(s.folder_name()))
-    });
-    let stop = interrupt_flag();
+    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    engine::preflight::check(&out, &scenario, shard, args.force)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        // Ctrl-C: stop scheduling new runs; finished ones are already on disk.
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            eprintln!("\ninterrupt: finishing the runs in flight (Ctrl-C again to quit at once)");
+        });
+    }
     let opts = engine::Options {
         out: out.clone(),
         threads: args.threads,
@@ -243,16 +250,32 @@ mod erased {
     }
 }
 
+/// `labelnoise check FILE…`: validates each scenario without training, and loads each dataset that
+/// comes from a file (CSV, bundled) once. Prints every problem of every file (source underlined);
+/// exit 2 if any file has one.
 pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut bad = 0;
     for f in files {
-        match scenario::load(f) {
-            Ok(s) => println!("{}: ok ({} runs)", f.display(), s.run_count()),
-            Err(e) => {
-                eprintln!("{:?}", e.report());
-                bad += 1;
+        let problems = match scenario::load(f) {
+            Ok(s) => {
+                let data = scenario::check_data(&s);
+                if data.is_empty() {
+                    println!("{}: ok ({} runs)", f.display(), s.run_count());
+                    continue;
+                }
+                scenario::ScenarioError {
+                    path: f.display().to_string(),
+                    source_text: std::fs::read_to_string(f).unwrap_or_default(),
+                    problems: data,
+                }
             }
-        }
+            Err(e) => e,
+        };
+        eprint!("{}", problems.render());
+        bad += 1;
+    }
+    if files.len() > 1 && bad > 0 {
+        eprintln!("{bad} of {} scenario files have problems", files.len());
     }
     Ok(if bad == 0 {
         ExitCode::SUCCESS

@@ -2,7 +2,7 @@
 //! to the results folder as they finish, resume, shards and interruption.
 
 pub mod execute;
-pub mod merge;
+pub mod preflight;
 pub mod record;
 pub mod shard;
 pub mod store;

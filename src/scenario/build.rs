@@ -1,9 +1,12 @@
 //! Turns one cell of a table (every key a single value) into a concrete spec, checking the rules
 //! that involve one section. Rules that combine sections are in `cross.rs`.
+//!
+//! Every problem points at the value it is about (or at its table when the key is missing) and
+//! says what is allowed.
 
 use super::diag::Problem;
 use super::reader::{Scalar, Span};
-use super::schema;
+use super::schema::{self, limits};
 use crate::scenario::spec::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +31,10 @@ impl Reader<'_> {
     }
     pub fn has(&self, key: &str) -> bool {
         self.cell.contains_key(key)
+    }
+    /// The key was given but its value failed its type check (already reported).
+    pub fn invalid(&self, key: &str) -> bool {
+        matches!(self.cell.get(key), Some((Scalar::Invalid, _)))
     }
     pub fn str_or(&self, key: &str, default: &str) -> String {
         match self.cell.get(key) {
@@ -87,8 +94,30 @@ impl Reader<'_> {
         }
         v
     }
+    /// A whole number in `min..=max`, with a default.
+    pub fn int_in(&mut self, key: &str, default: usize, min: usize, max: usize) -> usize {
+        let v = self.int(key).unwrap_or(default);
+        if v < min {
+            self.bad(
+                key,
+                format!("{v} is too small"),
+                &format!("a whole number from {min} to {max}"),
+            );
+        } else if v > max {
+            self.bad(
+                key,
+                format!("{v} is too large"),
+                &format!("a whole number from {min} to {max}"),
+            );
+        }
+        v
+    }
     /// Rejects keys the chosen kind does not take.
     pub fn only(&mut self, kind_key: &str, kind: &str, common: &[&str], allowed: &[&str]) {
+        if self.invalid(kind_key) {
+            // The kind is unknown (already reported): which keys apply cannot be said.
+            return;
+        }
         let extra: Vec<&'static str> = self
             .cell
             .keys()
@@ -121,7 +150,7 @@ const DATASET_COMMON: &[&str] = &["train", "test", "test_fraction", "standardize
 pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
     let source = r.str_or("source", "blobs");
     let synthetic_classes = |r: &mut Reader<'_>| {
-        let k = r.int_at_least("classes", 3, 2);
+        let k = r.int_in("classes", 3, 2, limits::MAX_CLASSES);
         let d = r.int_at_least("features", 10, 1);
         (k, d)
     };
@@ -159,17 +188,21 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
             let informative = r.int_at_least("informative", features.min(2), 1);
             let redundant = r.int("redundant").unwrap_or(0);
             let clusters_per_class = r.int_at_least("clusters_per_class", 1, 1);
-            if informative + redundant > features {
+            if informative.saturating_add(redundant) > features {
                 r.bad(
                     "informative",
                     format!("informative ({informative}) + redundant ({redundant}) exceeds features ({features})"),
                     "informative + redundant ≤ features",
                 );
             }
-            if classes * clusters_per_class > 1usize << informative.min(30) {
+            if classes.saturating_mul(clusters_per_class) > 1usize << informative.min(30) {
                 r.bad(
                     "clusters_per_class",
-                    format!("classes × clusters_per_class = {} exceeds 2^informative = {}", classes * clusters_per_class, 1usize << informative.min(30)),
+                    format!(
+                        "classes × clusters_per_class = {} exceeds 2^informative = {}",
+                        classes.saturating_mul(clusters_per_class),
+                        1usize << informative.min(30)
+                    ),
                     "classes × clusters_per_class ≤ 2^informative (cluster centres are hypercube vertices)",
                 );
             }
@@ -203,19 +236,34 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 "source",
                 &source,
                 DATASET_COMMON,
-                &["path", "test_path", "label", "header", "delimiter", "columns", "labels_path", "test_labels_path"],
+                &[
+                    "path",
+                    "test_path",
+                    "label",
+                    "header",
+                    "delimiter",
+                    "columns",
+                ],
             );
             let file = |r: &mut Reader<'_>, key: &str| -> Option<std::path::PathBuf> {
                 let rel = match r.cell.get(key) {
                     Some((Scalar::Str(s), _)) => s.clone(),
-                    _ => return None,
+                    Some(_) => return Some(Default::default()),
+                    None => return None,
                 };
                 let full = base_dir.join(&rel);
-                if !full.is_file() {
+                let allowed = "a path to a .csv or .npy file, relative to the scenario file";
+                if full.is_dir() {
+                    r.bad(
+                        key,
+                        format!("{} is a folder, not a file", full.display()),
+                        allowed,
+                    );
+                } else if !full.is_file() {
                     r.bad(
                         key,
                         format!("file {} does not exist", full.display()),
-                        "a path to a .csv or .npy file, relative to the scenario file",
+                        allowed,
                     );
                 }
                 Some(std::path::PathBuf::from(rel))
@@ -252,15 +300,15 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 Some((Scalar::Columns(c), _)) => Some(c.clone()),
                 _ => None,
             };
+            let header = r.bool_or("header", true);
+            check_columns(r, header, &label, columns.as_deref());
             DataSource::Csv {
                 path,
                 test_path,
                 label,
-                header: r.bool_or("header", true),
+                header,
                 delimiter,
                 columns,
-                labels_path,
-                test_labels_path,
             }
         }
         name => {
@@ -270,9 +318,22 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 &[]
             };
             r.only("source", &source, DATASET_COMMON, allowed);
+            let binarize_threshold = r.float("binarize_threshold");
+            if let Some(t) = binarize_threshold {
+                // Red wine quality scores take the values 3..=8 (static_shape).
+                if !(t > 3.0 && t <= 8.0) {
+                    r.bad(
+                        "binarize_threshold",
+                        format!(
+                            "{t} would put every wine in one class (quality scores are 3 to 8)"
+                        ),
+                        "a threshold in (3, 8]: quality ≥ threshold is class 1",
+                    );
+                }
+            }
             DataSource::Bundled {
                 name: name.to_string(),
-                binarize_threshold: r.float("binarize_threshold"),
+                binarize_threshold,
             }
         }
     };
@@ -289,6 +350,38 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
             "a whole number ≥ 1",
         );
     }
+    if test == Some(0) {
+        r.bad(
+            "test",
+            "the test split cannot be empty (every test metric would be undefined)".into(),
+            "a whole number ≥ 1",
+        );
+    }
+    if let (Some(k), Some(n_train)) = (synthetic_k(&src), train) {
+        if n_train > 0 && n_train < k {
+            r.bad(
+                "train",
+                format!(
+                    "{n_train} training samples cannot hold the {k} classes (each class needs one)"
+                ),
+                &format!("train ≥ classes = {k}"),
+            );
+        }
+    }
+    if let (Some(d), Some(n_train), Some(n_test)) = (synthetic_d(&src), train, test) {
+        let values = n_train.saturating_add(n_test).saturating_mul(d);
+        if values > limits::MAX_DATASET_VALUES {
+            let key = if r.has("train") { "train" } else { "features" };
+            r.bad(
+                key,
+                format!(
+                    "(train + test) × features = {values} feature values ({:.1} GiB) is more than one dataset may hold",
+                    values as f64 * 8.0 / (1u64 << 30) as f64
+                ),
+                &format!("at most {} values (4 GiB of f64) per dataset", limits::MAX_DATASET_VALUES),
+            );
+        }
+    }
     let test_fraction = r.float_in(
         "test_fraction",
         0.25,
@@ -301,6 +394,78 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
         test,
         test_fraction,
         standardize: r.bool_or("standardize", true),
+    }
+}
+
+fn synthetic_k(src: &DataSource) -> Option<usize> {
+    match src {
+        DataSource::Blobs { classes, .. }
+        | DataSource::Classification { classes, .. }
+        | DataSource::Separable { classes, .. } => Some(*classes),
+        _ => None,
+    }
+}
+
+fn synthetic_d(src: &DataSource) -> Option<usize> {
+    match src {
+        DataSource::Blobs { features, .. }
+        | DataSource::Classification { features, .. }
+        | DataSource::Separable { features, .. } => Some(*features),
+        _ => None,
+    }
+}
+
+/// CSV columns: names need a header line; no column twice; the label is not a feature.
+fn check_columns(
+    r: &mut Reader<'_>,
+    header: bool,
+    label: &LabelColumn,
+    columns: Option<&[LabelColumn]>,
+) {
+    let by_name = |c: &LabelColumn| matches!(c, LabelColumn::Name(n) if !n.is_empty());
+    if !header {
+        if by_name(label) {
+            r.bad(
+                "label",
+                "a column name needs header = true".into(),
+                "a 0-based column index when header = false",
+            );
+        }
+        if columns.is_some_and(|c| c.iter().any(by_name)) {
+            r.bad(
+                "columns",
+                "column names need header = true".into(),
+                "0-based column indices when header = false",
+            );
+        }
+    }
+    if let Some(cols) = columns {
+        for (i, c) in cols.iter().enumerate() {
+            if cols[..i].contains(c) {
+                r.bad(
+                    "columns",
+                    format!("column {} is listed twice", show(c)),
+                    "each feature column once",
+                );
+            }
+        }
+        if r.has("label") && cols.contains(label) {
+            r.bad(
+                "columns",
+                format!(
+                    "the label column {} is also listed as a feature",
+                    show(label)
+                ),
+                "feature columns other than the label",
+            );
+        }
+    }
+}
+
+fn show(c: &LabelColumn) -> String {
+    match c {
+        LabelColumn::Name(n) => format!("\"{n}\""),
+        LabelColumn::Index(i) => i.to_string(),
     }
 }
 
@@ -330,8 +495,13 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
         },
         "matrix" => {
             let matrix = match r.cell.get("matrix") {
-                Some((Scalar::Matrix(m), _)) => m.clone(),
-                _ => {
+                Some((Scalar::Matrix(m), _)) => {
+                    let m = m.clone();
+                    check_stochastic(r, "matrix", &m);
+                    m
+                }
+                Some(_) => vec![],
+                None => {
                     let span = r.table_span.clone();
                     r.problems.push(
                         Problem::new(span, "noise.matrix is required for kind = \"matrix\"").help(
@@ -341,7 +511,6 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
                     vec![]
                 }
             };
-            check_stochastic(r, "matrix", &matrix);
             NoiseSpec::Matrix { matrix, count }
         }
         "instance" => NoiseSpec::Instance {
@@ -360,6 +529,11 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
 pub fn check_stochastic(r: &mut Reader<'_>, key: &str, m: &[Vec<f64>]) {
     let k = m.len();
     if k == 0 {
+        r.bad(
+            key,
+            "the matrix is empty".into(),
+            "a K×K matrix with K ≥ 2, e.g. [[0.8, 0.2], [0.3, 0.7]]",
+        );
         return;
     }
     if k < 2 {
@@ -451,7 +625,7 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
             schedule,
         },
         _ => OptimizerSpec::Lbfgs {
-            history: r.int_at_least("history", 10, 1),
+            history: r.int_in("history", 10, 1, limits::MAX_HISTORY),
         },
     };
     ModelSpec {
@@ -476,18 +650,30 @@ pub fn model(r: &mut Reader<'_>) -> ModelSpec {
 pub fn method(r: &mut Reader<'_>) -> MethodSpec {
     let kind = r.str_or("kind", "label_smoothing");
     r.only("kind", &kind, &[], schema::method_keys(&kind));
-    let matrix = |r: &mut Reader<'_>| match r.cell.get("matrix") {
+    let matrix = |r: &mut Reader<'_>, invertible: bool| match r.cell.get("matrix") {
         Some((Scalar::Matrix(m), _)) => {
             let m = m.clone();
+            let before = r.problems.len();
             check_stochastic(r, "matrix", &m);
+            if invertible && r.problems.len() == before && is_singular(&m) {
+                r.bad(
+                    "matrix",
+                    "backward correction multiplies by T⁻¹, but this matrix is singular".into(),
+                    "an invertible row-stochastic matrix (Patrini et al. 2017)",
+                );
+            }
             MatrixSource::Given(m)
         }
         _ => MatrixSource::True,
     };
     match kind.as_str() {
         "ce" => MethodSpec::Ce,
-        "forward_correction" => MethodSpec::ForwardCorrection { matrix: matrix(r) },
-        "backward_correction" => MethodSpec::BackwardCorrection { matrix: matrix(r) },
+        "forward_correction" => MethodSpec::ForwardCorrection {
+            matrix: matrix(r, false),
+        },
+        "backward_correction" => MethodSpec::BackwardCorrection {
+            matrix: matrix(r, true),
+        },
         "bootstrap" => MethodSpec::Bootstrap {
             beta: r.float_in("beta", 0.95, |v| (0.0..=1.0).contains(&v), "β in [0, 1]"),
         },
@@ -506,5 +692,75 @@ pub fn method(r: &mut Reader<'_>) -> MethodSpec {
                 _ => SmoothingStyle::Uniform,
             },
         },
+    }
+}
+
+/// Whether a square matrix is singular (Gaussian elimination with partial pivoting; a pivot below
+/// 1e-12 counts as zero). Hand-written: the crate has no linear-algebra dependency, and the training
+/// module's inverse is private to it.
+/// A matrix that is not square is not judged here (its shape is reported by its own rule).
+pub fn is_singular(m: &[Vec<f64>]) -> bool {
+    let k = m.len();
+    if m.iter().any(|row| row.len() != k) {
+        return false;
+    }
+    let mut a: Vec<Vec<f64>> = m.to_vec();
+    for col in 0..k {
+        let Some(p) = (col..k).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())) else {
+            return true;
+        };
+        if a[p][col].abs() < 1e-12 {
+            return true;
+        }
+        a.swap(col, p);
+        for i in col + 1..k {
+            let f = a[i][col] / a[col][col];
+            let (top, bottom) = a.split_at_mut(i);
+            for (x, p) in bottom[0][col..].iter_mut().zip(&top[col][col..]) {
+                *x -= f * p;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_singular;
+
+    /// Against the closed-form determinant of 2×2 and 3×3 matrices (rule of Sarrus).
+    #[test]
+    fn singularity_matches_the_determinant() {
+        let det2 = |m: &[Vec<f64>]| m[0][0] * m[1][1] - m[0][1] * m[1][0];
+        let det3 = |m: &[Vec<f64>]| {
+            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        };
+        let cases2 = [
+            vec![vec![0.8, 0.2], vec![0.3, 0.7]],
+            vec![vec![0.5, 0.5], vec![0.5, 0.5]],
+            vec![vec![0.0, 1.0], vec![1.0, 0.0]],
+            vec![vec![0.3, 0.7], vec![0.3, 0.7]],
+        ];
+        for m in &cases2 {
+            assert_eq!(is_singular(m), det2(m).abs() < 1e-12, "{m:?}");
+        }
+        // Symmetric noise with K = 3 is singular exactly at rate (K−1)/K = 2/3.
+        for rate in [0.1, 0.5, 2.0 / 3.0, 0.9] {
+            let m: Vec<Vec<f64>> = (0..3)
+                .map(|i| {
+                    (0..3)
+                        .map(|j| if i == j { 1.0 - rate } else { rate / 2.0 })
+                        .collect()
+                })
+                .collect();
+            assert_eq!(is_singular(&m), det3(&m).abs() < 1e-12, "rate {rate}");
+        }
+        assert!(is_singular(&[vec![0.5, 0.5], vec![0.5, 0.5]]));
+        assert!(
+            !is_singular(&[vec![1.0, 0.0], vec![1.0]]),
+            "ragged: not judged"
+        );
     }
 }

@@ -62,22 +62,27 @@ impl ScenarioError {
             .join("\n")
     }
 
-    /// A miette report with the source underlined for each problem.
+    /// Every problem rendered by miette (source line underlined, help below), one after the other,
+    /// then a count. This is what `labelnoise check`, `run` and `plan` print.
+    pub fn render(&self) -> String {
+        // Unwrapped, so each `file:line:col: message` stays on one line for editors and grep;
+        // colour and Unicode follow the terminal as miette detects it.
+        let handler = miette::MietteHandlerOpts::new().wrap_lines(false).build();
+        let mut out = String::new();
+        for d in self.diagnostics() {
+            out.push_str(&format!("{:?}\n", Rendered(&handler, &d)));
+        }
+        out.push_str(&format!(
+            "{} problem{} in scenario {}\n",
+            self.problems.len(),
+            if self.problems.len() == 1 { "" } else { "s" },
+            self.path
+        ));
+        out
+    }
+
+    /// A miette report with the source underlined for each problem (as related diagnostics).
     pub fn report(&self) -> miette::Report {
-        let src = NamedSource::new(&self.path, self.source_text.clone());
-        let related: Vec<ProblemDiag> = self
-            .problems
-            .iter()
-            .map(|p| ProblemDiag {
-                message: format!("{}: {}", self.location(&p.span), p.message),
-                help: p.help.clone(),
-                src: src.clone(),
-                span: p.span.clone().map(|r| {
-                    let len = r.len().max(1);
-                    SourceSpan::new(r.start.into(), len)
-                }),
-            })
-            .collect();
         miette::Report::new(FileDiag {
             message: format!(
                 "{} problem{} in scenario {}",
@@ -85,8 +90,21 @@ impl ScenarioError {
                 if self.problems.len() == 1 { "" } else { "s" },
                 self.path
             ),
-            related,
+            related: self.diagnostics(),
         })
+    }
+
+    fn diagnostics(&self) -> Vec<ProblemDiag> {
+        let src = NamedSource::new(&self.path, self.source_text.clone());
+        self.problems
+            .iter()
+            .map(|p| ProblemDiag {
+                message: format!("{}: {}", self.location(&p.span), p.message),
+                help: p.help.clone(),
+                src: src.clone(),
+                span: p.span.as_ref().map(|r| clamp_span(&self.source_text, r)),
+            })
+            .collect()
     }
 }
 
@@ -118,13 +136,44 @@ struct ProblemDiag {
     span: Option<SourceSpan>,
 }
 
-/// 1-based line and column (in characters) of byte offset `pos`.
+/// Formats one diagnostic with a chosen handler.
+struct Rendered<'a>(&'a miette::MietteHandler, &'a dyn Diagnostic);
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        miette::ReportHandler::debug(self.0, self.1, f)
+    }
+}
+
+/// 1-based line and column (in characters) of byte offset `pos` (clamped into the text and down to
+/// a character boundary, so any offset is safe).
 pub fn line_col(text: &str, pos: usize) -> (usize, usize) {
-    let pos = pos.min(text.len());
+    let pos = floor_boundary(text, pos);
     let before = &text[..pos];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
+}
+
+fn floor_boundary(text: &str, pos: usize) -> usize {
+    let mut pos = pos.min(text.len());
+    while !text.is_char_boundary(pos) {
+        pos -= 1;
+    }
+    pos
+}
+
+/// A span inside `text` on character boundaries, at least one character long where the text allows.
+fn clamp_span(text: &str, r: &Range<usize>) -> SourceSpan {
+    let start = floor_boundary(text, r.start);
+    let mut end = floor_boundary(text, r.end.max(start));
+    if end == start {
+        end = text[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+    }
+    SourceSpan::new(start.into(), end - start)
 }
 
 /// "did you mean `x`?" for the closest allowed name, if close enough.

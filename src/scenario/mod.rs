@@ -1,10 +1,11 @@
 //! Scenario files: parse and check (`load`), expand the grid (`Scenario::runs`).
 //!
 //! `scenario.toml` → [`reader`] (keys and types against [`schema`], all problems collected) →
-//! [`build`] (one concrete spec per cell of each table) → cross-section rules → [`Scenario`]. The
-//! engine only ever sees a checked `Scenario`.
+//! [`build`] (one concrete spec per cell of each table) → [`cross`] (rules across sections) →
+//! [`Scenario`]. The engine only ever sees a checked `Scenario`.
 
 pub mod build;
+pub mod cross;
 pub mod diag;
 pub mod reader;
 pub mod schema;
@@ -12,8 +13,9 @@ pub mod spec;
 
 use crate::data;
 use build::{Cell, Reader};
+use cross::Built;
 pub use diag::{Problem, ScenarioError};
-use reader::{Span, Table};
+use reader::Table;
 use serde::Serialize;
 use spec::*;
 use std::collections::BTreeMap;
@@ -45,6 +47,10 @@ pub struct Scenario {
     pub ece_bins: usize,
     /// Metrics for the terminal table (`[report] metrics`), if chosen.
     pub table_metrics: Option<Vec<String>>,
+    /// Where each dataset variant is in the file (its `path` value, else its table), for messages
+    /// about data files found after parsing.
+    #[serde(skip)]
+    pub dataset_spans: Vec<reader::Span>,
 }
 
 impl Scenario {
@@ -157,13 +163,14 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     let name = match doc.name {
         Some((n, span)) => {
             if n.is_empty()
+                || n.chars().all(|c| c == '.')
                 || !n
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             {
                 problems.push(
                     Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
-                        .help("letters, digits, '-', '_' and '.'"),
+                        .help("letters, digits, '-', '_' and '.' (not only dots: \"..\" would write outside results/)"),
                 );
             }
             n
@@ -176,7 +183,7 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
             String::new()
         }
     };
-    if doc.datasets.is_empty() {
+    if !doc.dataset_given {
         problems.push(
             Problem::new(Some(0..0), "the scenario needs a [dataset] table").help(format!(
                 "for example [dataset] source = \"blobs\"; sources: {}",
@@ -191,35 +198,64 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
             tables
         }
     };
-    let datasets = section("dataset", &doc.datasets, &mut problems, |r| {
-        build::dataset(r, base_dir)
-    });
-    let noises = if doc.noises.is_empty() {
-        vec![(NoiseSpec::None, Span::None)]
-    } else {
-        section("noise", &doc.noises, &mut problems, build::noise)
-    };
-    let models = section(
-        "model",
-        &or_default(doc.models),
-        &mut problems,
-        build::model,
-    );
-    let methods = if doc.methods.is_empty() {
-        vec![(MethodSpec::Ce, Span::None)]
-    } else {
-        section("method", &doc.methods, &mut problems, build::method)
-    };
-    cross_check(&datasets, &noises, &models, &methods, &mut problems);
-    let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
+    let model_tables = or_default(doc.models);
     let seeds = doc
         .seeds
         .map(|(s, _)| s)
         .unwrap_or_else(|| (0..3).collect());
+    // The grid's size before expanding it: lists in many keys multiply.
+    let count = |tables: &[Table]| {
+        tables
+            .iter()
+            .map(cell_count)
+            .fold(0usize, usize::saturating_add)
+            .max(1)
+    };
+    let runs = [
+        count(&doc.datasets),
+        count(&doc.noises),
+        count(&model_tables),
+        count(&doc.methods),
+        seeds.len(),
+    ]
+    .into_iter()
+    .fold(1usize, usize::saturating_mul);
+    if runs > schema::limits::MAX_RUNS {
+        problems.push(
+            Problem::new(Some(0..0), format!("the grid has {} runs, more than one scenario may hold", if runs == usize::MAX { "too many".to_string() } else { runs.to_string() }))
+                .help(format!("at most {} runs: shorten the lists (each list multiplies the grid) or split the study into several files", schema::limits::MAX_RUNS)),
+        );
+        return Err(fail(problems));
+    }
+    let datasets = section("dataset", &doc.datasets, &mut problems, |r| {
+        build::dataset(r, base_dir)
+    });
+    let noises = if doc.noises.is_empty() {
+        vec![Built::new(NoiseSpec::None, None, &Cell::new())]
+    } else {
+        section("noise", &doc.noises, &mut problems, build::noise)
+    };
+    let models = section("model", &model_tables, &mut problems, build::model);
+    let methods = if doc.methods.is_empty() {
+        vec![Built::new(MethodSpec::Ce, None, &Cell::new())]
+    } else {
+        section("method", &doc.methods, &mut problems, build::method)
+    };
+    cross::check(&datasets, &noises, &models, &methods, &mut problems);
+    // Repeats are judged on valid settings only (invalid values fall back to defaults).
+    if problems.is_empty() {
+        repeated(text, "dataset", &datasets, &mut problems);
+        repeated(text, "noise", &noises, &mut problems);
+        repeated(text, "model", &models, &mut problems);
+        repeated(text, "method", &methods, &mut problems);
+    }
+    let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));
     }
+    let dataset_spans = datasets.iter().map(|d| d.at("path")).collect();
     Ok(Scenario {
+        dataset_spans,
         name,
         description: doc.description,
         path: PathBuf::from(path),
@@ -235,15 +271,90 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     })
 }
 
-fn dedup(problems: Vec<Problem>) -> Vec<Problem> {
-    let mut out: Vec<Problem> = Vec::new();
-    for p in problems {
-        if !out.contains(&p) {
-            out.push(p);
+/// Two tables of a section that resolve to the same settings would run the same runs twice (same
+/// run ids, doubled n in the summary). Repeats inside one table's lists are reported by the reader.
+fn repeated<T: Serialize>(
+    text: &str,
+    section: &str,
+    built: &[Built<T>],
+    problems: &mut Vec<Problem>,
+) {
+    let mut first: BTreeMap<String, &reader::Span> = BTreeMap::new();
+    for b in built {
+        let key = serde_json::to_string(&b.spec).expect("serializes");
+        match first.get(&key) {
+            Some(&span) if *span != b.table => {
+                let line = span.as_ref().map_or(1, |r| diag::line_col(text, r.start).0);
+                problems.push(
+                    Problem::new(b.table.clone(), format!("this [{section}] table repeats the settings of the one at line {line}"))
+                        .help("each run would be trained twice with the same id; remove one of them or change a value"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                first.insert(key, &b.table);
+            }
         }
     }
+}
+
+/// Loads each distinct dataset that comes from a file (CSV, bundled) once, with the first seed, so
+/// that `labelnoise check` reports a bad data file without training. Synthetic data cannot fail
+/// once the scenario is valid, and is skipped.
+pub fn check_data(s: &Scenario) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let Some(&seed) = s.seeds.first() else {
+        return out;
+    };
+    for (i, v) in s.datasets.iter().enumerate() {
+        if !matches!(
+            v.spec.source,
+            DataSource::Csv { .. } | DataSource::Bundled { .. }
+        ) {
+            continue;
+        }
+        if let Err(e) = data::build(&v.spec, &s.base_dir, seed) {
+            let what = match &v.spec.source {
+                DataSource::Csv { path, .. } => format!("csv file {}", path.display()),
+                DataSource::Bundled { name, .. } => format!("bundled dataset {name}"),
+                _ => String::new(),
+            };
+            out.push(
+                Problem::new(
+                    s.dataset_spans.get(i).cloned().flatten(),
+                    format!("dataset ({what}): {e}"),
+                )
+                .help("the scenario is valid, but its data cannot be loaded as given"),
+            );
+        }
+    }
+    out
+}
+
+/// Drops repeated problems (a rule fails once per grid cell) and orders them by position.
+fn dedup(problems: Vec<Problem>) -> Vec<Problem> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<Problem> = problems
+        .into_iter()
+        .filter(|p| {
+            seen.insert((
+                p.span.clone().map(|s| (s.start, s.end)),
+                p.message.clone(),
+                p.help.clone(),
+            ))
+        })
+        .collect();
     out.sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
     out
+}
+
+/// Number of cells of a table: the product of its list lengths (saturating).
+fn cell_count(table: &Table) -> usize {
+    table
+        .fields
+        .values()
+        .map(|f| f.values.len())
+        .fold(1usize, usize::saturating_mul)
 }
 
 /// Expands every table of a section into cells and builds a spec from each. Keeps the span of the
@@ -253,7 +364,7 @@ fn section<T>(
     tables: &[Table],
     problems: &mut Vec<Problem>,
     mut build: impl FnMut(&mut Reader<'_>) -> T,
-) -> Vec<(T, Span)> {
+) -> Vec<Built<T>> {
     let mut out = Vec::new();
     for table in tables {
         for cell in cells(table) {
@@ -263,7 +374,8 @@ fn section<T>(
                 table_span: table.span.clone(),
                 problems,
             };
-            out.push((build(&mut r), table.span.clone()));
+            let spec = build(&mut r);
+            out.push(Built::new(spec, table.span.clone(), &cell));
         }
     }
     out
@@ -287,128 +399,6 @@ fn cells(table: &Table) -> Vec<Cell> {
     out
 }
 
-/// Rules that involve more than one section, checked on every combination.
-fn cross_check(
-    datasets: &[(DatasetSpec, Span)],
-    noises: &[(NoiseSpec, Span)],
-    models: &[(ModelSpec, Span)],
-    methods: &[(MethodSpec, Span)],
-    problems: &mut Vec<Problem>,
-) {
-    for (d, dspan) in datasets {
-        let shape = data::static_shape(&d.source);
-        if let Some(shape) = &shape {
-            if let (Some(n), Some(total)) =
-                (d.train.map(|t| t + d.test.unwrap_or(0)), shape.samples)
-            {
-                if n > total {
-                    problems.push(
-                        Problem::new(dspan.clone(), format!("dataset: train + test = {n} exceeds the {total} samples of this dataset"))
-                            .help(format!("at most {total} in all, or give test_fraction instead")),
-                    );
-                }
-            }
-        }
-        let k = shape.as_ref().map(|s| s.classes);
-        for (n, nspan) in noises {
-            if let (Some(k), NoiseSpec::Matrix { matrix, .. }) = (k, n) {
-                if !matrix.is_empty() && matrix.len() != k {
-                    problems.push(
-                        Problem::new(
-                            nspan.clone(),
-                            format!(
-                                "noise.matrix is {}×{} but the dataset has K = {k} classes",
-                                matrix.len(),
-                                matrix.len()
-                            ),
-                        )
-                        .help(format!("give a {k}×{k} matrix: one row per true class")),
-                    );
-                }
-            }
-            if let (Some(k), NoiseSpec::Asymmetric { .. }) = (k, n) {
-                if k != 2 {
-                    problems.push(Problem::new(nspan.clone(), format!("noise kind \"asymmetric\" is binary but the dataset has K = {k} classes"))
-                        .help("use kind = \"matrix\" for class-conditional noise with K > 2"));
-                }
-            }
-        }
-        for (m, mspan) in models {
-            if let (Some(k), ModelKind::Logistic) = (k, m.kind) {
-                if k != 2 {
-                    problems.push(Problem::new(mspan.clone(), format!("model kind \"logistic\" is binary but the dataset has K = {k} classes"))
-                        .help("use kind = \"softmax\", or a binary dataset (classes = 2, breast_cancer, winequality with binarize_threshold)"));
-                }
-            }
-            let batch = match &m.optimizer {
-                OptimizerSpec::Sgd { batch_size, .. } | OptimizerSpec::Adam { batch_size, .. } => {
-                    Some(*batch_size)
-                }
-                OptimizerSpec::Lbfgs { .. } => None,
-            };
-            if let (Some(b), Some(train)) = (batch, d.train) {
-                if b > train {
-                    problems.push(
-                        Problem::new(
-                            mspan.clone(),
-                            format!("model.batch_size = {b} exceeds the training size {train}"),
-                        )
-                        .help("batch_size ≤ train"),
-                    );
-                }
-            }
-            for (me, mespan) in methods {
-                if let MethodSpec::LabelSmoothing { epsilon, .. } = me {
-                    if *epsilon < 0.0 && m.l2 <= 0.0 {
-                        problems.push(Problem::new(mespan.clone(), format!(
-                            "method.epsilon = {epsilon} is negative but model.l2 = {}", m.l2
-                        )).help("negative ε (generalized label smoothing, Wei et al. 2022) makes the objective unbounded below without an l2 penalty: set model.l2 > 0"));
-                    }
-                }
-                if let (
-                    Some(k),
-                    MethodSpec::ForwardCorrection {
-                        matrix: MatrixSource::Given(t),
-                    }
-                    | MethodSpec::BackwardCorrection {
-                        matrix: MatrixSource::Given(t),
-                    },
-                ) = (k, me)
-                {
-                    if t.len() != k {
-                        problems.push(Problem::new(
-                            mespan.clone(),
-                            format!(
-                                "method.matrix is {}×{} but the dataset has K = {k} classes",
-                                t.len(),
-                                t.len()
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    for (me, mespan) in methods {
-        if let MethodSpec::ForwardCorrection {
-            matrix: MatrixSource::True,
-        }
-        | MethodSpec::BackwardCorrection {
-            matrix: MatrixSource::True,
-        } = me
-        {
-            for (n, _) in noises {
-                if matches!(n, NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. }) {
-                    problems.push(Problem::new(mespan.clone(), format!(
-                        "{} with matrix = \"true\" needs a class-conditional noise kind, but noise kind \"{}\" depends on the features",
-                        me.kind_name(), n.kind_name()
-                    )).help("give method.matrix = [[…]] explicitly"));
-                }
-            }
-        }
-    }
-}
-
 fn report_settings(
     table: Option<&Table>,
     problems: &mut Vec<Problem>,
@@ -423,7 +413,12 @@ fn report_settings(
         table_span: t.span.clone(),
         problems,
     };
-    let bins = r.int_at_least("ece_bins", crate::metrics::DEFAULT_ECE_BINS, 1);
+    let bins = r.int_in(
+        "ece_bins",
+        crate::metrics::DEFAULT_ECE_BINS,
+        1,
+        schema::limits::MAX_ECE_BINS,
+    );
     let metrics = match cell.get("metrics") {
         Some((reader::Scalar::Columns(cols), span)) => {
             let known: Vec<&str> = crate::metrics::METRICS.iter().map(|(n, _)| *n).collect();
@@ -456,8 +451,8 @@ fn report_settings(
 
 /// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not
 /// the same in every variant.
-fn with_axes<T: Serialize>(section: &str, specs: Vec<(T, Span)>) -> Vec<Variant<T>> {
-    let flat: Vec<BTreeMap<String, AxisValue>> = specs.iter().map(|(s, _)| flatten(s)).collect();
+fn with_axes<T: Serialize>(section: &str, specs: Vec<Built<T>>) -> Vec<Variant<T>> {
+    let flat: Vec<BTreeMap<String, AxisValue>> = specs.iter().map(|b| flatten(&b.spec)).collect();
     let mut keys: Vec<String> = Vec::new();
     for f in &flat {
         for k in f.keys() {
@@ -488,7 +483,7 @@ fn with_axes<T: Serialize>(section: &str, specs: Vec<(T, Span)>) -> Vec<Variant<
     specs
         .into_iter()
         .zip(flat)
-        .map(|((spec, _), f)| Variant {
+        .map(|(Built { spec, .. }, f)| Variant {
             spec,
             axes: ordered
                 .iter()

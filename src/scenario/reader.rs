@@ -3,7 +3,7 @@
 //! returned at the first one.
 
 use super::diag::{did_you_mean, Problem};
-use super::schema::{self, Key, Ty};
+use super::schema::{self, limits, Key, Ty};
 use crate::scenario::spec::LabelColumn;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -21,6 +21,9 @@ pub enum Scalar {
     Matrix(Vec<Vec<f64>>),
     Column(LabelColumn),
     Columns(Vec<LabelColumn>),
+    /// A value that failed its type check (already reported): the key was given, so later rules
+    /// neither call it missing nor judge its default in its place.
+    Invalid,
 }
 
 /// A key of a table with its value(s). A list makes the key a grid axis.
@@ -48,15 +51,30 @@ pub struct Document {
     pub models: Vec<Table>,
     pub methods: Vec<Table>,
     pub report: Option<Table>,
+    /// A `dataset` key was present (even if not a usable table).
+    pub dataset_given: bool,
 }
 
 pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
     let doc = match toml_edit::ImDocument::parse(text) {
         Ok(d) => d,
         Err(e) => {
+            // An error at the end of the file (an unclosed list) points just after the last
+            // character that is neither blank nor in a comment-only line, where the missing piece
+            // belongs.
+            let end = content_end(text);
+            let span = e
+                .span()
+                .map(|r| if r.start >= end { end..end + 1 } else { r });
+            let message: Vec<&str> = e
+                .message()
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
             problems.push(Problem::new(
-                e.span(),
-                format!("invalid TOML: {}", e.message().trim()),
+                span,
+                format!("invalid TOML: {}", message.join("; ")),
             ));
             return None;
         }
@@ -74,11 +92,26 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
                 )),
             },
             "seeds" => out.seeds = read_seeds(item, problems),
-            "dataset" => out.datasets = tables(name, item, schema::DATASET, problems),
+            "dataset" => {
+                out.dataset_given = true;
+                out.datasets = tables(name, item, schema::DATASET, problems)
+            }
             "noise" => out.noises = tables(name, item, schema::NOISE, problems),
             "model" => out.models = tables(name, item, schema::MODEL, problems),
             "method" => out.methods = tables(name, item, schema::METHOD, problems),
-            "report" => out.report = tables(name, item, schema::REPORT, problems).pop(),
+            "report" => {
+                let mut found = tables(name, item, schema::REPORT, problems);
+                if found.len() > 1 {
+                    problems.push(
+                        Problem::new(
+                            found[1].span.clone().or(key_span),
+                            "[report] may appear only once",
+                        )
+                        .help("write one [report] table; it is not an axis of the grid"),
+                    );
+                }
+                out.report = found.drain(..).next();
+            }
             other => {
                 let mut p = Problem::new(key_span, format!("unknown top-level key `{other}`"));
                 let hint = did_you_mean(other, schema::TOP)
@@ -90,6 +123,24 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         }
     }
     Some(out)
+}
+
+/// Byte offset just after the last character of the last line that holds more than a comment.
+fn content_end(text: &str) -> usize {
+    let mut offset = text.len();
+    for line in text
+        .split_inclusive('\n')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
+        offset -= line.len();
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') {
+            return offset + line.trim_end().len();
+        }
+    }
+    text.trim_end().len()
 }
 
 fn read_seeds(item: &Item, problems: &mut Vec<Problem>) -> Option<(Vec<u64>, Span)> {
@@ -104,6 +155,22 @@ fn read_seeds(item: &Item, problems: &mut Vec<Problem>) -> Option<(Vec<u64>, Spa
         None
     };
     match item.as_value() {
+        Some(Value::Integer(n)) if *n.value() > limits::MAX_RUNS as i64 => {
+            problems.push(
+                Problem::new(
+                    item.span(),
+                    format!(
+                        "`seeds` = {} repetitions is more than one grid may hold",
+                        n.value()
+                    ),
+                )
+                .help(format!(
+                    "at most {} runs in one scenario; split the study into several files",
+                    limits::MAX_RUNS
+                )),
+            );
+            None
+        }
         Some(Value::Integer(n)) if *n.value() >= 1 => {
             Some(((0..*n.value() as u64).collect(), item.span()))
         }
@@ -115,11 +182,14 @@ fn read_seeds(item: &Item, problems: &mut Vec<Problem>) -> Option<(Vec<u64>, Spa
                     _ => return bad(problems, v.span()),
                 }
             }
-            let mut sorted = seeds.clone();
-            sorted.sort_unstable();
-            sorted.dedup();
-            if sorted.len() != seeds.len() {
-                problems.push(Problem::new(item.span(), "`seeds` lists a seed twice"));
+            let mut seen = std::collections::HashSet::new();
+            let repeat = seeds.iter().position(|s| !seen.insert(*s));
+            if let Some(i) = repeat {
+                let span = a.get(i).and_then(|v| v.span()).or(item.span());
+                problems.push(
+                    Problem::new(span, format!("`seeds` lists the seed {} twice", seeds[i]))
+                        .help("each seed once: a repeat would train the same runs twice"),
+                );
                 return None;
             }
             Some((seeds, item.span()))
@@ -157,17 +227,18 @@ fn tables(
                 ));
             }
         }
-        Item::Value(Value::InlineTable(t)) => {
-            let items: Vec<(&str, Item)> =
-                t.iter().map(|(k, v)| (k, Item::Value(v.clone()))).collect();
-            out.push(table(
-                section,
-                items.iter().map(|(k, v)| (*k, v)),
-                |k| t.key(k).and_then(|k| k.span()),
-                t.span(),
-                keys,
-                problems,
-            ));
+        Item::Value(Value::InlineTable(t)) => out.push(inline_table(section, t, keys, problems)),
+        // `method = [{ kind = "ce" }, …]`: an array of inline tables is an array of tables.
+        Item::Value(Value::Array(a)) if a.iter().all(|v| v.is_inline_table()) => {
+            if a.is_empty() {
+                problems.push(
+                    Problem::new(item.span(), format!("`{section}` is an empty list, so the grid would be empty"))
+                        .help(format!("give at least one [[{section}]] table (or leave `{section}` out for its default)")),
+                );
+            }
+            for t in a.iter().filter_map(Value::as_inline_table) {
+                out.push(inline_table(section, t, keys, problems));
+            }
         }
         _ => problems.push(Problem::new(
             item.span(),
@@ -177,6 +248,23 @@ fn tables(
         )),
     }
     out
+}
+
+fn inline_table(
+    section: &str,
+    t: &toml_edit::InlineTable,
+    keys: &'static [Key],
+    problems: &mut Vec<Problem>,
+) -> Table {
+    let items: Vec<(&str, Item)> = t.iter().map(|(k, v)| (k, Item::Value(v.clone()))).collect();
+    table(
+        section,
+        items.iter().map(|(k, v)| (*k, v)),
+        |k| t.key(k).and_then(|k| k.span()),
+        t.span(),
+        keys,
+        problems,
+    )
 }
 
 fn table<'a>(
@@ -213,15 +301,15 @@ fn table<'a>(
             ));
             continue;
         };
-        if let Some(values) = field_values(section, key, value, problems) {
-            out.fields.insert(
-                key.name,
-                Field {
-                    key_span: kspan,
-                    values,
-                },
-            );
-        }
+        let values = field_values(section, key, value, problems)
+            .unwrap_or_else(|| vec![(Scalar::Invalid, value.span())]);
+        out.fields.insert(
+            key.name,
+            Field {
+                key_span: kspan,
+                values,
+            },
+        );
     }
     out
 }
@@ -242,9 +330,18 @@ fn field_values(
                 );
                 return None;
             }
-            let mut out = Vec::new();
+            let mut out: Vec<(Scalar, Span)> = Vec::new();
             for v in a.iter() {
-                out.push((scalar(&path, key.ty, v, problems)?, v.span()));
+                let s = scalar(&path, key.ty, v, problems)?;
+                if out.iter().any(|(o, _)| *o == s) {
+                    problems.push(
+                        Problem::new(v.span(), format!("`{path}` lists this value twice")).help(
+                            "each value of an axis once: a repeat would train the same runs twice",
+                        ),
+                    );
+                    return None;
+                }
+                out.push((s, v.span()));
             }
             return Some(out);
         }
@@ -259,7 +356,8 @@ fn describe(v: &Value) -> &'static str {
     match v {
         Value::String(_) => "a string",
         Value::Integer(_) => "an integer",
-        Value::Float(_) => "a number",
+        Value::Float(f) if f.value().is_finite() => "a number",
+        Value::Float(_) => "a non-finite number (nan or inf)",
         Value::Boolean(_) => "a boolean",
         Value::Datetime(_) => "a date",
         Value::Array(_) => "a list",
@@ -299,9 +397,19 @@ fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>) -> Option<
                     let hint = did_you_mean(s, allowed)
                         .map(|h| format!("{h} "))
                         .unwrap_or_default();
+                    let list = if path == "dataset.source" {
+                        schema::sources_help()
+                    } else {
+                        allowed.join(", ")
+                    };
+                    let what = if path == "dataset.source" {
+                        "is not a known dataset source"
+                    } else {
+                        "is not allowed"
+                    };
                     problems.push(
-                        Problem::new(v.span(), format!("`{path}` cannot be \"{s}\""))
-                            .help(format!("{hint}allowed: {}", allowed.join(", "))),
+                        Problem::new(v.span(), format!("`{path}` = \"{s}\" {what}"))
+                            .help(format!("{hint}allowed: {list}")),
                     );
                     None
                 }
@@ -315,25 +423,39 @@ fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>) -> Option<
                 },
             ),
         },
-        Ty::Matrix => matrix(v).map(Scalar::Matrix).or_else(|| {
-            fail(
-                problems,
-                "a matrix of numbers, e.g. [[0.8, 0.2], [0.3, 0.7]]",
-            )
-        }),
-        Ty::MatrixOrTrue => match v {
-            Value::String(s) if s.value() == "true" => Some(Scalar::Str("true".into())),
-            _ => matrix(v).map(Scalar::Matrix).or_else(|| {
-                fail(
-                    problems,
-                    "\"true\" (the scenario's noise matrix) or a K×K matrix of numbers",
-                )
-            }),
-        },
+        Ty::Matrix | Ty::MatrixOrTrue => {
+            if let (Ty::MatrixOrTrue, Value::String(s)) = (ty, v) {
+                if s.value() == "true" {
+                    return Some(Scalar::Str("true".into()));
+                }
+            }
+            let expected = if ty == Ty::Matrix {
+                "a matrix of finite numbers, e.g. [[0.8, 0.2], [0.3, 0.7]]"
+            } else {
+                "\"true\" (the scenario's noise matrix) or a K×K matrix of finite numbers"
+            };
+            match matrix(v) {
+                Ok(m) => Some(Scalar::Matrix(m)),
+                Err((span, found)) => {
+                    problems.push(Problem::new(
+                        span.or(v.span()),
+                        format!("`{path}` expects {expected}: {found}"),
+                    ));
+                    None
+                }
+            }
+        }
         Ty::Column => column(v)
             .map(Scalar::Column)
             .or_else(|| fail(problems, "a column name or a 0-based column index")),
         Ty::Columns => match v {
+            Value::Array(a) if a.is_empty() => {
+                problems.push(
+                    Problem::new(v.span(), format!("`{path}` is an empty list"))
+                        .help("name at least one column, or leave the key out for its default"),
+                );
+                None
+            }
             Value::Array(a) => a
                 .iter()
                 .map(column)
@@ -353,18 +475,27 @@ fn column(v: &Value) -> Option<LabelColumn> {
     }
 }
 
-fn matrix(v: &Value) -> Option<Vec<Vec<f64>>> {
-    let rows = v.as_array()?;
+/// A matrix of finite numbers, or the span and description of the first thing that is not one.
+fn matrix(v: &Value) -> Result<Vec<Vec<f64>>, (Span, String)> {
+    let Some(rows) = v.as_array() else {
+        return Err((v.span(), format!("found {}", describe(v))));
+    };
     rows.iter()
-        .map(|r| {
-            r.as_array()?
-                .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let Some(r) = r.as_array() else {
+                return Err((
+                    r.span(),
+                    format!("row {i} is {}, not a list of numbers", describe(r)),
+                ));
+            };
+            r.iter()
                 .map(|x| match x {
-                    Value::Float(f) if f.value().is_finite() => Some(*f.value()),
-                    Value::Integer(i) => Some(*i.value() as f64),
-                    _ => None,
+                    Value::Float(f) if f.value().is_finite() => Ok(*f.value()),
+                    Value::Integer(i) => Ok(*i.value() as f64),
+                    _ => Err((x.span(), format!("row {i} holds {}", describe(x)))),
                 })
-                .collect::<Option<Vec<f64>>>()
+                .collect()
         })
         .collect()
 }

@@ -53,28 +53,126 @@ pub const SOURCES: &[&str] = &[
 pub const BUNDLED: &[&str] = &["iris", "wine", "breast_cancer", "digits", "winequality"];
 
 pub const DATASET: &[Key] = &[
-    key("source", Ty::Choice(SOURCES), Some("blobs"), "where the data comes from"),
-    key("classes", Ty::Int, Some("3"), "synthetic: number of classes K"),
-    key("features", Ty::Int, Some("10"), "synthetic: number of features D"),
-    key("train", Ty::Int, Some("1000 synthetic; from test_fraction otherwise"), "training samples"),
-    key("test", Ty::Int, Some("1000 synthetic; from test_fraction otherwise"), "test samples"),
-    key("test_fraction", Ty::Float, Some("0.25"), "held-out fraction when sizes are not given (stratified)"),
-    key("standardize", Ty::Bool, Some("true"), "standardize features with training-split statistics"),
-    key("separation", Ty::Float, Some("1.0"), "blobs: std of the class means"),
-    key("informative", Ty::Int, Some("min(features, 2)"), "classification: informative features"),
-    key("redundant", Ty::Int, Some("0"), "classification: linear combinations of informative features"),
-    key("clusters_per_class", Ty::Int, Some("1"), "classification: Gaussian clusters per class"),
-    key("class_sep", Ty::Float, Some("1.0"), "classification: hypercube half-side of cluster centres"),
-    key("margin", Ty::Float, Some("0.5"), "separable: minimum distance to the separating boundary"),
-    key("binarize_threshold", Ty::Float, None, "winequality: quality ≥ threshold → class 1"),
-    key("path", Ty::Choice(&[]), None, "csv: data file, relative to the scenario file (.csv or .npy)"),
-    key("test_path", Ty::Choice(&[]), None, "csv: a given test split"),
-    key("label", Ty::Column, Some("last column"), "csv: label column (name or 0-based index)"),
-    key("header", Ty::Bool, Some("true"), "csv: first line holds column names"),
-    key("delimiter", Ty::Choice(&[]), Some(","), "csv: field delimiter (one character)"),
-    key("columns", Ty::Columns, Some("all but the label"), "csv: feature columns (names or indices)"),
-    key("labels_path", Ty::Choice(&[]), None, "npy: 1-D label array for the features in `path`"),
-    key("test_labels_path", Ty::Choice(&[]), None, "npy: 1-D label array for the features in `test_path`"),
+    key(
+        "source",
+        Ty::Choice(SOURCES),
+        Some("blobs"),
+        "where the data comes from",
+    ),
+    key(
+        "classes",
+        Ty::Int,
+        Some("3"),
+        "synthetic: number of classes K",
+    ),
+    key(
+        "features",
+        Ty::Int,
+        Some("10"),
+        "synthetic: number of features D",
+    ),
+    key(
+        "train",
+        Ty::Int,
+        Some("1000 synthetic; from test_fraction otherwise"),
+        "training samples",
+    ),
+    key(
+        "test",
+        Ty::Int,
+        Some("1000 synthetic; from test_fraction otherwise"),
+        "test samples",
+    ),
+    key(
+        "test_fraction",
+        Ty::Float,
+        Some("0.25"),
+        "held-out fraction when sizes are not given (stratified)",
+    ),
+    key(
+        "standardize",
+        Ty::Bool,
+        Some("true"),
+        "standardize features with training-split statistics",
+    ),
+    key(
+        "separation",
+        Ty::Float,
+        Some("1.0"),
+        "blobs: std of the class means",
+    ),
+    key(
+        "informative",
+        Ty::Int,
+        Some("min(features, 2)"),
+        "classification: informative features",
+    ),
+    key(
+        "redundant",
+        Ty::Int,
+        Some("0"),
+        "classification: linear combinations of informative features",
+    ),
+    key(
+        "clusters_per_class",
+        Ty::Int,
+        Some("1"),
+        "classification: Gaussian clusters per class",
+    ),
+    key(
+        "class_sep",
+        Ty::Float,
+        Some("1.0"),
+        "classification: hypercube half-side of cluster centres",
+    ),
+    key(
+        "margin",
+        Ty::Float,
+        Some("0.5"),
+        "separable: minimum distance to the separating boundary",
+    ),
+    key(
+        "binarize_threshold",
+        Ty::Float,
+        None,
+        "winequality: quality ≥ threshold → class 1",
+    ),
+    key(
+        "path",
+        Ty::Choice(&[]),
+        None,
+        "csv: data file, relative to the scenario file (.csv or .npy)",
+    ),
+    key(
+        "test_path",
+        Ty::Choice(&[]),
+        None,
+        "csv: a given test split",
+    ),
+    key(
+        "label",
+        Ty::Column,
+        Some("last column"),
+        "csv: label column (name or 0-based index)",
+    ),
+    key(
+        "header",
+        Ty::Bool,
+        Some("true"),
+        "csv: first line holds column names",
+    ),
+    key(
+        "delimiter",
+        Ty::Choice(&[]),
+        Some(","),
+        "csv: field delimiter (one character)",
+    ),
+    key(
+        "columns",
+        Ty::Columns,
+        Some("all but the label"),
+        "csv: feature columns (names or indices)",
+    ),
 ];
 
 pub const NOISE_KINDS: &[&str] = &[
@@ -331,51 +429,28 @@ pub fn names(keys: &[Key]) -> Vec<&'static str> {
     keys.iter().map(|k| k.name).collect()
 }
 
-/// The schema as Markdown tables (README's "Scenario files" section is this text).
-pub fn markdown() -> String {
-    let mut out = String::new();
-    let sections: [(&str, &[Key], &str); 5] = [
-        ("[dataset]", DATASET, "repeatable as [[dataset]]"),
-        (
-            "[noise]",
-            NOISE,
-            "repeatable as [[noise]]; absent: no noise",
-        ),
-        ("[model]", MODEL, "repeatable as [[model]]"),
-        ("[[method]]", METHOD, "repeatable; absent: `ce` only"),
-        ("[report]", REPORT, "optional"),
-    ];
-    for (title, keys, note) in sections {
-        out.push_str(&format!("#### `{title}` ({note})\n\n| key | type | default | meaning |\n| --- | --- | --- | --- |\n"));
-        for k in keys {
-            let ty = match k.ty {
-                Ty::Float => "number".to_string(),
-                Ty::Int => "integer".to_string(),
-                Ty::Bool => "bool".to_string(),
-                Ty::Choice([]) => "string".to_string(),
-                Ty::Choice(c) => c
-                    .iter()
-                    .map(|v| format!("`{v}`"))
-                    .collect::<Vec<_>>()
-                    .join(" \\| "),
-                Ty::Matrix => "K×K numbers".to_string(),
-                Ty::Column => "name or index".to_string(),
-                Ty::Columns => "list of names or indices".to_string(),
-                Ty::MatrixOrTrue => "`\"true\"` or K×K numbers".to_string(),
-            };
-            let ty = if k.sweep {
-                format!("{ty} (list = axis)")
-            } else {
-                ty
-            };
-            out.push_str(&format!(
-                "| `{}` | {ty} | {} | {} |\n",
-                k.name,
-                k.default.unwrap_or("—"),
-                k.doc
-            ));
-        }
-        out.push('\n');
-    }
-    out
+/// Limits that keep one scenario within one machine. A value past them is reported with the file
+/// position instead of failing an allocation hours into a run.
+pub mod limits {
+    /// Runs in one grid (every run's spec is held in memory while the grid runs).
+    pub const MAX_RUNS: usize = 1_000_000;
+    /// Classes K: the noise model and the realized transition counts are K×K.
+    pub const MAX_CLASSES: usize = 4096;
+    /// Feature values (samples × features) of one generated dataset: 4 GiB of f64.
+    pub const MAX_DATASET_VALUES: usize = 1 << 29;
+    /// L-BFGS memory pairs.
+    pub const MAX_HISTORY: usize = 1000;
+    /// Memory of one full-batch fit: (2·history + 6) vectors of K·D + K parameters, f64.
+    pub const MAX_OPTIMIZER_BYTES: usize = 8 << 30;
+    /// Calibration bins.
+    pub const MAX_ECE_BINS: usize = 10_000;
+}
+
+/// Help for an unknown `dataset.source`: the sources by kind.
+pub fn sources_help() -> String {
+    format!(
+        "synthetic: blobs, classification, separable; bundled: {} (`labelnoise datasets` lists them); \
+         or csv with path = \"your.csv\"",
+        BUNDLED.join(", ")
+    )
 }

@@ -1,0 +1,258 @@
+//! Checks the results folder before any training: it can be created, a file in it can be written,
+//! synced and removed, and its disk has room for what the runs will write. A read-only or full
+//! folder is reported at once, naming the folder, instead of failing after hours of training.
+
+use super::shard::Shard;
+use super::store;
+use crate::scenario::cross::expected_train;
+use crate::scenario::spec::{NoiseSpec, OptimizerSpec, RunSpec};
+use crate::scenario::Scenario;
+use std::collections::HashSet;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum PreflightError {
+    #[error("cannot create the results folder {dir}: {err}")]
+    Create { dir: PathBuf, err: std::io::Error },
+    #[error("cannot write in the results folder {dir} (read-only, or no permission?): {err}")]
+    Write { dir: PathBuf, err: std::io::Error },
+    #[error("cannot tell the free space of the results folder {dir}: {err}")]
+    Space { dir: PathBuf, err: std::io::Error },
+    #[error(
+        "the results folder {dir} has {} free, but these {runs} run(s) need about {}; free some space or pick another folder with --out",
+        human(*available), human(*needed)
+    )]
+    Full {
+        dir: PathBuf,
+        runs: usize,
+        needed: u64,
+        available: u64,
+    },
+}
+
+/// What the check found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preflight {
+    /// Runs still to do in this folder (after resume and sharding).
+    pub pending: usize,
+    /// Estimated bytes they will write.
+    pub needed: u64,
+    pub available: u64,
+}
+
+/// Creates `dir`, proves it writable (write + fsync + remove a probe file) and compares its free
+/// space with [`estimate_bytes`] for the runs still to do. Runs already in `runs.jsonl` are not
+/// counted, unless `force` (which starts the folder afresh).
+pub fn check(
+    dir: &Path,
+    scenario: &Scenario,
+    shard: Option<Shard>,
+    force: bool,
+) -> Result<Preflight, PreflightError> {
+    fs::create_dir_all(dir).map_err(|err| PreflightError::Create {
+        dir: dir.to_path_buf(),
+        err,
+    })?;
+    probe(dir)?;
+    let mut runs = scenario.runs();
+    if let Some(s) = shard {
+        runs = s.select(runs);
+    }
+    if !force {
+        if let Ok(loaded) = store::load(dir) {
+            let done: HashSet<String> = loaded.records.into_iter().map(|r| r.id).collect();
+            runs.retain(|r| !done.contains(&r.id));
+        }
+    }
+    let needed = estimate_bytes(&runs);
+    let available = fs2::available_space(dir).map_err(|err| PreflightError::Space {
+        dir: dir.to_path_buf(),
+        err,
+    })?;
+    if needed > available {
+        return Err(PreflightError::Full {
+            dir: dir.to_path_buf(),
+            runs: runs.len(),
+            needed,
+            available,
+        });
+    }
+    Ok(Preflight {
+        pending: runs.len(),
+        needed,
+        available,
+    })
+}
+
+fn probe(dir: &Path) -> Result<(), PreflightError> {
+    let path = dir.join(format!(".labelnoise-probe-{}", std::process::id()));
+    let fail = |err| PreflightError::Write {
+        dir: dir.to_path_buf(),
+        err,
+    };
+    let result = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&path)
+        .and_then(|mut f| {
+            f.write_all(&[0u8; 4096])?;
+            f.sync_all()
+        });
+    let removed = fs::remove_file(&path);
+    result.map_err(fail)?;
+    removed.map_err(fail)
+}
+
+/// Estimated bytes a set of runs writes into its results folder, by kind of file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Estimate {
+    /// `runs.jsonl`: one record per run.
+    pub records: u64,
+    /// `noise/*.json`: one per distinct (dataset, noise, seed) draw.
+    pub sidecars: u64,
+    /// `summary.{csv,md,json}`: one row per grid cell.
+    pub summaries: u64,
+    /// Plots and the HTML report: a fixed allowance.
+    pub report_files: u64,
+}
+
+impl Estimate {
+    pub fn total(&self) -> u64 {
+        self.records
+            .saturating_add(self.sidecars)
+            .saturating_add(self.summaries)
+            .saturating_add(self.report_files)
+    }
+}
+
+/// Upper estimate of what `runs` write (see [`estimate_parts`]).
+pub fn estimate_bytes(runs: &[RunSpec]) -> u64 {
+    estimate_parts(runs).total()
+}
+
+/// Upper estimate of what `runs` write: one record each (fixed part, K×K transition counts, trace
+/// points), one noise sidecar per distinct (dataset, noise, seed) draw (the ids and new labels of
+/// the flipped samples), and the summary files (per grid cell). Measured on the quickstart: a record
+/// is about 1.8 KB with K = 5, a sidecar about 7.5 bytes per flip, summaries about 10 KB per cell.
+/// CSV data of unknown size contributes no sidecar estimate.
+pub fn estimate_parts(runs: &[RunSpec]) -> Estimate {
+    const RECORD: u64 = 3 << 10;
+    const TRACE_POINT: u64 = 256;
+    const PER_FLIP: u64 = 16;
+    const SIDECAR: u64 = 1 << 10;
+    const PER_CELL: u64 = 16 << 10;
+    const REPORT_FILES: u64 = 4 << 20;
+    let mut e = Estimate {
+        report_files: REPORT_FILES,
+        ..Estimate::default()
+    };
+    let mut draws = HashSet::new();
+    let mut cells = HashSet::new();
+    for run in runs {
+        let k = crate::data::static_shape(&run.dataset.source).map_or(10, |s| s.classes) as u64;
+        let trace_points = if run.model.trace {
+            let steps = match &run.model.optimizer {
+                OptimizerSpec::Lbfgs { .. } => run.model.max_iter,
+                OptimizerSpec::Sgd { epochs, .. } | OptimizerSpec::Adam { epochs, .. } => *epochs,
+            };
+            (steps / run.model.trace_every.max(1)) as u64 + 1
+        } else {
+            0
+        };
+        e.records = e
+            .records
+            .saturating_add(RECORD + 16 * k * k + 16 * k)
+            .saturating_add(trace_points.saturating_mul(TRACE_POINT));
+        if draws.insert((run.dataset_key(), run.noise_key(), run.seed)) {
+            let n = expected_train(&run.dataset).unwrap_or(0) as f64;
+            let flips = (worst_rate(&run.noise) * n * 1.1 + 10.0).min(n);
+            e.sidecars = e
+                .sidecars
+                .saturating_add(SIDECAR + 8 * k * k + (flips as u64).saturating_mul(PER_FLIP));
+        }
+        let cell: Vec<String> = run
+            .axes
+            .iter()
+            .map(|(name, v)| format!("{name}={v}"))
+            .collect();
+        cells.insert(cell);
+    }
+    e.summaries = (cells.len() as u64).saturating_mul(PER_CELL);
+    e
+}
+
+/// The largest share of a class's labels the noise may flip.
+fn worst_rate(noise: &NoiseSpec) -> f64 {
+    match noise {
+        NoiseSpec::None => 0.0,
+        NoiseSpec::Asymmetric {
+            rate_pos, rate_neg, ..
+        } => rate_pos.max(*rate_neg),
+        NoiseSpec::Matrix { matrix, .. } => matrix
+            .iter()
+            .enumerate()
+            .map(|(i, row)| 1.0 - row.get(i).copied().unwrap_or(0.0))
+            .fold(0.0, f64::max),
+        // Instance noise draws per-sample rates around `rate`: allow for its spread.
+        NoiseSpec::Instance { rate, std } => (rate + 2.0 * std).min(1.0),
+        other => other.nominal_rate(),
+    }
+}
+
+/// Bytes for people: 1.5 GiB, 320 KiB.
+pub fn human(bytes: u64) -> String {
+    const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = bytes as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human(512), "512 bytes");
+        assert_eq!(human(1536), "1.5 KiB");
+        assert_eq!(human(3 << 30), "3.0 GiB");
+    }
+
+    #[test]
+    fn a_file_in_place_of_the_folder_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("plain-file");
+        fs::write(&file, "x").unwrap();
+        let target = file.join("results");
+        let s =
+            crate::scenario::parse("name = \"p\"\n[dataset]\n", "p.toml", Path::new(".")).unwrap();
+        let err = check(&target, &s, None, false).unwrap_err();
+        assert!(matches!(err, PreflightError::Create { .. }), "{err}");
+        assert!(
+            err.to_string().contains(&target.display().to_string()),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_probe_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let s =
+            crate::scenario::parse("name = \"p\"\n[dataset]\n", "p.toml", Path::new(".")).unwrap();
+        let p = check(dir.path(), &s, None, false).unwrap();
+        assert_eq!(p.pending, 3);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
