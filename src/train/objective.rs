@@ -67,22 +67,26 @@ impl Kernel {
 
     fn tiles(self) -> Tiles {
         match self {
-            // 32 vector registers: 4 groups × 5 classes (forward) and 4 features × 5 classes
-            // (backward) of accumulators.
-            Kernel::Avx512 => Tiles {
-                rt: 4,
-                dt: 4,
-                kt_max: 5,
-            },
-            // An 8-lane value spans two of the 16 AVX2 registers.
-            Kernel::Avx2 | Kernel::Portable => Tiles {
-                rt: 1,
-                dt: 2,
-                kt_max: 4,
-            },
+            Kernel::Avx512 => AVX512_TILES,
+            Kernel::Avx2 | Kernel::Portable => PORTABLE_TILES,
         }
     }
 }
+
+/// 32 vector registers: accumulators for 4 groups of 8 rows × 5 classes (forward) and for
+/// 4 features × 5 classes (backward).
+const AVX512_TILES: Tiles = Tiles {
+    rt: 4,
+    dt: 4,
+    kt_max: 5,
+};
+
+/// An 8-lane value spans two of the 16 AVX2 registers: one group × 5 classes, one feature × 5.
+const PORTABLE_TILES: Tiles = Tiles {
+    rt: 1,
+    dt: 1,
+    kt_max: 5,
+};
 
 pub struct Objective<'a> {
     x: ArrayView2<'a, f64>,
@@ -261,7 +265,9 @@ impl<'a> Objective<'a> {
 /// # Safety
 /// As [`kernel::run_block`].
 unsafe fn block_portable(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Portable, 1, 2>(ws, block, loss)
+    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dt }>(
+        ws, block, loss,
+    )
 }
 
 /// # Safety
@@ -269,7 +275,9 @@ unsafe fn block_portable(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn block_avx2(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Portable, 1, 2>(ws, block, loss)
+    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dt }>(
+        ws, block, loss,
+    )
 }
 
 /// # Safety
@@ -277,7 +285,7 @@ unsafe fn block_avx2(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn block_avx512(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Avx512, 4, 4>(ws, block, loss)
+    kernel::run_block::<lanes::Avx512, { AVX512_TILES.rt }, { AVX512_TILES.dt }>(ws, block, loss)
 }
 
 #[cfg(test)]
