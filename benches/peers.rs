@@ -213,14 +213,16 @@ impl Load {
 /// Waits (up to `max` seconds) until other processes use less than 0.1 core over half a second.
 fn wait_idle(max: f64) -> f64 {
     let start = Instant::now();
-    while max > 0.0 {
+    if max <= 0.0 {
+        return 0.0;
+    }
+    loop {
         let load = Load::start();
         std::thread::sleep(std::time::Duration::from_millis(500));
         if load.foreign() < 0.1 || start.elapsed().as_secs_f64() > max {
-            break;
+            return start.elapsed().as_secs_f64();
         }
     }
-    start.elapsed().as_secs_f64()
 }
 
 fn status_kib(field: &str) -> f64 {
@@ -342,8 +344,13 @@ fn eval(o: &Opts) {
     let evals = o.get("evals", 500usize);
     let time = |name: &str, f: &mut dyn FnMut(&[f64], &mut [f64]) -> f64| {
         let mut g = vec![0.0; theta.len()];
+        // At most about 3 s per candidate (the portable kernel without hardware FMA is slow).
+        let t = Instant::now();
+        let mut value = f(black_box(&theta), &mut g);
+        let evals = evals
+            .min((3.0 / t.elapsed().as_secs_f64()).ceil() as usize)
+            .max(5);
         let mut times = Vec::with_capacity(evals);
-        let mut value = 0.0;
         for _ in 0..evals {
             let t = Instant::now();
             value = f(black_box(&theta), &mut g);

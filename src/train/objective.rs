@@ -298,6 +298,7 @@ mod tests {
     use rand_chacha::ChaCha20Rng;
 
     /// The textbook evaluation, row by row with plain sums and the standard library's exp and ln.
+    #[allow(clippy::too_many_arguments)]
     fn reference(
         x: &Array2<f64>,
         y: &[usize],

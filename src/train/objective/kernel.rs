@@ -103,7 +103,7 @@ impl Workspace {
         let dp = d.div_ceil(tiles.dt) * tiles.dt;
         let stride = block_rows(d);
         assert!(
-            stride % (8 * tiles.rt) == 0,
+            stride.is_multiple_of(8 * tiles.rt),
             "blocks hold whole forward tiles"
         );
         Workspace {
@@ -210,7 +210,7 @@ pub(super) unsafe fn run_block<V: Lanes, const RT: usize, const DT: usize>(
 ) {
     let n = block.offsets.len();
     debug_assert!(n == block.labels.len() && n <= ws.stride);
-    debug_assert!(ws.stride % (8 * RT) == 0 && ws.dp % DT == 0);
+    debug_assert!(ws.stride.is_multiple_of(8 * RT) && ws.dp.is_multiple_of(DT));
     let groups = n.div_ceil(8 * RT) * RT;
     transpose::<V>(ws, block, groups);
     forward_dispatch::<V, RT>(ws, groups);
@@ -285,6 +285,7 @@ unsafe fn backward_dispatch<V: Lanes, const DT: usize>(
 
 /// zt[k][r] = b[k] + Σ_d xt[d][r]·W[d][k], the sum in feature order.
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // indices name the register tile's rows and columns
 unsafe fn forward<V: Lanes, const RT: usize, const KT: usize>(ws: &mut Workspace, groups: usize) {
     let (d, cp, stride) = (ws.d, ws.cp, ws.stride);
     let xt = ws.xt.ptr() as *const f64;
@@ -317,6 +318,7 @@ unsafe fn forward<V: Lanes, const RT: usize, const KT: usize>(ws: &mut Workspace
 
 /// acc[d][k] += xt[d][·] ⊙ gt[k][·] over the block's row groups, in row order.
 #[inline(always)]
+#[allow(clippy::needless_range_loop)] // indices name the register tile's rows and columns
 unsafe fn backward<V: Lanes, const DT: usize, const KT: usize>(
     ws: &mut Workspace,
     groups: usize,

@@ -51,8 +51,8 @@ pub(super) trait Lanes: Copy {
     #[inline(always)]
     fn exp(self) -> Self {
         const LOG2E: f64 = std::f64::consts::LOG2_E;
-        const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-1;
-        const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+        const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000); // ln 2 to 32 bits: n·LN2_HI is exact
+        const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76); // ln 2 − LN2_HI
         const SHIFT: f64 = 6_755_399_441_055_744.0; // 1.5·2⁵²: adding it rounds to an integer
         const LOW: f64 = -708.0;
         // 1/j! for j = 13 down to 2.
