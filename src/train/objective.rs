@@ -130,8 +130,8 @@ impl<'a> Objective<'a> {
             outputs,
             l2,
             kernel,
-            offsets: Vec::with_capacity(2 * ws.stride),
-            labels: Vec::with_capacity(ws.stride),
+            offsets: Vec::with_capacity(2 * ws.block),
+            labels: Vec::with_capacity(ws.block),
             ws,
             evaluations: 0,
         }
@@ -171,11 +171,11 @@ impl<'a> Objective<'a> {
     pub fn value_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
         self.begin(theta);
         let (base, row_stride) = self.rows();
-        let (n, stride) = (self.y.len(), self.ws.stride);
+        let (n, block) = (self.y.len(), self.ws.block);
         let mut start = 0;
         while start < n {
-            let end = (start + stride).min(n);
-            let next_end = (end + stride).min(n);
+            let end = (start + block).min(n);
+            let next_end = (end + block).min(n);
             self.offsets.clear();
             self.offsets
                 .extend((start..next_end).map(|i| i * row_stride));
@@ -189,10 +189,10 @@ impl<'a> Objective<'a> {
     pub fn value_grad_rows(&mut self, theta: &[f64], rows: &[usize], grad: &mut [f64]) -> f64 {
         self.begin(theta);
         let (base, row_stride) = self.rows();
-        let stride = self.ws.stride;
-        for start in (0..rows.len()).step_by(stride) {
-            let end = (start + stride).min(rows.len());
-            let next_end = (end + stride).min(rows.len());
+        let block = self.ws.block;
+        for start in (0..rows.len()).step_by(block) {
+            let end = (start + block).min(rows.len());
+            let next_end = (end + block).min(rows.len());
             self.offsets.clear();
             self.offsets.extend(rows[start..next_end].iter().map(|&i| {
                 assert!(i < self.y.len(), "row {i} out of range");
@@ -228,7 +228,7 @@ impl<'a> Objective<'a> {
         };
         let (ws, loss) = (&mut self.ws, &self.loss);
         // SAFETY: every offset addresses a row of X (checked above), the block holds at most
-        // `ws.stride` rows, and the kernel chosen is one this CPU supports (`Kernel::available`).
+        // `ws.block` rows, and the kernel chosen is one this CPU supports (`Kernel::available`).
         unsafe {
             match self.kernel {
                 #[cfg(target_arch = "x86_64")]
@@ -254,6 +254,7 @@ impl<'a> Objective<'a> {
                 penalty += theta[i] * theta[i];
             }
         }
+        self.ws.fold_log_sums();
         let acc_b = self.ws.acc_b.as_slice();
         for k in 0..c {
             grad[d * c + k] = lane_sum(&acc_b[k * 8..k * 8 + 8]) * inv_n;

@@ -28,6 +28,8 @@ pub(super) trait Lanes: Copy {
     fn max(self, b: Self) -> Self;
     /// Lanes where `x < limit` become 0, the others keep `self`.
     fn zero_where_below(self, x: Self, limit: f64) -> Self;
+    /// `yes` in the lanes where `self == value`, `no` elsewhere.
+    fn select_eq(self, value: f64, yes: Self, no: Self) -> Self;
     /// 2ⁿ for `t` = 1.5·2⁵² + n, n an integer in [−1022, 1023]: the bits (bits(t) << 52) + (1023 << 52).
     fn pow2_of_shifted(t: Self) -> Self;
     /// out[j·stride + i] = rows[i][j] for i, j < 8.
@@ -138,6 +140,16 @@ impl Lanes for Portable {
         self.map2(x, |v, x| if x < limit { 0.0 } else { v })
     }
     #[inline(always)]
+    fn select_eq(self, value: f64, yes: Self, no: Self) -> Self {
+        Portable(std::array::from_fn(|i| {
+            if self.0[i] == value {
+                yes.0[i]
+            } else {
+                no.0[i]
+            }
+        }))
+    }
+    #[inline(always)]
     fn pow2_of_shifted(t: Self) -> Self {
         Portable(t.0.map(|t| f64::from_bits((t.to_bits() << 52).wrapping_add(1023 << 52))))
     }
@@ -200,6 +212,13 @@ impl Lanes for Avx512 {
         unsafe {
             let keep = _mm512_cmp_pd_mask::<_CMP_NLT_UQ>(x.0, _mm512_set1_pd(limit));
             Avx512(_mm512_maskz_mov_pd(keep, self.0))
+        }
+    }
+    #[inline(always)]
+    fn select_eq(self, value: f64, yes: Self, no: Self) -> Self {
+        unsafe {
+            let eq = _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_pd(value));
+            Avx512(_mm512_mask_blend_pd(eq, no.0, yes.0))
         }
     }
     #[inline(always)]
