@@ -74,17 +74,17 @@ impl Kernel {
 }
 
 /// 32 vector registers: accumulators for 4 groups of 8 rows × 5 classes (forward) and for
-/// 4 features × 5 classes (backward).
+/// 4 vectors of 8 features × 5 classes (backward).
 const AVX512_TILES: Tiles = Tiles {
     rt: 4,
-    dt: 4,
+    dv: 4,
     kt_max: 5,
 };
 
-/// An 8-lane value spans two of the 16 AVX2 registers: one group × 5 classes, one feature × 5.
+/// An 8-lane value spans two of the 16 AVX2 registers: one group × 5 classes, one vector × 5.
 const PORTABLE_TILES: Tiles = Tiles {
     rt: 1,
-    dt: 1,
+    dv: 1,
     kt_max: 5,
 };
 
@@ -130,7 +130,7 @@ impl<'a> Objective<'a> {
             outputs,
             l2,
             kernel,
-            offsets: Vec::with_capacity(2 * ws.block),
+            offsets: Vec::with_capacity(ws.block),
             labels: Vec::with_capacity(ws.block),
             ws,
             evaluations: 0,
@@ -175,11 +175,9 @@ impl<'a> Objective<'a> {
         let mut start = 0;
         while start < n {
             let end = (start + block).min(n);
-            let next_end = (end + block).min(n);
             self.offsets.clear();
-            self.offsets
-                .extend((start..next_end).map(|i| i * row_stride));
-            self.run(base, start..end, end - start, false);
+            self.offsets.extend((start..end).map(|i| i * row_stride));
+            self.run(base, start..end, false);
             start = end;
         }
         self.finish(theta, grad, n)
@@ -192,16 +190,15 @@ impl<'a> Objective<'a> {
         let block = self.ws.block;
         for start in (0..rows.len()).step_by(block) {
             let end = (start + block).min(rows.len());
-            let next_end = (end + block).min(rows.len());
             self.offsets.clear();
-            self.offsets.extend(rows[start..next_end].iter().map(|&i| {
+            self.offsets.extend(rows[start..end].iter().map(|&i| {
                 assert!(i < self.y.len(), "row {i} out of range");
                 i * row_stride
             }));
             self.labels.clear();
             self.labels
                 .extend(rows[start..end].iter().map(|&i| self.y[i]));
-            self.run(base, 0..end - start, end - start, true);
+            self.run(base, 0..end - start, true);
         }
         self.finish(theta, grad, rows.len())
     }
@@ -212,14 +209,11 @@ impl<'a> Objective<'a> {
         self.ws.begin(theta);
     }
 
-    /// One block: rows at `offsets[..len]` (the rest are the next block's), labels `y[range]` or
-    /// the gathered `labels`.
-    fn run(&mut self, base: *const f64, range: std::ops::Range<usize>, len: usize, gathered: bool) {
-        let (offsets, next) = self.offsets.split_at(len);
+    /// One block: rows at `offsets`, labels `y[range]` or the gathered `labels`.
+    fn run(&mut self, base: *const f64, range: std::ops::Range<usize>, gathered: bool) {
         let block = Block {
             base,
-            offsets,
-            next,
+            offsets: &self.offsets,
             labels: if gathered {
                 &self.labels
             } else {
@@ -243,14 +237,13 @@ impl<'a> Objective<'a> {
     fn finish(&mut self, theta: &[f64], grad: &mut [f64], n: usize) -> f64 {
         assert_eq!(grad.len(), theta.len());
         let inv_n = 1.0 / n.max(1) as f64;
-        let (d, c, cp) = (self.ws.d, self.ws.c, self.ws.cp);
+        let (d, c, d8) = (self.ws.d, self.ws.c, self.ws.d8);
         let acc_w = self.ws.acc_w.as_slice();
         let mut penalty = 0.0;
         for f in 0..d {
             for k in 0..c {
                 let i = f * c + k;
-                let slot = (f * cp + k) * 8;
-                grad[i] = lane_sum(&acc_w[slot..slot + 8]) * inv_n + self.l2 * theta[i];
+                grad[i] = acc_w[k * d8 + f] * inv_n + self.l2 * theta[i];
                 penalty += theta[i] * theta[i];
             }
         }
@@ -266,7 +259,7 @@ impl<'a> Objective<'a> {
 /// # Safety
 /// As [`kernel::run_block`].
 unsafe fn block_portable(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dt }>(
+    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dv }>(
         ws, block, loss,
     )
 }
@@ -276,7 +269,7 @@ unsafe fn block_portable(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn block_avx2(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dt }>(
+    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dv }>(
         ws, block, loss,
     )
 }
@@ -286,7 +279,7 @@ unsafe fn block_avx2(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn block_avx512(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Avx512, { AVX512_TILES.rt }, { AVX512_TILES.dt }>(ws, block, loss)
+    kernel::run_block::<lanes::Avx512, { AVX512_TILES.rt }, { AVX512_TILES.dv }>(ws, block, loss)
 }
 
 #[cfg(test)]

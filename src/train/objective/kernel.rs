@@ -1,27 +1,28 @@
 //! The fused evaluation kernel over one block of rows, written once against [`Lanes`].
 //!
-//! Layout. A block of up to `block` rows is transposed into `xt` (Dp × pitch: feature-major, a
-//! row's features in one lane column), so every step vectorizes over 8 rows at a time, exactly and
-//! without horizontal sums:
+//! Layout. A block of up to `block` rows is transposed into `xt` (D × pitch: feature-major, a
+//! row's features in one lane column), so the forward pass and the softmax vectorize over 8 rows at
+//! a time, exactly and without horizontal sums:
 //! * forward: `zt[k][r] = b[k] + Σ_d xt[d][r]·W[d][k]`, one fused multiply-add chain per element in
 //!   feature order;
 //! * row loss: softmax over the K rows of `zt` lane by lane, loss and G = ∂loss/∂z into `gt`;
-//! * backward: `acc[d][k] += xt[d][·] ⊙ gt[k][·]` with one 8-lane accumulator per weight, in row
-//!   order; the 8 lanes are summed by a fixed tree at the end of the evaluation.
+//! * backward: `∇W[d][k] += Σ_r X[r][d]·G[r][k]` from the rows as stored (8 features per lane
+//!   vector, G broadcast), one chain per weight in row order across all blocks.
 //!
-//! Tiles (RT row groups × KT classes forward, DT features × KT classes backward) only decide which
-//! chains run side by side in registers; no chain's order depends on them, on the block size or on
-//! the instruction set. Weights are padded to Dp × Cp (multiples of DT and KT) with zeros so every
-//! tile is full; padded classes never enter the softmax and padded rows carry G = 0.
+//! Tiles (RT row groups × KT classes forward, DV feature vectors × KT classes backward) only decide
+//! which chains run side by side in registers; no chain's order depends on them, on the block size
+//! or on the instruction set. Outputs are padded to Cp (a multiple of KT) with zero weights so every
+//! tile is full; padded classes never enter the softmax and carry G = 0.
 
 use super::lanes::Lanes;
 use crate::train::loss::{log_softmax, RowLoss};
 
 /// Scratch of one objective, allocated once.
 pub(super) struct Workspace {
-    /// Features (D), padded features (Dp), outputs (C), padded outputs (Cp), classes (K).
+    /// Features (D), D rounded up to whole lane vectors (D8), outputs (C), padded outputs (Cp),
+    /// classes (K).
     pub d: usize,
-    pub dp: usize,
+    pub d8: usize,
     pub c: usize,
     pub cp: usize,
     pub k: usize,
@@ -35,10 +36,13 @@ pub(super) struct Workspace {
     pub xt: Aligned,
     pub zt: Aligned,
     pub gt: Aligned,
-    /// W (Dp × Cp) and b (Cp) of the current θ, zero-padded.
+    /// The block's features past the last whole lane vector (D8 − D zeros after them), 8 per row.
+    pub tail: Aligned,
+    /// W (D × Cp) and b (Cp) of the current θ, zero-padded.
     pub w: Aligned,
     pub bias: Aligned,
-    /// 8-lane accumulators of ∇W ((Dp·Cp) × 8), ∇b (Cp × 8), the loss, and Π of softmax sums.
+    /// Accumulators of ∇W (Cp × D8, class-major), 8-lane accumulators of ∇b (Cp × 8) and of the
+    /// loss, and the lanes' products of softmax sums.
     pub acc_w: Aligned,
     pub acc_b: Aligned,
     pub loss: [f64; 8],
@@ -89,19 +93,18 @@ fn class_tile(c: usize, max: usize) -> usize {
         .unwrap_or(1)
 }
 
-/// Rows per block: about 128 KiB of transposed features, at least 32 and at most 128 rows (measured
-/// on 20,000 × 64: 128 rows overlap reading X with arithmetic better than 256).
-pub(super) fn block_rows(d: usize) -> usize {
-    ((16_384 / d.max(1)) / 32 * 32).clamp(32, 128)
-}
+/// Rows per block: 32, the smallest whole forward tile, so that a block's rows, its transposed copy
+/// (20 KiB at D = 64), logits, G and the weights stay in L1 between the passes (measured on
+/// 20,000 × 64 × 10: 32 rows beat 64, 128 and 256).
+pub(super) const BLOCK_ROWS: usize = 32;
 
 /// Register tiles of one instruction set.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Tiles {
     /// Row groups (of 8) per forward tile.
     pub rt: usize,
-    /// Features per backward tile.
-    pub dt: usize,
+    /// Feature vectors (of 8) per backward tile.
+    pub dv: usize,
     /// Most classes per tile.
     pub kt_max: usize,
 }
@@ -110,8 +113,8 @@ impl Workspace {
     pub fn new(d: usize, c: usize, k: usize, tiles: Tiles) -> Workspace {
         let kt = class_tile(c, tiles.kt_max);
         let cp = c.div_ceil(kt) * kt;
-        let dp = d.div_ceil(tiles.dt) * tiles.dt;
-        let block = block_rows(d);
+        let d8 = d.div_ceil(8) * 8;
+        let block = BLOCK_ROWS;
         let pitch = block + 8;
         assert!(
             block.is_multiple_of(8 * tiles.rt),
@@ -119,19 +122,20 @@ impl Workspace {
         );
         Workspace {
             d,
-            dp,
+            d8,
             c,
             cp,
             k,
             block,
             pitch,
             kt,
-            xt: Aligned::zeros(dp * pitch),
+            xt: Aligned::zeros(d * pitch),
             zt: Aligned::zeros(cp * pitch),
             gt: Aligned::zeros(cp * pitch),
-            w: Aligned::zeros(dp * cp),
+            tail: Aligned::zeros(block * 8),
+            w: Aligned::zeros(d * cp),
             bias: Aligned::zeros(cp),
-            acc_w: Aligned::zeros(dp * cp * 8),
+            acc_w: Aligned::zeros(cp * d8),
             acc_b: Aligned::zeros(cp * 8),
             loss: [0.0; 8],
             sum_product: [1.0; 8],
@@ -179,91 +183,25 @@ pub(super) fn lane_sum(v: &[f64]) -> f64 {
     ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
 }
 
-/// Where a block's rows come from: row i's D features start at `base + offsets[i]`; `next` are
-/// the offsets of the block after it, fetched into cache while this one computes.
+/// Where a block's rows come from: row i's D features start at `base + offsets[i]`.
 pub(super) struct Block<'b> {
     pub base: *const f64,
     pub offsets: &'b [usize],
     pub labels: &'b [usize],
-    pub next: &'b [usize],
 }
 
-/// Walks the cache lines of the next block's rows, a few at a time, so reading X from memory
-/// overlaps the arithmetic instead of stalling the transposition. Rows that follow each other in
-/// memory (a full-batch pass) are walked as one span.
-struct Prefetcher<'b> {
-    base: *const f64,
-    rows: &'b [usize],
-    d: usize,
-    /// Next row and feature (row mode), or next and end offsets (span mode).
-    at: usize,
-    col: usize,
-    span_end: Option<usize>,
-}
-
-impl<'b> Prefetcher<'b> {
-    fn new(base: *const f64, rows: &'b [usize], d: usize) -> Self {
-        let contiguous = rows.windows(2).all(|w| w[1] == w[0] + d);
-        let (at, span_end) = match (contiguous, rows.first(), rows.last()) {
-            (true, Some(&first), Some(&last)) => (first, Some(last + d)),
-            _ => (0, None),
-        };
-        Prefetcher {
-            base,
-            rows,
-            d,
-            at,
-            col: 0,
-            span_end,
-        }
-    }
-
-    /// Lines still to fetch.
-    fn lines(&self) -> usize {
-        match self.span_end {
-            Some(end) => (end - self.at).div_ceil(8),
-            None => (self.rows.len() - self.at) * self.d.div_ceil(8),
-        }
-    }
-
-    #[inline(always)]
-    fn step<V: Lanes>(&mut self, lines: usize) {
-        if let Some(end) = self.span_end {
-            let stop = (self.at + 8 * lines).min(end);
-            while self.at < stop {
-                V::prefetch(self.base.wrapping_add(self.at));
-                self.at += 8;
-            }
-            return;
-        }
-        for _ in 0..lines {
-            let Some(&o) = self.rows.get(self.at) else {
-                return;
-            };
-            V::prefetch(self.base.wrapping_add(o + self.col));
-            self.col += 8;
-            if self.col >= self.d {
-                self.col = 0;
-                self.at += 1;
-            }
-        }
-    }
-}
-
-/// One block: transpose, forward, loss, backward. Adds into the workspace accumulators.
-///
 /// # Safety
 /// Every `block.base + offsets[i]` must point at `ws.d` readable f64; `offsets.len()` =
 /// `labels.len()` ≤ `ws.block`.
 #[inline(always)]
-pub(super) unsafe fn run_block<V: Lanes, const RT: usize, const DT: usize>(
+pub(super) unsafe fn run_block<V: Lanes, const RT: usize, const DV: usize>(
     ws: &mut Workspace,
     block: &Block<'_>,
     loss: &RowLoss,
 ) {
     let n = block.offsets.len();
     debug_assert!(n == block.labels.len() && n <= ws.block);
-    debug_assert!(ws.block.is_multiple_of(8 * RT) && ws.dp.is_multiple_of(DT));
+    debug_assert!(ws.block.is_multiple_of(8 * RT));
     let groups = n.div_ceil(8 * RT) * RT;
     transpose::<V>(ws, block, groups);
     forward_dispatch::<V, RT>(ws, groups);
@@ -271,8 +209,8 @@ pub(super) unsafe fn run_block<V: Lanes, const RT: usize, const DT: usize>(
         (RowLoss::Soft(t), true) => soft_softmax::<V>(ws, block.labels, t.on, t.off, groups),
         _ => per_row(ws, block.labels, loss, groups),
     }
-    let mut prefetch = Prefetcher::new(block.base, block.next, ws.d);
-    backward_dispatch::<V, DT>(ws, groups, &mut prefetch);
+    backward_dispatch::<V, DV>(ws, block);
+    bias_gradient::<V>(ws, groups);
 }
 
 /// xt[d][r] = row r's feature d, for `groups`·8 rows (rows past the block read as zeros).
@@ -281,6 +219,7 @@ unsafe fn transpose<V: Lanes>(ws: &mut Workspace, block: &Block<'_>, groups: usi
     let (d, stride) = (ws.d, ws.pitch);
     let zero = ws.zeros.as_ptr();
     let xt = ws.xt.ptr();
+    let tail = ws.tail.ptr();
     let full = d / 8 * 8;
     let row = |r: usize| match block.offsets.get(r) {
         Some(&o) => block.base.add(o),
@@ -296,7 +235,9 @@ unsafe fn transpose<V: Lanes>(ws: &mut Workspace, block: &Block<'_>, groups: usi
         }
         for f in full..d {
             for (i, p) in ptrs.iter().enumerate() {
-                *xt.add(f * stride + g * 8 + i) = *p.add(f);
+                let v = *p.add(f);
+                *xt.add(f * stride + g * 8 + i) = v;
+                *tail.add((g * 8 + i) * 8 + f - full) = v;
             }
         }
     }
@@ -322,12 +263,8 @@ unsafe fn forward_dispatch<V: Lanes, const RT: usize>(ws: &mut Workspace, groups
 }
 
 #[inline(always)]
-unsafe fn backward_dispatch<V: Lanes, const DT: usize>(
-    ws: &mut Workspace,
-    groups: usize,
-    prefetch: &mut Prefetcher<'_>,
-) {
-    by_class_tile!(ws.kt, backward::<V, DT>(ws, groups, prefetch))
+unsafe fn backward_dispatch<V: Lanes, const DV: usize>(ws: &mut Workspace, block: &Block<'_>) {
+    by_class_tile!(ws.kt, backward::<V, DV>(ws, block))
 }
 
 /// zt[k][r] = b[k] + Σ_d xt[d][r]·W[d][k], the sum in feature order.
@@ -363,51 +300,91 @@ unsafe fn forward<V: Lanes, const RT: usize, const KT: usize>(ws: &mut Workspace
     }
 }
 
-/// acc[d][k] += xt[d][·] ⊙ gt[k][·] over the block's row groups, in row order.
+/// ∇W[d][k] += Σ_r X[r][d]·G[r][k] over the block's rows in order: tiles of DV feature vectors ×
+/// KT classes held in registers over all rows, then single vectors, then the tail vector (the
+/// features past the last whole vector, from `ws.tail`).
+#[inline(always)]
+unsafe fn backward<V: Lanes, const DV: usize, const KT: usize>(
+    ws: &mut Workspace,
+    block: &Block<'_>,
+) {
+    let (d, d8, cp, pitch) = (ws.d, ws.d8, ws.cp, ws.pitch);
+    let (whole, vectors) = (d / 8, d8 / 8);
+    let gt = ws.gt.ptr() as *const f64;
+    let acc = ws.acc_w.ptr();
+    let tail = ws.tail.ptr() as *const f64;
+    let (base, offsets) = (block.base, block.offsets);
+    let at_row = |v0: usize| move |r: usize| base.add(offsets[r] + v0 * 8);
+    let mut v0 = 0;
+    while v0 + DV <= whole {
+        for k0 in (0..cp).step_by(KT) {
+            let (g, dst) = (gt.add(k0 * pitch), acc.add(k0 * d8 + v0 * 8));
+            weight_tile::<V, DV, KT>(at_row(v0), offsets.len(), g, pitch, dst, d8);
+        }
+        v0 += DV;
+    }
+    while v0 < vectors {
+        for k0 in (0..cp).step_by(KT) {
+            let dst = acc.add(k0 * d8 + v0 * 8);
+            if v0 < whole {
+                weight_tile::<V, 1, KT>(
+                    at_row(v0),
+                    offsets.len(),
+                    gt.add(k0 * pitch),
+                    pitch,
+                    dst,
+                    d8,
+                );
+            } else {
+                let row = |r: usize| tail.add(r * 8);
+                weight_tile::<V, 1, KT>(row, offsets.len(), gt.add(k0 * pitch), pitch, dst, d8);
+            }
+        }
+        v0 += 1;
+    }
+}
+
+/// One register tile of the backward pass: acc[k][v] (at `acc + k·d8 + 8v`) += Σ_r x_r[v]·g[k][r]
+/// with x_r = `row(r)` (DV vectors of 8 features) and g[k][r] = `gt[k·pitch + r]`.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // indices name the register tile's rows and columns
-unsafe fn backward<V: Lanes, const DT: usize, const KT: usize>(
-    ws: &mut Workspace,
-    groups: usize,
-    prefetch: &mut Prefetcher<'_>,
+unsafe fn weight_tile<V: Lanes, const DV: usize, const KT: usize>(
+    row: impl Fn(usize) -> *const f64,
+    rows: usize,
+    gt: *const f64,
+    pitch: usize,
+    acc: *mut f64,
+    d8: usize,
 ) {
-    let (dp, cp, stride) = (ws.dp, ws.cp, ws.pitch);
-    // Lines of the next block to ask for per tile, spread over the whole pass.
-    let lines = prefetch.lines();
-    let per_tile = lines.div_ceil((dp / DT) * (cp / KT)).max(1);
-    let xt = ws.xt.ptr() as *const f64;
-    let gt = ws.gt.ptr() as *const f64;
-    let acc_w = ws.acc_w.ptr();
-    for d0 in (0..dp).step_by(DT) {
-        for k0 in (0..cp).step_by(KT) {
-            let slot = |i: usize, k: usize| acc_w.add(((d0 + i) * cp + k0 + k) * 8);
-            let mut acc: [[V; KT]; DT] =
-                std::array::from_fn(|i| std::array::from_fn(|k| V::load(slot(i, k))));
-            prefetch.step::<V>(per_tile);
-            for g in 0..groups {
-                let x: [V; DT] =
-                    std::array::from_fn(|i| V::load(xt.add((d0 + i) * stride + g * 8)));
-                let gk: [V; KT] =
-                    std::array::from_fn(|k| V::load(gt.add((k0 + k) * stride + g * 8)));
-                for i in 0..DT {
-                    for k in 0..KT {
-                        acc[i][k] = x[i].mul_add(gk[k], acc[i][k]);
-                    }
-                }
-            }
-            for (i, row) in acc.iter().enumerate() {
-                for (k, a) in row.iter().enumerate() {
-                    a.store(slot(i, k));
-                }
+    let slot = |k: usize, v: usize| acc.add(k * d8 + v * 8);
+    let mut a: [[V; DV]; KT] =
+        std::array::from_fn(|k| std::array::from_fn(|v| V::load(slot(k, v))));
+    for r in 0..rows {
+        let x = row(r);
+        let xv: [V; DV] = std::array::from_fn(|v| V::load(x.add(v * 8)));
+        for k in 0..KT {
+            let g = V::splat(*gt.add(k * pitch + r));
+            for v in 0..DV {
+                a[k][v] = xv[v].mul_add(g, a[k][v]);
             }
         }
     }
-    // ∇b: the same accumulation with x = 1.
+    for (k, vs) in a.iter().enumerate() {
+        for (v, x) in vs.iter().enumerate() {
+            x.store(slot(k, v));
+        }
+    }
+}
+
+/// ∇b[k] += Σ_r G[r][k], in 8 lanes of rows.
+#[inline(always)]
+unsafe fn bias_gradient<V: Lanes>(ws: &mut Workspace, groups: usize) {
+    let gt = ws.gt.ptr() as *const f64;
     let acc_b = ws.acc_b.ptr();
     for k in 0..ws.c {
         let mut a = V::load(acc_b.add(k * 8));
         for g in 0..groups {
-            a = a.add(V::load(gt.add(k * stride + g * 8)));
+            a = a.add(V::load(gt.add(k * ws.pitch + g * 8)));
         }
         a.store(acc_b.add(k * 8));
     }

@@ -35,18 +35,6 @@ pub(super) trait Lanes: Copy {
     /// out[j·stride + i] = rows[i][j] for i, j < 8.
     unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize);
 
-    /// Asks for the cache line holding `p` in L2 (a hint: no fault, no effect on results).
-    #[inline(always)]
-    fn prefetch(p: *const f64) {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: a prefetch never faults, whatever the address.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T1>(p as *const i8)
-        }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = p;
-    }
-
     /// eˣ to within 2 ulp for x ≤ 709; 0 for x < −708 (where eˣ < 3.3e−308); NaN stays NaN.
     /// Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2 (fdlibm's split of ln2), then the degree-13
     /// Taylor polynomial of eʳ (truncation error < 5e−18 relative) by Horner with fused steps.
