@@ -177,7 +177,7 @@ impl<'a> Objective<'a> {
             let end = (start + block).min(n);
             self.offsets.clear();
             self.offsets.extend((start..end).map(|i| i * row_stride));
-            self.run(base, start..end, false);
+            self.run(base, start..end, Some(row_stride));
             start = end;
         }
         self.finish(theta, grad, n)
@@ -198,7 +198,7 @@ impl<'a> Objective<'a> {
             self.labels.clear();
             self.labels
                 .extend(rows[start..end].iter().map(|&i| self.y[i]));
-            self.run(base, 0..end - start, true);
+            self.run(base, 0..end - start, None);
         }
         self.finish(theta, grad, rows.len())
     }
@@ -209,15 +209,16 @@ impl<'a> Objective<'a> {
         self.ws.begin(theta);
     }
 
-    /// One block: rows at `offsets`, labels `y[range]` or the gathered `labels`.
-    fn run(&mut self, base: *const f64, range: std::ops::Range<usize>, gathered: bool) {
+    /// One block: rows at `offsets`; labels `y[range]` when the rows follow each other `stride`
+    /// apart, else the gathered `labels`.
+    fn run(&mut self, base: *const f64, range: std::ops::Range<usize>, stride: Option<usize>) {
         let block = Block {
             base,
             offsets: &self.offsets,
-            labels: if gathered {
-                &self.labels
-            } else {
-                &self.y[range]
+            stride,
+            labels: match stride {
+                Some(_) => &self.y[range],
+                None => &self.labels,
             },
         };
         let (ws, loss) = (&mut self.ws, &self.loss);

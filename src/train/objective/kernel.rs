@@ -183,10 +183,12 @@ pub(super) fn lane_sum(v: &[f64]) -> f64 {
     ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]))
 }
 
-/// Where a block's rows come from: row i's D features start at `base + offsets[i]`.
+/// Where a block's rows come from: row i's D features start at `base + offsets[i]`, which is
+/// `base + offsets[0] + i·stride` when `stride` is given.
 pub(super) struct Block<'b> {
     pub base: *const f64,
     pub offsets: &'b [usize],
+    pub stride: Option<usize>,
     pub labels: &'b [usize],
 }
 
@@ -309,35 +311,75 @@ unsafe fn backward<V: Lanes, const DV: usize, const KT: usize>(
     block: &Block<'_>,
 ) {
     let (d, d8, cp, pitch) = (ws.d, ws.d8, ws.cp, ws.pitch);
-    let (whole, vectors) = (d / 8, d8 / 8);
     let gt = ws.gt.ptr() as *const f64;
     let acc = ws.acc_w.ptr();
     let tail = ws.tail.ptr() as *const f64;
-    let (base, offsets) = (block.base, block.offsets);
-    let at_row = |v0: usize| move |r: usize| base.add(offsets[r] + v0 * 8);
+    let rows = block.offsets.len();
+    match block.stride {
+        // Rows one after another (a full-batch pass): the next row is one stride further.
+        Some(stride) if rows > 0 => {
+            let first = block.base.add(block.offsets[0]);
+            backward_tiles::<V, DV, KT>(
+                |r, f| first.add(r * stride + f),
+                rows,
+                gt,
+                pitch,
+                acc,
+                tail,
+                d,
+                d8,
+                cp,
+            );
+        }
+        _ => {
+            let (base, offsets) = (block.base, block.offsets);
+            backward_tiles::<V, DV, KT>(
+                |r, f| base.add(offsets[r] + f),
+                rows,
+                gt,
+                pitch,
+                acc,
+                tail,
+                d,
+                d8,
+                cp,
+            );
+        }
+    }
+}
+
+/// The tiles of [`backward`]; `x(r, f)` points at feature f of the block's row r.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn backward_tiles<V: Lanes, const DV: usize, const KT: usize>(
+    x: impl Fn(usize, usize) -> *const f64 + Copy,
+    rows: usize,
+    gt: *const f64,
+    pitch: usize,
+    acc: *mut f64,
+    tail: *const f64,
+    d: usize,
+    d8: usize,
+    cp: usize,
+) {
+    let (whole, vectors) = (d / 8, d8 / 8);
+    let at_row = |v0: usize| move |r: usize| x(r, v0 * 8);
     let mut v0 = 0;
     while v0 + DV <= whole {
         for k0 in (0..cp).step_by(KT) {
             let (g, dst) = (gt.add(k0 * pitch), acc.add(k0 * d8 + v0 * 8));
-            weight_tile::<V, DV, KT>(at_row(v0), offsets.len(), g, pitch, dst, d8);
+            weight_tile::<V, DV, KT>(at_row(v0), rows, g, pitch, dst, d8);
         }
         v0 += DV;
     }
     while v0 < vectors {
         for k0 in (0..cp).step_by(KT) {
-            let dst = acc.add(k0 * d8 + v0 * 8);
+            let (g, dst) = (gt.add(k0 * pitch), acc.add(k0 * d8 + v0 * 8));
             if v0 < whole {
-                weight_tile::<V, 1, KT>(
-                    at_row(v0),
-                    offsets.len(),
-                    gt.add(k0 * pitch),
-                    pitch,
-                    dst,
-                    d8,
-                );
+                weight_tile::<V, 1, KT>(at_row(v0), rows, g, pitch, dst, d8);
             } else {
                 let row = |r: usize| tail.add(r * 8);
-                weight_tile::<V, 1, KT>(row, offsets.len(), gt.add(k0 * pitch), pitch, dst, d8);
+                weight_tile::<V, 1, KT>(row, rows, g, pitch, dst, d8);
             }
         }
         v0 += 1;
@@ -401,83 +443,157 @@ unsafe fn soft_softmax<V: Lanes>(
     off: f64,
     groups: usize,
 ) {
-    let (k, stride) = (ws.k, ws.pitch);
+    let k = ws.k;
     let total = on + off * (k as f64 - 1.0);
     ws.total_target = total;
-    let zt = ws.zt.ptr() as *const f64;
-    let gt = ws.gt.ptr();
     let n = labels.len();
-    let mut loss = V::load(ws.loss.as_ptr());
-    let mut product = V::load(ws.sum_product.as_ptr());
-    let mut label_lanes = [-1.0f64; 8];
-    let mut lane = [0.0f64; 8];
-    let mut sums = [0.0f64; 8];
-    for g in 0..groups {
-        let at = g * 8;
-        if at >= n {
-            // A group of padding rows only (forward tiles round the block up): no loss, G = 0.
+    let soft = Soft {
+        zt: ws.zt.ptr() as *const f64,
+        gt: ws.gt.ptr(),
+        pitch: ws.pitch,
+        k,
+        total,
+        off,
+        gap: off - on,
+    };
+    let label_lanes = |g: usize| -> V {
+        let l: [f64; 8] =
+            std::array::from_fn(|i| labels.get(g * 8 + i).map_or(-1.0, |&y| y as f64));
+        V::load(l.as_ptr())
+    };
+    let mut acc = LossAccumulator::<V>::new(ws);
+    // Two groups at a time: their chains (max, exponentials, sums) interleave.
+    let whole = n / 8;
+    let mut g = 0;
+    while g + 2 <= whole {
+        let (l, s) = soft.groups::<2, V>(g, [label_lanes(g), label_lanes(g + 1)]);
+        acc.add(ws, l[0], s[0]);
+        acc.add(ws, l[1], s[1]);
+        g += 2;
+    }
+    if g < whole {
+        let (l, s) = soft.groups::<1, V>(g, [label_lanes(g)]);
+        acc.add(ws, l[0], s[0]);
+        g += 1;
+    }
+    if g * 8 < n {
+        // The last rows: padding lanes carry no loss, G = 0 and a softmax sum of 1.
+        let (l, s) = soft.groups::<1, V>(g, [label_lanes(g)]);
+        let (mut lane, mut sums) = ([0.0f64; 8], [0.0f64; 8]);
+        l[0].store(lane.as_mut_ptr());
+        s[0].store(sums.as_mut_ptr());
+        for i in n - g * 8..8 {
+            lane[i] = 0.0;
+            sums[i] = 1.0;
             for c in 0..k {
-                V::splat(0.0).store(gt.add(c * stride + at));
+                *soft.gt.add(c * soft.pitch + g * 8 + i) = 0.0;
             }
-            continue;
         }
-        for (i, l) in label_lanes.iter_mut().enumerate() {
-            *l = labels.get(at + i).map_or(-1.0, |&y| y as f64);
-        }
-        let lab = V::load(label_lanes.as_ptr());
-        let mut m = V::load(zt.add(at));
-        for c in 1..k {
-            m = m.max(V::load(zt.add(c * stride + at)));
-        }
-        let mut s = V::splat(0.0);
-        let mut sz = V::splat(0.0);
+        acc.add(ws, V::load(lane.as_ptr()), V::load(sums.as_ptr()));
+        g += 1;
+    }
+    // Groups of padding rows only (forward tiles round the block up): G = 0.
+    for g in g..groups {
         for c in 0..k {
-            let z = V::load(zt.add(c * stride + at));
-            let e = z.sub(m).exp();
-            e.store(gt.add(c * stride + at));
-            s = s.add(e);
-            sz = sz.add(z);
-        }
-        let scale = V::splat(total).div(s);
-        // T·m − off·Σz, then −(on − off)·z_y through a mask per class.
-        let mut l = m.mul_add(V::splat(total), sz.mul(V::splat(-off)));
-        let (gap, zero) = (V::splat(off - on), V::splat(0.0));
-        for c in 0..k {
-            let e = V::load(gt.add(c * stride + at));
-            let z = V::load(zt.add(c * stride + at));
-            let label_share = lab.select_eq(c as f64, gap, zero);
-            l = label_share.mul_add(z, l);
-            e.mul_add(scale, V::splat(-off))
-                .add(label_share)
-                .store(gt.add(c * stride + at));
-        }
-        if at + 8 > n {
-            // The last rows: padding lanes carry no loss, G = 0 and a softmax sum of 1.
-            l.store(lane.as_mut_ptr());
-            s.store(sums.as_mut_ptr());
-            for i in n - at..8 {
-                lane[i] = 0.0;
-                sums[i] = 1.0;
-                for c in 0..k {
-                    *gt.add(c * stride + at + i) = 0.0;
-                }
-            }
-            l = V::load(lane.as_ptr());
-            s = V::load(sums.as_ptr());
-        }
-        loss = loss.add(l);
-        product = product.mul(s);
-        ws.product_groups += 1;
-        if ws.product_groups == ws.fold_every {
-            loss.store(ws.loss.as_mut_ptr());
-            product.store(ws.sum_product.as_mut_ptr());
-            ws.fold_log_sums();
-            loss = V::load(ws.loss.as_ptr());
-            product = V::splat(1.0);
+            V::splat(0.0).store(soft.gt.add(c * soft.pitch + g * 8));
         }
     }
-    loss.store(ws.loss.as_mut_ptr());
-    product.store(ws.sum_product.as_mut_ptr());
+    acc.finish(ws);
+}
+
+/// Where the soft-target softmax reads logits and writes G, and its constants.
+struct Soft {
+    zt: *const f64,
+    gt: *mut f64,
+    pitch: usize,
+    k: usize,
+    total: f64,
+    off: f64,
+    /// off − on: the label's extra share of G and of the loss.
+    gap: f64,
+}
+
+impl Soft {
+    /// S consecutive groups from group `g`: writes G, returns each group's loss lanes without the
+    /// T·ln s term, and s.
+    #[inline(always)]
+    unsafe fn groups<const S: usize, V: Lanes>(
+        &self,
+        g: usize,
+        labels: [V; S],
+    ) -> ([V; S], [V; S]) {
+        let at = |c: usize, j: usize| c * self.pitch + (g + j) * 8;
+        let z = |c: usize, j: usize| V::load(self.zt.add(at(c, j)));
+        let mut m: [V; S] = std::array::from_fn(|j| z(0, j));
+        for c in 1..self.k {
+            for j in 0..S {
+                m[j] = m[j].max(z(c, j));
+            }
+        }
+        let mut s = [V::splat(0.0); S];
+        let mut sz = [V::splat(0.0); S];
+        for c in 0..self.k {
+            for j in 0..S {
+                let zc = z(c, j);
+                let e = zc.sub(m[j]).exp();
+                e.store(self.gt.add(at(c, j)));
+                s[j] = s[j].add(e);
+                sz[j] = sz[j].add(zc);
+            }
+        }
+        let scale: [V; S] = std::array::from_fn(|j| V::splat(self.total).div(s[j]));
+        // T·m − off·Σz, then −(on − off)·z_y through a mask per class.
+        let mut l: [V; S] = std::array::from_fn(|j| {
+            m[j].mul_add(V::splat(self.total), sz[j].mul(V::splat(-self.off)))
+        });
+        let (gap, zero) = (V::splat(self.gap), V::splat(0.0));
+        for c in 0..self.k {
+            for j in 0..S {
+                let e = V::load(self.gt.add(at(c, j)));
+                let label_share = labels[j].select_eq(c as f64, gap, zero);
+                l[j] = label_share.mul_add(z(c, j), l[j]);
+                e.mul_add(scale[j], V::splat(-self.off))
+                    .add(label_share)
+                    .store(self.gt.add(at(c, j)));
+            }
+        }
+        (l, s)
+    }
+}
+
+/// The loss lanes and the product of softmax sums, group by group in row order.
+struct LossAccumulator<V> {
+    loss: V,
+    product: V,
+}
+
+impl<V: Lanes> LossAccumulator<V> {
+    #[inline(always)]
+    unsafe fn new(ws: &Workspace) -> Self {
+        LossAccumulator {
+            loss: V::load(ws.loss.as_ptr()),
+            product: V::load(ws.sum_product.as_ptr()),
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn add(&mut self, ws: &mut Workspace, loss: V, sums: V) {
+        self.loss = self.loss.add(loss);
+        self.product = self.product.mul(sums);
+        ws.product_groups += 1;
+        if ws.product_groups == ws.fold_every {
+            self.finish(ws);
+            ws.fold_log_sums();
+            self.loss = V::load(ws.loss.as_ptr());
+            self.product = V::splat(1.0);
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn finish(&self, ws: &mut Workspace) {
+        self.loss.store(ws.loss.as_mut_ptr());
+        self.product.store(ws.sum_product.as_mut_ptr());
+    }
 }
 
 /// Any other loss (and the logistic model, whose logits are (0, z)): row by row through

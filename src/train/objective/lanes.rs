@@ -219,37 +219,28 @@ impl Lanes for Avx512 {
     }
     #[inline(always)]
     unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize) {
-        let r: [__m512d; 8] = std::array::from_fn(|i| _mm512_loadu_pd(rows[i]));
-        // Pairs of rows interleaved, then 128-bit lanes regrouped twice.
-        let t: [__m512d; 8] = std::array::from_fn(|i| {
-            let (a, b) = (r[2 * (i / 2)], r[2 * (i / 2) + 1]);
-            if i % 2 == 0 {
-                _mm512_unpacklo_pd(a, b)
-            } else {
-                _mm512_unpackhi_pd(a, b)
-            }
-        });
-        // t[0] = [00 10 02 12 04 14 06 16], t[1] = [01 11 03 13 ..], t[2] = [20 30 22 32 ..], ...
-        let u0 = _mm512_shuffle_f64x2::<0x88>(t[0], t[2]); // 00 10 04 14 20 30 24 34
-        let u1 = _mm512_shuffle_f64x2::<0xDD>(t[0], t[2]); // 02 12 06 16 22 32 26 36
-        let u2 = _mm512_shuffle_f64x2::<0x88>(t[4], t[6]); // 40 50 44 54 60 70 64 74
-        let u3 = _mm512_shuffle_f64x2::<0xDD>(t[4], t[6]);
-        let v0 = _mm512_shuffle_f64x2::<0x88>(t[1], t[3]); // 01 11 05 15 21 31 25 35
-        let v1 = _mm512_shuffle_f64x2::<0xDD>(t[1], t[3]); // 03 13 07 17 ..
-        let v2 = _mm512_shuffle_f64x2::<0x88>(t[5], t[7]);
-        let v3 = _mm512_shuffle_f64x2::<0xDD>(t[5], t[7]);
-        let cols = [
-            _mm512_shuffle_f64x2::<0x88>(u0, u2), // column 0
-            _mm512_shuffle_f64x2::<0x88>(v0, v2), // 1
-            _mm512_shuffle_f64x2::<0x88>(u1, u3), // 2
-            _mm512_shuffle_f64x2::<0x88>(v1, v3), // 3
-            _mm512_shuffle_f64x2::<0xDD>(u0, u2), // 4
-            _mm512_shuffle_f64x2::<0xDD>(v0, v2), // 5
-            _mm512_shuffle_f64x2::<0xDD>(u1, u3), // 6
-            _mm512_shuffle_f64x2::<0xDD>(v1, v3), // 7
-        ];
-        for (j, c) in cols.iter().enumerate() {
-            _mm512_storeu_pd(out.add(j * stride), *c);
+        // Halves of rows i and i + 4 side by side, built by loads (the insert from memory runs on
+        // either shuffle-capable port, leaving fewer steps for the one that does all shuffles).
+        let pair = |i: usize, half: usize| {
+            let lo = _mm512_castpd256_pd512(_mm256_loadu_pd(rows[i].add(4 * half)));
+            _mm512_insertf64x4::<1>(lo, _mm256_loadu_pd(rows[i + 4].add(4 * half)))
+        };
+        // Even and odd features of rows (0, 1), (2, 3) from each half, then the 8 rows of each
+        // feature gathered by one two-source permutation.
+        let even = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
+        let odd = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+        for half in 0..2 {
+            let (a0, a1, a2, a3) = (pair(0, half), pair(1, half), pair(2, half), pair(3, half));
+            // t0 = [r0[0] r1[0] r0[2] r1[2] | r4[0] r5[0] r4[2] r5[2]] (features of this half).
+            let t0 = _mm512_unpacklo_pd(a0, a1);
+            let t1 = _mm512_unpackhi_pd(a0, a1);
+            let t2 = _mm512_unpacklo_pd(a2, a3);
+            let t3 = _mm512_unpackhi_pd(a2, a3);
+            let col = |j: usize| out.add((4 * half + j) * stride);
+            _mm512_storeu_pd(col(0), _mm512_permutex2var_pd(t0, even, t2));
+            _mm512_storeu_pd(col(1), _mm512_permutex2var_pd(t1, even, t3));
+            _mm512_storeu_pd(col(2), _mm512_permutex2var_pd(t0, odd, t2));
+            _mm512_storeu_pd(col(3), _mm512_permutex2var_pd(t1, odd, t3));
         }
     }
 }
