@@ -517,6 +517,7 @@ impl Soft {
     /// S consecutive groups from group `g`: writes G, returns each group's loss lanes without the
     /// T·ln s term, and s.
     #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // j names the group, c the class
     unsafe fn groups<const S: usize, V: Lanes>(
         &self,
         g: usize,
