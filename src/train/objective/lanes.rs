@@ -1,9 +1,9 @@
 //! Eight f64 lanes, the unit of the evaluation kernel, with one implementation per instruction set.
 //!
 //! Every operation is an IEEE-754 operation rounded once (add, mul, div, fused multiply-add, max),
-//! so the AVX-512 (`__m512d`), AVX2 and portable (`[f64; 8]`) implementations give the same bits:
-//! the kernel is written once against [`Lanes`] and a result never depends on the machine's vector
-//! width. Hand-written rather than taken from a SIMD crate because that identity (in particular of
+//! so the AVX-512 (`__m512d`) and portable (`[f64; 8]`, also compiled for AVX2) implementations
+//! give the same bits: the kernel is written once against [`Lanes`] and a result never depends on
+//! the machine's vector width. Hand-written rather than taken from a SIMD crate because that identity (in particular of
 //! `exp`, built here from those operations) is the point.
 
 #[cfg(target_arch = "x86_64")]
