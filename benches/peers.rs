@@ -372,7 +372,9 @@ fn eval(o: &Opts) {
     for kernel in Kernel::available() {
         let mut obj = Objective::new(run.x, run.labels, k, k, loss(), model.l2);
         obj.set_kernel(kernel);
-        time(kernel.name(), &mut |t, g| obj.value_grad(t, g));
+        time(&format!("{} kernel", kernel.name()), &mut |t, g| {
+            obj.value_grad(t, g)
+        });
     }
 }
 

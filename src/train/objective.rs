@@ -13,9 +13,10 @@
 //! machine, this kernel ~40 GFLOP/s for the whole evaluation, softmax included). Every weight,
 //! logit and gradient entry is one fused multiply-add chain in a fixed order, so results are
 //! identical bit for bit for every kernel (AVX-512, AVX2, portable), thread count and block size.
-//! The portable kernel relies on a hardware FMA for speed: on x86 CPUs without one (before 2013,
-//! or emulators hiding it) `f64::mul_add` falls back to software and an evaluation is ~15× slower
-//! than with the issue-2 ndarray code. See `benches/` for the measurements.
+//! On x86-64 the portable kernel runs only where AVX2 and FMA are missing (CPUs before 2013,
+//! emulators hiding them); compiled for baseline x86-64 it computes each fused multiply-add through
+//! libm's `fma`, ~15× slower than the issue-2 ndarray code. On aarch64, where FMA is always there,
+//! it is the kernel. See `benches/` for the measurements.
 //!
 //! Parameters θ are laid out as W (D×C, row-major) followed by b (C), with C = K outputs for softmax
 //! and C = 1 for the binary logistic model (whose class-0 logit is fixed at 0).
