@@ -366,9 +366,10 @@ fn eval(o: &Opts) {
         );
     };
     let mut old = common::baseline::Baseline::new(run.x, run.labels, k, k, loss(), model.l2);
-    time("issue-2 evaluation (ndarray general_mat_mul)", &mut |t, g| {
-        old.value_grad(t, g)
-    });
+    time(
+        "issue-2 evaluation (ndarray general_mat_mul)",
+        &mut |t, g| old.value_grad(t, g),
+    );
     for kernel in Kernel::available() {
         let mut obj = Objective::new(run.x, run.labels, k, k, loss(), model.l2);
         obj.set_kernel(kernel);

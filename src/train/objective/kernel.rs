@@ -85,11 +85,13 @@ impl Aligned {
     }
 }
 
-/// Classes per tile: the size in 1..=`max` that pads C least, the larger on a tie.
+/// Classes per tile, in 1..=`max`: the fewest padded classes plus tiles (each padded class costs
+/// its multiply-adds, each tile one more pass of loads over the features), the larger on a tie.
+/// K = 10 → 5 (no padding), 7 → 4 (one padded class, two tiles), 13 → 5.
 fn class_tile(c: usize, max: usize) -> usize {
     (1..=max.min(c))
         .rev()
-        .min_by_key(|&kt| (c.div_ceil(kt) * kt, usize::MAX - kt))
+        .min_by_key(|&kt| c.div_ceil(kt) * kt + c.div_ceil(kt))
         .unwrap_or(1)
 }
 
@@ -627,6 +629,30 @@ unsafe fn per_row(ws: &mut Workspace, labels: &[usize], loss: &RowLoss, groups: 
             for j in 0..k {
                 *gt.add(j * stride + r) = ws.dz[j];
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::class_tile;
+
+    #[test]
+    fn class_tiles_trade_padding_for_fewer_passes() {
+        // (C, tile): padded classes + tiles is least, ties to the larger tile.
+        let want = [
+            (1, 1),
+            (2, 2),
+            (3, 3),
+            (6, 3),
+            (7, 4),
+            (10, 5),
+            (11, 4),
+            (13, 5),
+            (100, 5),
+        ];
+        for (c, kt) in want {
+            assert_eq!(class_tile(c, 5), kt, "C = {c}");
         }
     }
 }
