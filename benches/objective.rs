@@ -79,8 +79,9 @@ fn one_fit(c: &mut Criterion) {
                 model: &model,
                 method: &method,
                 true_matrix: None,
+                train_rng: labelnoise::rng::derive("train", 0, &[]),
             };
-            black_box(fit(&input, &mut |_, _, _| {}).expect("fit"))
+            black_box(fit(&input, &mut |_: &labelnoise::train::Progress<'_>| {}).expect("fit"))
         })
     });
     group.finish();

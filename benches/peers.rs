@@ -329,8 +329,10 @@ fn eval(o: &Opts) {
         model: &model,
         method: &method,
         true_matrix: None,
+        train_rng: labelnoise::rng::derive("train", 0, &[]),
     };
-    let fitted = labelnoise::train::fit(&input, &mut |_, _, _| {}).expect("fit");
+    let fitted =
+        labelnoise::train::fit(&input, &mut |_: &labelnoise::train::Progress<'_>| {}).expect("fit");
     let mut theta: Vec<f64> = fitted.model.weights.iter().copied().collect();
     theta.extend(fitted.model.bias.iter());
     assert_eq!(theta.len(), (d + 1) * k);

@@ -42,19 +42,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         bail!("--threads must be at least 1");
     }
     let metrics = checked_metrics(args.metrics.clone())?;
-    let out = args.out.clone().unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    let out = args.out.clone().unwrap_or_else(|| {
+        let base = Path::new("results").join(&scenario.name);
+        shard.map_or(base.clone(), |s| base.join(s.folder_name()))
+    });
     engine::preflight::check(&out, &scenario, shard, args.force)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // Ctrl-C: stop scheduling new runs; finished ones are already on disk.
-        let _ = ctrlc::set_handler(move || {
-            if stop.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-            eprintln!("\ninterrupt: finishing the runs in flight (Ctrl-C again to quit at once)");
-        });
-    }
+    let stop = interrupt_flag();
     let opts = engine::Options {
         out: out.clone(),
         threads: args.threads,
@@ -90,7 +83,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("run {id} failed: {e}");
     }
     if outcome.interrupted {
-        let mut again = format!("labelnoise run {} --out {}", args.file.display(), out.display());
+        let mut again = format!(
+            "labelnoise run {} --out {}",
+            args.file.display(),
+            out.display()
+        );
         if let Some(s) = shard {
             again.push_str(&format!(" --shard {s}"));
         }
@@ -199,7 +196,8 @@ pub fn plan_text(s: &Scenario) -> String {
             if let Some(shape) = crate::data::static_shape(&d.spec.source) {
                 let class_conditional = matches!(
                     n.spec,
-                    scenario::spec::NoiseSpec::Pairflip { .. }
+                    scenario::spec::NoiseSpec::Symmetric { .. }
+                        | scenario::spec::NoiseSpec::Pairflip { .. }
                         | scenario::spec::NoiseSpec::Asymmetric { .. }
                         | scenario::spec::NoiseSpec::Matrix { .. }
                 );
@@ -295,7 +293,8 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
             crate::engine::store::RUNS
         );
     }
-    let summary = report::write_all(dir).with_context(|| format!("cannot build the report of {}", dir.display()))?;
+    let summary = report::write_all(dir)
+        .with_context(|| format!("cannot build the report of {}", dir.display()))?;
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
     println!(
@@ -309,7 +308,8 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
 /// `labelnoise merge DIR… -o OUT`: checks and combines shard folders, then writes the summaries.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
     let merged = engine::merge::merge(dirs, out)?;
-    let summary = report::write_all(out).with_context(|| format!("cannot build the report of {}", out.display()))?;
+    let summary = report::write_all(out)
+        .with_context(|| format!("cannot build the report of {}", out.display()))?;
     let metrics = report::export::table_metrics(&summary, None);
     print!("{}", report::export::terminal(&summary, &metrics));
     println!(
@@ -332,7 +332,9 @@ pub fn datasets() -> anyhow::Result<ExitCode> {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(["source", "n", "d", "K", "class balance", "origin"]);
     for r in catalog::rows()? {
-        t.add_row([r.source, r.samples, r.features, r.classes, r.balance, r.origin]);
+        t.add_row([
+            r.source, r.samples, r.features, r.classes, r.balance, r.origin,
+        ]);
     }
     println!("{t}");
     println!("Generators: n, d and K are the keys train + test, features and classes (defaults in parentheses).");

@@ -40,7 +40,6 @@ type Published = (&'static str, Option<f64>, usize, usize, &'static [usize]);
 
 /// Published sizes and class counts: UCI dataset pages and `.names` files, scikit-learn's dataset
 /// descriptions, and Cortez et al. (2009) for red wine quality (scores 3..8).
-
 const PUBLISHED: &[Published] = &[
     ("iris", None, 150, 4, &[50, 50, 50]),
     ("wine", None, 178, 13, &[59, 71, 48]),

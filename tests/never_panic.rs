@@ -19,9 +19,10 @@ fn parse_and_render(text: &str) -> Result<Scenario, ScenarioError> {
             if s.run_count() <= 2000 {
                 assert_eq!(s.runs().len(), s.run_count());
                 // `plan` prints the K×K noise matrix: only for small K, to keep the suite fast.
-                let small_k = s.datasets.iter().all(|d| {
-                    data::static_shape(&d.spec.source).map_or(true, |sh| sh.classes <= 50)
-                });
+                let small_k = s
+                    .datasets
+                    .iter()
+                    .all(|d| data::static_shape(&d.spec.source).is_none_or(|sh| sh.classes <= 50));
                 if small_k {
                     let _ = labelnoise::commands::plan_text(s);
                 }
@@ -403,6 +404,8 @@ fn csv_spec(label_index: bool, header: bool, delimiter: char) -> DatasetSpec {
             header,
             delimiter,
             columns: None,
+            labels_path: None,
+            test_labels_path: None,
         },
         train: None,
         test: None,

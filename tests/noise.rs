@@ -476,7 +476,7 @@ fn noise_kinds_scenario_plans_every_matrix_and_runs_every_kind() {
     for kind in ["symmetric", "pairflip", "asymmetric", "matrix"] {
         assert!(
             plan.contains(&format!(
-                "noise matrix T (P(observed j | true i)) for {kind}:"
+                "noise matrix T[i][j] = P(observed j | true i), {kind}"
             )),
             "{plan}"
         );

@@ -56,8 +56,9 @@ fn fit(run: &RunSpec, data: &Dataset) -> FitOutput {
         model: &run.model,
         method: &run.method,
         true_matrix: None,
+        train_rng: labelnoise::rng::derive("train", 0, &[]),
     };
-    train::fit(&input, &mut |_, _, _| {}).unwrap()
+    train::fit(&input, &mut |_: &labelnoise::train::Progress<'_>| {}).unwrap()
 }
 
 fn assert_finite(rec: &RunRecord) {
@@ -261,7 +262,7 @@ fn a_class_missing_from_a_split_gives_finite_numbers_or_a_clear_error() {
     let err = data::build(&spec, Path::new("."), 0)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("have no training sample"), "{err}");
+    assert!(err.contains("needs at least 1 training sample"), "{err}");
 }
 
 #[test]
@@ -335,6 +336,7 @@ fn the_table_says_how_many_fits_did_not_converge() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.contains("3 (3 not converged)"), "{stdout}");
+    assert!(stdout.contains("3 (3 nc)"), "{stdout}");
+    assert!(stdout.contains("nc = not converged"), "{stdout}");
     assert!(!stdout.contains("NaN"), "{stdout}");
 }

@@ -101,9 +101,12 @@ pub fn run_grid(
                     model,
                     method: &method,
                     true_matrix: None,
+                    train_rng: labelnoise::rng::derive("train", 0, &[]),
                 };
                 let t = std::time::Instant::now();
-                let out = labelnoise::train::fit(&input, &mut |_, _, _| {}).expect("fit");
+                let out =
+                    labelnoise::train::fit(&input, &mut |_: &labelnoise::train::Progress<'_>| {})
+                        .expect("fit");
                 FitRow {
                     seed: run.seed,
                     rate: run.rate,

@@ -75,14 +75,10 @@ pub fn execute(
             metrics.insert("validation_loss".into(), v);
         }
     }
-    let expected_rate = match &run.noise {
-        NoiseSpec::Symmetric {
-            rate,
-            include_true: true,
-            ..
-        } => Some(rate * (k as f64 - 1.0) / k as f64),
-        _ => None,
-    };
+    // On record when the noise model's expected rate differs from the nominal one (include_true,
+    // instance truncation, boundary clipping, class-weighted asymmetric/matrix rates).
+    let expected_rate =
+        Some(noisy.expected_rate).filter(|e| (e - run.noise.nominal_rate()).abs() > 1e-12);
     Ok(RunRecord {
         id: run.id.clone(),
         index: run.index,

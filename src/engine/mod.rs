@@ -2,6 +2,7 @@
 //! to the results folder as they finish, resume, shards and interruption.
 
 pub mod execute;
+pub mod merge;
 pub mod preflight;
 pub mod record;
 pub mod shard;
@@ -282,8 +283,7 @@ fn check_inputs(pending: &[RunSpec], shared: &Shared) -> Result<(), EngineError>
     let mut seen = HashSet::new();
     for run in pending {
         if seen.insert(run.dataset_key()) {
-            let data = data::build(&run.dataset, &run.base_dir, run.seed)
-                .map_err(|e| EngineError::Input(e.to_string()))?;
+            let data = shared.dataset(run).map_err(EngineError::Input)?;
             if let crate::scenario::spec::NoiseSpec::Matrix { matrix, .. } = &run.noise {
                 if matrix.len() != data.classes {
                     return Err(EngineError::Input(format!(
@@ -425,7 +425,8 @@ rate = [0.0, 0.1]
 kind = "label_smoothing"
 epsilon = [0.0, 0.1]
 "#;
-        let scenario = crate::scenario::parse(text, "sharing.toml", std::path::Path::new(".")).unwrap();
+        let scenario =
+            crate::scenario::parse(text, "sharing.toml", std::path::Path::new(".")).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let opts = Options {
             out: dir.path().join("out"),

@@ -76,7 +76,7 @@ impl Shard {
         let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
         let max = num("SLURM_ARRAY_TASK_MAX")?;
         let step = num("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1);
-        let contiguous = step == 1 && max.map_or(true, |max| max + 1 == min + count);
+        let contiguous = step == 1 && max.is_none_or(|max| max + 1 == min + count);
         if !contiguous {
             return Err(format!(
                 "--shard slurm: the job array is not contiguous (min {min}, max {}, step {step}, count {count}); \

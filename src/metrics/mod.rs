@@ -36,6 +36,10 @@ pub const METRICS: &[(&str, &str)] = &[
     ("objective", "final objective F = mean loss + (l2/2)‖W‖²"),
     ("no_finite_optimum", "1 when hard targets, l2 = 0 and a perfect fit of the observed labels leave the objective without a finite minimizer (weights grow without bound)"),
     ("converged", "1 if the gradient tolerance was met (or the mini-batch schedule ended), else 0"),
+    ("stopped_epoch", "early stopping: last epoch trained (= epochs if patience never ran out)"),
+    ("best_epoch", "early stopping: epoch with the lowest held-out noisy-label CE; its weights are the model's"),
+    ("validation_loss", "early stopping: that lowest mean CE of the held-out samples against their noisy labels"),
+    ("validation_size", "early stopping: training samples held out (not trained on)"),
 ];
 
 /// Number of calibration bins (Guo et al. 2017).
@@ -225,6 +229,7 @@ mod tests {
         let noisy = NoisyLabels {
             observed: vec![1, 0, 1, 0, 0],
             corrupted: vec![false, false, true, true, true],
+            expected_rate: 0.6,
             realized: RealizedNoise {
                 flipped: 3,
                 rate: 0.6,
@@ -294,6 +299,7 @@ mod tests {
         let noisy = NoisyLabels {
             observed: vec![1, 0],
             corrupted: vec![false, false],
+            expected_rate: 0.0,
             realized: RealizedNoise {
                 flipped: 0,
                 rate: 0.0,

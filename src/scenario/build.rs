@@ -243,6 +243,8 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                     "header",
                     "delimiter",
                     "columns",
+                    "labels_path",
+                    "test_labels_path",
                 ],
             );
             let file = |r: &mut Reader<'_>, key: &str| -> Option<std::path::PathBuf> {
@@ -309,6 +311,8 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
                 header,
                 delimiter,
                 columns,
+                labels_path,
+                test_labels_path,
             }
         }
         name => {

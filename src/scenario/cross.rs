@@ -192,7 +192,7 @@ fn noise_matrix_singular(noise: &NoiseSpec, k: usize) -> bool {
             ..
         } => zero(1.0 - rate),
         // 1 − r + r·ω = 0 needs ω = −1 (K even) and r = ½.
-        NoiseSpec::Pairflip { rate, .. } => k % 2 == 0 && zero(rate - 0.5),
+        NoiseSpec::Pairflip { rate, .. } => k.is_multiple_of(2) && zero(rate - 0.5),
         NoiseSpec::Asymmetric {
             rate_pos, rate_neg, ..
         } => k == 2 && zero(1.0 - rate_pos - rate_neg),

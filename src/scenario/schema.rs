@@ -173,6 +173,18 @@ pub const DATASET: &[Key] = &[
         Some("all but the label"),
         "csv: feature columns (names or indices)",
     ),
+    key(
+        "labels_path",
+        Ty::Choice(&[]),
+        None,
+        "npy: 1-D label array for the features in `path`",
+    ),
+    key(
+        "test_labels_path",
+        Ty::Choice(&[]),
+        None,
+        "npy: 1-D label array for the features in `test_path`",
+    ),
 ];
 
 pub const NOISE_KINDS: &[&str] = &[
@@ -453,4 +465,53 @@ pub fn sources_help() -> String {
          or csv with path = \"your.csv\"",
         BUNDLED.join(", ")
     )
+}
+
+/// The schema as Markdown tables (README's "Scenario files" section is this text).
+pub fn markdown() -> String {
+    let mut out = String::new();
+    let sections: [(&str, &[Key], &str); 5] = [
+        ("[dataset]", DATASET, "repeatable as [[dataset]]"),
+        (
+            "[noise]",
+            NOISE,
+            "repeatable as [[noise]]; absent: no noise",
+        ),
+        ("[model]", MODEL, "repeatable as [[model]]"),
+        ("[[method]]", METHOD, "repeatable; absent: `ce` only"),
+        ("[report]", REPORT, "optional"),
+    ];
+    for (title, keys, note) in sections {
+        out.push_str(&format!("#### `{title}` ({note})\n\n| key | type | default | meaning |\n| --- | --- | --- | --- |\n"));
+        for k in keys {
+            let ty = match k.ty {
+                Ty::Float => "number".to_string(),
+                Ty::Int => "integer".to_string(),
+                Ty::Bool => "bool".to_string(),
+                Ty::Choice([]) => "string".to_string(),
+                Ty::Choice(c) => c
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(" \\| "),
+                Ty::Matrix => "K×K numbers".to_string(),
+                Ty::Column => "name or index".to_string(),
+                Ty::Columns => "list of names or indices".to_string(),
+                Ty::MatrixOrTrue => "`\"true\"` or K×K numbers".to_string(),
+            };
+            let ty = if k.sweep {
+                format!("{ty} (list = axis)")
+            } else {
+                ty
+            };
+            out.push_str(&format!(
+                "| `{}` | {ty} | {} | {} |\n",
+                k.name,
+                k.default.unwrap_or("—"),
+                k.doc
+            ));
+        }
+        out.push('\n');
+    }
+    out
 }
