@@ -110,3 +110,41 @@ fn a_bad_scenario_names_file_line_and_key() {
     assert!(err.contains("noise.rat"), "{err}");
     assert!(err.contains("did you mean `rate`?"), "{err}");
 }
+
+#[test]
+fn hard_targets_on_separable_data_are_never_reported_converged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sep.toml");
+    std::fs::write(
+        &path,
+        "name = \"sep\"\nseeds = 2\n[dataset]\nsource = \"blobs\"\nclasses = 3\nfeatures = 5\n\
+         train = 200\ntest = 50\nseparation = 30.0\n[model]\nl2 = 0.0\n\
+         [[method]]\nkind = \"label_smoothing\"\nepsilon = [0.0, 0.1]\n",
+    )
+    .unwrap();
+    labelnoise()
+        .args(["run", "--quiet", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&path)
+        .assert()
+        .success();
+    let runs = std::fs::read_to_string(dir.path().join("out/runs.jsonl")).unwrap();
+    for line in runs.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let eps = v["config"]["method"]["epsilon"].as_f64().unwrap();
+        let m = &v["metrics"];
+        // Far-apart blobs are separable: with ε = 0 and no penalty there is no finite optimum.
+        assert_eq!(m["train_accuracy_observed"].as_f64(), Some(1.0), "{line}");
+        let unbounded = eps == 0.0;
+        assert_eq!(
+            m["no_finite_optimum"].as_f64(),
+            Some(f64::from(u8::from(unbounded))),
+            "{line}"
+        );
+        assert_eq!(
+            v["optimizer"]["converged"].as_bool(),
+            Some(!unbounded),
+            "{line}"
+        );
+    }
+}

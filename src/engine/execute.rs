@@ -61,7 +61,18 @@ pub fn execute(
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
     let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
-    let r = &fit.report;
+    let mut report = fit.report.clone();
+    // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
+    let unbounded = train::lacks_finite_optimum(
+        &run.method,
+        run.model.l2,
+        metrics["train_accuracy_observed"],
+    );
+    metrics.insert("no_finite_optimum".into(), f64::from(u8::from(unbounded)));
+    if unbounded {
+        report.converged = false;
+    }
+    let r = &report;
     metrics.insert("iterations".into(), r.iterations as f64);
     metrics.insert("evaluations".into(), r.evaluations as f64);
     metrics.insert("grad_max".into(), r.grad_max);
@@ -109,7 +120,7 @@ pub fn execute(
         },
         metrics,
         reliability,
-        optimizer: fit.report,
+        optimizer: report,
         trace,
         timing: Timing {
             fit_seconds,
