@@ -134,19 +134,7 @@ pub fn classification(
             1usize << bits
         )));
     }
-    // Distinct vertices: the first `bits` coordinates index a distinct vertex, the rest are random.
-    let ids = rand::seq::index::sample(rng, 1usize << bits, clusters).into_vec();
-    let mut centroids = Array2::<f64>::zeros((clusters, informative));
-    for (k, mut row) in centroids.rows_mut().into_iter().enumerate() {
-        for (j, v) in row.iter_mut().enumerate() {
-            let bit = if j < bits {
-                (ids[k] >> j) & 1 == 1
-            } else {
-                rng.gen::<bool>()
-            };
-            *v = if bit { class_sep } else { -class_sep };
-        }
-    }
+    let centroids = distinct_vertices(clusters, informative, bits, class_sep, rng);
     let uniform_pm1 = |rows: usize, cols: usize, rng: &mut Rng| {
         Array2::from_shape_simple_fn((rows, cols), || 2.0 * rng.gen::<f64>() - 1.0)
     };
@@ -226,18 +214,7 @@ pub fn separable(
             "separable: margin = {margin} must be a positive number"
         )));
     }
-    let ids = rand::seq::index::sample(rng, 1usize << bits, classes).into_vec();
-    let mut protos = Array2::<f64>::zeros((classes, features));
-    for (k, mut row) in protos.rows_mut().into_iter().enumerate() {
-        for (j, v) in row.iter_mut().enumerate() {
-            let bit = if j < bits {
-                (ids[k] >> j) & 1 == 1
-            } else {
-                rng.gen::<bool>()
-            };
-            *v = if bit { 1.0 } else { -1.0 };
-        }
-    }
+    let mut protos = distinct_vertices(classes, features, bits, 1.0, rng);
     // Smallest Hamming distance between two prototypes (≥ 1: the vertices are distinct).
     let mut h_min = features;
     for c in 0..classes {
@@ -302,6 +279,30 @@ pub fn separable(
         },
         protos,
     ))
+}
+
+/// `count` distinct vertices of the hypercube {−half, +half}^dims: the first `bits` coordinates index
+/// a distinct vertex (sampled without replacement), the remaining ones are random signs.
+fn distinct_vertices(
+    count: usize,
+    dims: usize,
+    bits: usize,
+    half: f64,
+    rng: &mut Rng,
+) -> Array2<f64> {
+    let ids = rand::seq::index::sample(rng, 1usize << bits, count).into_vec();
+    let mut out = Array2::<f64>::zeros((count, dims));
+    for (k, mut row) in out.rows_mut().into_iter().enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            let bit = if j < bits {
+                (ids[k] >> j) & 1 == 1
+            } else {
+                rng.gen::<bool>()
+            };
+            *v = if bit { half } else { -half };
+        }
+    }
+    out
 }
 
 #[cfg(test)]
