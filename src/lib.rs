@@ -16,6 +16,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod train;
+pub mod vocab;
 
 /// Program version written into every run record; `merge` refuses to mix versions.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

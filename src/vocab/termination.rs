@@ -1,0 +1,1 @@
+//! `Termination`: why a fit stopped; `converged` is derived from it.
