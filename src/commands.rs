@@ -61,7 +61,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         stop,
     };
     let outcome = engine::run(&scenario, &opts)?;
-    let summary = report::write_all(&out)?;
+    let summary = write_report(&out)?;
     let metrics = report::export::table_metrics(
         &summary,
         metrics.as_deref().or(scenario.table_metrics.as_deref()),
@@ -124,6 +124,15 @@ fn interrupt_flag() -> Arc<AtomicBool> {
     });
     flag.store(false, Ordering::SeqCst);
     flag.clone()
+}
+
+/// Writes the report files of `dir` (`report::write_all`) and prints its warnings to stderr.
+fn write_report(dir: &Path) -> Result<report::Summary, crate::engine::store::StoreError> {
+    let written = report::write_all(dir)?;
+    for w in &written.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(written.summary)
 }
 
 fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>> {
@@ -293,7 +302,7 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
             crate::engine::store::RUNS
         );
     }
-    let summary = report::write_all(dir)
+    let summary = write_report(dir)
         .with_context(|| format!("cannot build the report of {}", dir.display()))?;
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
@@ -308,7 +317,7 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
 /// `labelnoise merge DIR… -o OUT`: checks and combines shard folders, then writes the summaries.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
     let merged = engine::merge::merge(dirs, out)?;
-    let summary = report::write_all(out)
+    let summary = write_report(out)
         .with_context(|| format!("cannot build the report of {}", out.display()))?;
     let metrics = report::export::table_metrics(&summary, None);
     print!("{}", report::export::terminal(&summary, &metrics));

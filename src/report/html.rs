@@ -1,8 +1,8 @@
 //! `report.html`: the tables and every figure on one page that opens offline in a browser. The SVGs
 //! are inlined and the page has no scripts, links or external files.
 
-use super::export::{self, TextTable};
-use super::plots::Figure;
+use super::export::{self, Exporter, TextTable};
+use super::figures::Figure;
 use super::summary::Summary;
 
 const STYLE: &str =
@@ -53,61 +53,67 @@ fn table(t: &TextTable) -> String {
     out
 }
 
-/// The whole page.
-pub fn page(s: &Summary, figures: &[Figure]) -> String {
-    let title = format!("labelnoise: {}", s.scenario);
-    let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        escape(&title),
-        escape(&s.scenario)
-    );
-    if s.cells.is_empty() {
-        out.push_str("<p>No finished runs yet.</p>\n");
-    } else {
-        let metrics = export::document_metrics(s);
-        for note in export::notes(s, &metrics) {
-            out.push_str(&format!("<p class=\"note\">{}.</p>\n", escape(&note)));
+/// The whole page: the tables of `summary.md`, then every figure inlined.
+pub struct Html<'a> {
+    pub figures: &'a [Figure],
+}
+
+impl Exporter for Html<'_> {
+    fn serialize(&self, s: &Summary) -> String {
+        let title = format!("labelnoise: {}", s.scenario);
+        let mut out = format!(
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+            escape(&title),
+            escape(&s.scenario)
+        );
+        if s.cells.is_empty() {
+            out.push_str("<p>No finished runs yet.</p>\n");
+        } else {
+            let metrics = export::document_metrics(s);
+            for note in export::notes(s, &metrics) {
+                out.push_str(&format!("<p class=\"note\">{}.</p>\n", escape(&note)));
+            }
+            out.push_str(&table(&export::table(s, &metrics)));
+            if let Some(best) = export::best_table(s) {
+                out.push_str(&format!("<h2>{}</h2>\n", escape(&export::best_title(s))));
+                out.push_str(&table(&best));
+            }
+            if !self.figures.is_empty() {
+                out.push_str("<h2>Figures</h2>\n");
+            }
+            for f in self.figures {
+                let id = f.file.trim_end_matches(".svg");
+                out.push_str(&format!(
+                    "<figure id=\"{id}\">\n<h3>{}</h3>\n",
+                    escape(&f.title)
+                ));
+                out.push_str(f.svg.trim_end());
+                out.push_str(&format!(
+                    "\n<figcaption>{} (<code>plots/{}</code>)</figcaption>\n</figure>\n",
+                    escape(&f.caption),
+                    f.file
+                ));
+            }
+            out.push_str("<h2>Columns</h2>\n<dl>\n");
+            for m in &metrics {
+                let short = export::short_name(m);
+                let name = if short == m {
+                    m.clone()
+                } else {
+                    format!("{short} = {m}")
+                };
+                out.push_str(&format!(
+                    "<dt><code>{}</code></dt><dd>{}</dd>\n",
+                    escape(&name),
+                    escape(export::definition(m).unwrap_or(""))
+                ));
+            }
+            out.push_str("</dl>\n");
         }
-        out.push_str(&table(&export::table(s, &metrics)));
-        if let Some(best) = export::best_table(s) {
-            out.push_str(&format!("<h2>{}</h2>\n", escape(&export::best_title(s))));
-            out.push_str(&table(&best));
-        }
-        if !figures.is_empty() {
-            out.push_str("<h2>Figures</h2>\n");
-        }
-        for f in figures {
-            let id = f.file.trim_end_matches(".svg");
-            out.push_str(&format!(
-                "<figure id=\"{id}\">\n<h3>{}</h3>\n",
-                escape(&f.title)
-            ));
-            out.push_str(f.svg.trim_end());
-            out.push_str(&format!(
-                "\n<figcaption>{} (<code>plots/{}</code>)</figcaption>\n</figure>\n",
-                escape(&f.caption),
-                f.file
-            ));
-        }
-        out.push_str("<h2>Columns</h2>\n<dl>\n");
-        for m in &metrics {
-            let short = export::short_name(m);
-            let name = if short == m {
-                m.clone()
-            } else {
-                format!("{short} = {m}")
-            };
-            out.push_str(&format!(
-                "<dt><code>{}</code></dt><dd>{}</dd>\n",
-                escape(&name),
-                escape(export::definition(m).unwrap_or(""))
-            ));
-        }
-        out.push_str("</dl>\n");
+        out.push_str(&format!(
+            "<footer>labelnoise {}: built from runs.jsonl (<code>labelnoise report DIR</code> rebuilds it); every number at full precision is in summary.csv and summary.json.</footer>\n</body>\n</html>\n",
+            crate::VERSION
+        ));
+        out
     }
-    out.push_str(&format!(
-        "<footer>labelnoise {}: built from runs.jsonl (<code>labelnoise report DIR</code> rebuilds it); every number at full precision is in summary.csv and summary.json.</footer>\n</body>\n</html>\n",
-        crate::VERSION
-    ));
-    out
 }

@@ -3,29 +3,41 @@
 //! same bytes `labelnoise run` wrote, without training.
 
 pub mod export;
+pub mod figures;
 pub mod html;
-pub mod plots;
 pub mod stats;
 pub mod summary;
 
 use crate::engine::store::{self, StoreError};
 pub use export::DEFAULT_TABLE_METRICS;
+use export::{Csv, Exporter, Json, Markdown};
 use std::path::Path;
 pub use summary::{summarize, Summary};
 
 /// Files [`write_all`] writes in the results folder (besides `plots/*.svg`).
 pub const FILES: &[&str] = &["summary.csv", "summary.md", "summary.json", "report.html"];
 
+/// What [`write_all`] built: the summary, and warnings for the caller to show (the library does
+/// not print).
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub summary: Summary,
+    /// Problems that did not stop the report (a torn last line, a figure that could not be drawn),
+    /// as sentences without a `warning:` prefix.
+    pub warnings: Vec<String>,
+}
+
 /// Reads `runs.jsonl` in `dir` and writes every summary file, every figure that applies
-/// (`plots/*.svg`, figures that no longer apply are removed) and `report.html`; returns the summary.
-/// The single entry used by both `run` and `report`.
-pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
+/// (`plots/*.svg`, figures that no longer apply are removed) and `report.html`; returns the summary
+/// and the warnings met. The single entry used by both `run` and `report`.
+pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
     let loaded = store::load(dir)?;
+    let mut warnings = Vec::new();
     if loaded.torn_tail {
-        eprintln!(
-            "warning: {}: the last line is torn (interrupted write) and was ignored",
+        warnings.push(format!(
+            "{}: the last line is torn (interrupted write) and was ignored",
             dir.join(store::RUNS).display()
-        );
+        ));
     }
     let name = store::read_manifest(dir)
         .map(|m| m.scenario)
@@ -37,26 +49,38 @@ pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
                 .unwrap_or_default()
         });
     let summary = summarize(&name, &loaded.records);
-    store::write_atomic(&dir.join("summary.csv"), export::csv(&summary).as_bytes())?;
-    store::write_atomic(
-        &dir.join("summary.md"),
-        export::markdown(&summary).as_bytes(),
-    )?;
-    store::write_atomic(&dir.join("summary.json"), export::json(&summary).as_bytes())?;
-
-    let (figures, problems) = plots::render(&summary, &loaded.records);
-    for p in &problems {
-        eprintln!("warning: a figure could not be drawn: {p}");
+    let tables: [(&str, &dyn Exporter); 3] = [
+        ("summary.csv", &Csv),
+        ("summary.md", &Markdown),
+        ("summary.json", &Json),
+    ];
+    for (file, exporter) in tables {
+        store::write_atomic(&dir.join(file), exporter.serialize(&summary).as_bytes())?;
     }
-    let plot_dir = dir.join("plots");
-    std::fs::create_dir_all(&plot_dir).map_err(|source| StoreError::Io {
+
+    let (figures, problems) = figures::render(&summary, &loaded.records);
+    warnings.extend(
+        problems
+            .iter()
+            .map(|p| format!("a figure could not be drawn: {p}")),
+    );
+    write_figures(&dir.join("plots"), &figures)?;
+    let page = html::Html { figures: &figures }.serialize(&summary);
+    store::write_atomic(&dir.join("report.html"), page.as_bytes())?;
+    Ok(Report { summary, warnings })
+}
+
+/// Writes `figures` into `plot_dir` and removes the figures of [`figures::FILES`] that no longer
+/// apply (other files are the user's and stay).
+fn write_figures(plot_dir: &Path, figures: &[figures::Figure]) -> Result<(), StoreError> {
+    std::fs::create_dir_all(plot_dir).map_err(|source| StoreError::Io {
         path: plot_dir.display().to_string(),
         source,
     })?;
-    for f in &figures {
+    for f in figures {
         store::write_atomic(&plot_dir.join(f.file), f.svg.as_bytes())?;
     }
-    for stale in plots::FILES
+    for stale in figures::FILES
         .iter()
         .filter(|name| !figures.iter().any(|f| f.file == **name))
     {
@@ -71,9 +95,5 @@ pub fn write_all(dir: &Path) -> Result<Summary, StoreError> {
             _ => {}
         }
     }
-    store::write_atomic(
-        &dir.join("report.html"),
-        html::page(&summary, &figures).as_bytes(),
-    )?;
-    Ok(summary)
+    Ok(())
 }

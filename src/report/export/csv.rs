@@ -1,0 +1,116 @@
+//! `summary.csv`: every number of the summary at full precision, one row per cell.
+
+use super::format::num;
+use super::Exporter;
+use crate::report::summary::Summary;
+
+/// Axes, method, n, not_converged, baseline flags, then per metric mean, std, 95% t-interval,
+/// then per metric the paired difference against the baseline (mean and interval).
+pub struct Csv;
+
+impl Exporter for Csv {
+    fn serialize(&self, s: &Summary) -> String {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        w.write_record(header(s)).expect("in-memory write");
+        for c in &s.cells {
+            let mut row: Vec<String> = c.axes.iter().map(|(_, v)| v.to_string()).collect();
+            row.extend([
+                c.method.clone(),
+                c.n.to_string(),
+                c.not_converged.to_string(),
+                c.is_baseline.to_string(),
+                c.paired_against.clone().unwrap_or_default(),
+            ]);
+            for m in &s.metrics {
+                match c.stats.get(m) {
+                    Some(st) => {
+                        row.extend([num(st.mean), num(st.std), num(st.ci_low), num(st.ci_high)])
+                    }
+                    None => row.extend(vec![String::new(); 4]),
+                }
+            }
+            for m in &s.metrics {
+                match c.paired.get(m) {
+                    Some(st) => row.extend([num(st.mean), num(st.ci_low), num(st.ci_high)]),
+                    None => row.extend(vec![String::new(); 3]),
+                }
+            }
+            w.write_record(&row).expect("in-memory write");
+        }
+        String::from_utf8(w.into_inner().expect("in-memory")).expect("utf-8")
+    }
+}
+
+fn header(s: &Summary) -> Vec<String> {
+    let mut header: Vec<String> = s.axes.clone();
+    header.extend(
+        [
+            "method",
+            "n",
+            "not_converged",
+            "is_baseline",
+            "paired_against",
+        ]
+        .map(String::from),
+    );
+    for m in &s.metrics {
+        for suffix in ["mean", "std", "ci95_low", "ci95_high"] {
+            header.push(format!("{m}_{suffix}"));
+        }
+    }
+    for m in &s.metrics {
+        for suffix in ["mean", "ci95_low", "ci95_high"] {
+            header.push(format!("delta_{m}_{suffix}"));
+        }
+    }
+    header
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::stats::Stat;
+    use crate::report::summary::Cell;
+    use crate::scenario::spec::AxisValue;
+
+    #[test]
+    fn rows_have_a_field_per_header_and_numbers_round_trip() {
+        let acc = Stat::of(&[0.5, 0.7, 0.9]);
+        let cell = Cell {
+            axes: vec![("noise.rate".into(), AxisValue::Float(0.2))],
+            method: "ce".into(),
+            is_baseline: true,
+            paired_against: None,
+            n: 3,
+            not_converged: 0,
+            stats: [("test_accuracy".to_string(), acc)].into(),
+            paired: Default::default(),
+            flip_rate: 0.2,
+        };
+        let s = Summary {
+            scenario: "hand".into(),
+            axes: vec!["noise.rate".into()],
+            metrics: vec!["test_accuracy".into(), "test_ece".into()],
+            cells: vec![cell],
+        };
+        let text = Csv.serialize(&s);
+        let mut r = ::csv::Reader::from_reader(text.as_bytes());
+        let header = r.headers().unwrap().clone();
+        // 1 axis, 5 cell columns, 4 statistics and 3 paired values per metric.
+        assert_eq!(header.len(), 1 + 5 + 2 * 4 + 2 * 3);
+        let row = r.records().next().unwrap().unwrap();
+        assert_eq!(row.len(), header.len());
+        let field = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+        assert_eq!(
+            field("test_accuracy_mean").parse::<f64>().unwrap(),
+            acc.mean
+        );
+        assert_eq!(
+            field("test_accuracy_ci95_high").parse::<f64>().unwrap(),
+            acc.ci_high
+        );
+        // Absent metrics and differences leave empty fields.
+        assert_eq!(field("test_ece_mean"), "");
+        assert_eq!(field("delta_test_accuracy_mean"), "");
+    }
+}

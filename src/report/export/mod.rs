@@ -1,0 +1,35 @@
+//! One exporter per format, all from the same [`Summary`] (as hyperfine's `src/export/`):
+//! `summary.csv` and `summary.json` (every number, full precision), `summary.md` and the terminal
+//! table (compact, for people); `report.html` is [`Html`](crate::report::html::Html).
+//!
+//! Numbers in CSV and JSON use Rust's shortest round-trip formatting, so equal results give equal
+//! bytes. The human tables show mean±std with 3 decimals and the paired difference against the
+//! hard-label baseline as `+0.002 ±0.003 ▲` (mean, half-width of the 95% t-interval, ▲/▼ when the
+//! interval lies above/below 0).
+
+mod columns;
+mod csv;
+mod format;
+mod json;
+mod markdown;
+mod table;
+mod terminal;
+
+pub use self::csv::Csv;
+pub use columns::{
+    definition, document_metrics, short_name, BEST_BY, DEFAULT_TABLE_METRICS, DOCUMENT_METRICS,
+};
+pub use format::{delta_text, direction, fixed, mean_std, width};
+pub use json::Json;
+pub use markdown::{render_markdown, Markdown};
+pub(crate) use table::short_axes;
+pub use table::{baseline_name, best_table, best_title, notes, table, TextTable};
+pub use terminal::{render_terminal, table_metrics, terminal, Terminal, TERMINAL_WIDTH};
+
+use super::summary::Summary;
+
+/// A format the summary is written in.
+pub trait Exporter {
+    /// The whole text of the format for `summary`.
+    fn serialize(&self, summary: &Summary) -> String;
+}

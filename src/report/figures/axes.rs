@@ -1,0 +1,134 @@
+//! Which axes the figures run along and which cells they look at closely. The x axis is
+//! `noise.rate` when it varies, else the first axis with at least two numeric values; "vs ε"
+//! figures use `method.epsilon` when it varies. Every other axis tells the lines apart.
+
+use crate::report::export::short_axes;
+use crate::report::summary::{Cell, Summary};
+use crate::scenario::spec::AxisValue;
+
+/// The axis of the "vs noise" figures when it varies.
+const NOISE_AXIS: &str = "noise.rate";
+/// The axis of the "vs ε" figures when it varies.
+pub(super) const EPSILON_AXIS: &str = "method.epsilon";
+
+pub(super) fn is_method_axis(axis: &str) -> bool {
+    axis.starts_with("method.")
+}
+
+fn numeric(v: &AxisValue) -> Option<f64> {
+    match v {
+        AxisValue::Int(i) => Some(*i as f64),
+        AxisValue::Float(f) if f.is_finite() => Some(*f),
+        _ => None,
+    }
+}
+
+fn axis_value<'a>(c: &'a Cell, axis: &str) -> Option<&'a AxisValue> {
+    c.axes.iter().find(|(k, _)| k == axis).map(|(_, v)| v)
+}
+
+/// A cell's value on `axis` when it is a finite number.
+pub(super) fn numeric_value(c: &Cell, axis: &str) -> Option<f64> {
+    axis_value(c, axis).and_then(numeric)
+}
+
+/// Axes with at least two distinct numeric values, in column order.
+pub fn numeric_axes(s: &Summary) -> Vec<String> {
+    s.axes
+        .iter()
+        .filter(|a| {
+            let mut v: Vec<f64> = s.cells.iter().filter_map(|c| numeric_value(c, a)).collect();
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            v.len() >= 2
+        })
+        .cloned()
+        .collect()
+}
+
+/// The x axis of the "vs noise" figures: `noise.rate` when it varies, else the first numeric axis.
+pub fn main_axis(s: &Summary) -> Option<String> {
+    let n = numeric_axes(s);
+    if n.iter().any(|a| a == NOISE_AXIS) {
+        Some(NOISE_AXIS.into())
+    } else {
+        n.into_iter().next()
+    }
+}
+
+/// The x axis of the "vs ε" figures: `method.epsilon` when it varies, else `main`.
+pub(super) fn epsilon_axis(s: &Summary, main: Option<&String>) -> Option<String> {
+    numeric_axes(s)
+        .into_iter()
+        .find(|a| a == EPSILON_AXIS)
+        .or_else(|| main.cloned())
+}
+
+/// The name of an axis in legends and titles: its table header, `ε` for epsilon.
+pub(super) fn short_of(s: &Summary, axis: &str) -> String {
+    let short = short_axes(&s.axes);
+    let name = s
+        .axes
+        .iter()
+        .position(|a| a == axis)
+        .map_or(axis.to_string(), |i| short[i].clone());
+    if name == "epsilon" {
+        "ε".into()
+    } else {
+        name
+    }
+}
+
+/// Axes other than `x` whose value differs among `cells`.
+pub(super) fn varying_axes(s: &Summary, cells: &[&Cell], x: &str) -> Vec<String> {
+    let Some(first) = cells.first() else {
+        return Vec::new();
+    };
+    s.axes
+        .iter()
+        .filter(|a| {
+            *a != x
+                && cells
+                    .iter()
+                    .any(|c| axis_value(c, a) != axis_value(first, a))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The cells of one setting to look at closely: the highest value of the x axis (when it is not a
+/// method setting) and the first setting of the other non-method axes. Returns them with a
+/// description of the setting.
+pub(super) fn focus<'a>(s: &'a Summary, x: Option<&str>) -> Option<(Vec<&'a Cell>, String)> {
+    let mut cells: Vec<&Cell> = s.cells.iter().collect();
+    if let Some(x) = x.filter(|a| !is_method_axis(a)) {
+        let max = cells
+            .iter()
+            .filter_map(|c| numeric_value(c, x))
+            .fold(f64::NEG_INFINITY, f64::max);
+        cells.retain(|c| numeric_value(c, x) == Some(max));
+    }
+    let setting = |c: &Cell| -> Vec<(String, AxisValue)> {
+        c.axes
+            .iter()
+            .filter(|(k, _)| !is_method_axis(k))
+            .cloned()
+            .collect()
+    };
+    let first = setting(cells.first()?);
+    cells.retain(|c| setting(c) == first);
+    let desc: Vec<String> = first
+        .iter()
+        .map(|(k, v)| format!("{}={v}", short_of(s, k)))
+        .collect();
+    Some((cells, desc.join(", ")))
+}
+
+/// ` at rate=0.4, …` after a title, or nothing when the setting is empty.
+pub(super) fn at_setting(setting: &str) -> String {
+    if setting.is_empty() {
+        String::new()
+    } else {
+        format!(" at {setting}")
+    }
+}

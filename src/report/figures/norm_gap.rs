@@ -1,0 +1,141 @@
+//! `norm_gap.svg`: weight norm and mean logit gap, with the theoretical cap of the logit gap under
+//! label smoothing as dashed reference lines (a smooth curve of ε when ε is the x axis).
+
+use super::axes::EPSILON_AXIS;
+use super::draw::{draw_lines, Panel, PALETTE, REFERENCE};
+use super::series::{has_points, series_for, Mark, Point, Series, Values};
+use super::{metric, Attempt, Figure, RunsByCell, BARS};
+use crate::engine::execute::logit_gap_cap;
+use crate::report::summary::Summary;
+use crate::scenario::spec::{MethodSpec, SmoothingStyle};
+
+pub(super) fn norm_gap(s: &Summary, by_cell: &RunsByCell, x: &str) -> Attempt {
+    let norm = series_for(s, x, metric::WEIGHT_NORM, Values::MeanStd);
+    let mut gap = series_for(s, x, metric::LOGIT_GAP, Values::MeanStd);
+    if !has_points(&norm) && !has_points(&gap) {
+        return None;
+    }
+    if x == EPSILON_AXIS {
+        gap.extend(cap_curves(by_cell));
+    } else {
+        gap.extend(cap_lines(s, x));
+    }
+    let panels = vec![
+        Panel {
+            title: "weights".into(),
+            x_label: x.into(),
+            y_label: "‖W‖ (Frobenius, no intercept)".into(),
+            series: norm,
+        },
+        Panel {
+            title: "logits (training split)".into(),
+            x_label: x.into(),
+            y_label: "mean top-1 − top-2 logit".into(),
+            series: gap,
+        },
+    ];
+    Some(draw_lines(
+        Figure::NORM_GAP,
+        format!("Weight norm and logit gap vs {x}"),
+        format!(
+            "Weight norm and mean logit gap; the dashed line is the gap at the optimum of smoothed cross entropy, \
+             log(1 + K(1−ε)/ε) (binary: log((2−ε)/ε)); hard labels have no finite cap; {BARS}."
+        ),
+        panels,
+    ))
+}
+
+/// The theoretical logit-gap cap as a smooth curve of ε between the smallest positive and the
+/// largest ε of the grid, one per (K, smoothing style) among the label-smoothing runs.
+fn cap_curves(by_cell: &RunsByCell) -> Vec<Series> {
+    let mut kinds: Vec<(usize, SmoothingStyle)> = Vec::new();
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for r in by_cell.values().flatten() {
+        if let MethodSpec::LabelSmoothing { epsilon, style } = r.config.method {
+            if epsilon > 0.0 && epsilon.is_finite() {
+                lo = lo.min(epsilon);
+                hi = hi.max(epsilon);
+                if !kinds.contains(&(r.data.classes, style)) {
+                    kinds.push((r.data.classes, style));
+                }
+            }
+        }
+    }
+    kinds.sort_by_key(|(k, style)| (*k, *style == SmoothingStyle::Others));
+    let single = kinds.len() == 1;
+    let n = if hi > lo { 60 } else { 1 };
+    let epsilon = |j: usize| {
+        if n == 1 {
+            lo
+        } else {
+            lo + (hi - lo) * j as f64 / (n - 1) as f64
+        }
+    };
+    kinds
+        .into_iter()
+        .enumerate()
+        .map(|(i, (k, style))| {
+            let points = (0..n)
+                .filter_map(|j| {
+                    let epsilon = epsilon(j);
+                    let method = MethodSpec::LabelSmoothing { epsilon, style };
+                    Some(Point::at(epsilon, logit_gap_cap(&method, k)?))
+                })
+                .collect();
+            let style_name = match style {
+                SmoothingStyle::Uniform => "uniform",
+                SmoothingStyle::Others => "others",
+            };
+            Series {
+                label: if single {
+                    "theoretical cap".into()
+                } else {
+                    format!("cap K={k}, {style_name}")
+                },
+                color: if single {
+                    REFERENCE
+                } else {
+                    PALETTE[PALETTE.len() - 1 - i % PALETTE.len()]
+                },
+                mark: Mark::Dashed,
+                points,
+            }
+        })
+        .filter(|c: &Series| !c.points.is_empty())
+        .collect()
+}
+
+/// The cap as recorded per cell (`logit_gap_cap`), when the x axis is not ε: each distinct line once.
+fn cap_lines(s: &Summary, x: &str) -> Vec<Series> {
+    let mut caps: Vec<Series> = Vec::new();
+    for c in series_for(s, x, metric::LOGIT_GAP_CAP, Values::Mean)
+        .into_iter()
+        .filter(|c| !c.points.is_empty())
+    {
+        let same = |a: &Series| {
+            a.points.len() == c.points.len()
+                && a.points
+                    .iter()
+                    .zip(&c.points)
+                    .all(|(p, q)| p.x == q.x && p.y == q.y)
+        };
+        if !caps.iter().any(same) {
+            caps.push(c);
+        }
+    }
+    let single = caps.len() == 1;
+    let mut out = Vec::new();
+    for mut c in caps {
+        c.label = if single {
+            "theoretical cap".into()
+        } else {
+            format!("cap: {}", c.label)
+        };
+        if single {
+            c.color = REFERENCE;
+        }
+        c.mark = Mark::Dashed;
+        out.push(c);
+    }
+    out
+}
