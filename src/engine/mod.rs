@@ -178,51 +178,16 @@ pub fn run(
         pending: pending.len(),
         skipped: outcome.skipped,
     });
-    let store_mx = Mutex::new((
-        &mut store,
-        Vec::<(String, RunError)>::new(),
-        0usize,
-        None::<store::StoreError>,
-    ));
+    let tally = Mutex::new(Tally {
+        store: &mut store,
+        failed: Vec::new(),
+        ran: 0,
+        err: None,
+    });
     let work = || {
-        pending.par_iter().for_each(|run| {
-            if opts.stop.load(Ordering::SeqCst) {
-                return;
-            }
-            let started = Instant::now();
-            let result = shared
-                .dataset(run)
-                .map_err(RunError::from)
-                .and_then(|data| {
-                    let noisy = shared.noisy(run, &data)?;
-                    let rec = execute::execute(&ctx, run, &data, &noisy, started)?;
-                    Ok((rec, noisy))
-                });
-            shared.release(run);
-            let mut guard = store_mx.lock().unwrap();
-            let (store, failed, ran, err) = &mut *guard;
-            match result {
-                Ok((rec, noisy)) => {
-                    if err.is_none() {
-                        let side = sidecar(&rec, &noisy);
-                        if let Err(e) = store
-                            .write_sidecar(&rec.noise.noise_id, &side)
-                            .and_then(|_| store.append(&rec))
-                        {
-                            *err = Some(e);
-                            opts.stop.store(true, Ordering::SeqCst);
-                        } else {
-                            *ran += 1;
-                        }
-                    }
-                    on_event(Event::RunFinished(&rec));
-                }
-                Err(e) => {
-                    failed.push((run.id.clone(), e));
-                    on_event(Event::RunFailed { id: &run.id });
-                }
-            }
-        });
+        pending
+            .par_iter()
+            .for_each(|run| train_one(run, &ctx, &shared, &tally, &opts.stop, on_event));
     };
     match opts.threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
@@ -236,15 +201,72 @@ pub fn run(
         None => work(),
     }
     on_event(Event::Finished);
-    let (_, failed, ran, err) = store_mx.into_inner().unwrap();
-    if let Some(e) = err {
+    let tally = tally.into_inner().unwrap();
+    if let Some(e) = tally.err {
         return Err(e.into());
     }
-    outcome.ran = ran;
-    outcome.failed = failed;
+    outcome.ran = tally.ran;
+    outcome.failed = tally.failed;
     outcome.interrupted =
         opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
     Ok(outcome)
+}
+
+/// The results folder and what the worker threads have done, behind one lock.
+struct Tally<'s> {
+    store: &'s mut Store,
+    failed: Vec<(String, RunError)>,
+    ran: usize,
+    /// The first failed write: no record is written after it, and `stop` is set.
+    err: Option<store::StoreError>,
+}
+
+/// Trains one run (unless `stop` is set) and stores its record and noise sidecar.
+fn train_one(
+    run: &RunSpec,
+    ctx: &execute::Context<'_>,
+    shared: &Shared,
+    tally: &Mutex<Tally<'_>>,
+    stop: &AtomicBool,
+    on_event: OnEvent<'_>,
+) {
+    if stop.load(Ordering::SeqCst) {
+        return;
+    }
+    let started = Instant::now();
+    let result = shared
+        .dataset(run)
+        .map_err(RunError::from)
+        .and_then(|data| {
+            let noisy = shared.noisy(run, &data)?;
+            let rec = execute::execute(ctx, run, &data, &noisy, started)?;
+            Ok((rec, noisy))
+        });
+    shared.release(run);
+    let mut tally = tally.lock().unwrap();
+    match result {
+        Ok((rec, noisy)) => {
+            if tally.err.is_none() {
+                let side = sidecar(&rec, &noisy);
+                let written = tally
+                    .store
+                    .write_sidecar(&rec.noise.noise_id, &side)
+                    .and_then(|_| tally.store.append(&rec));
+                match written {
+                    Ok(()) => tally.ran += 1,
+                    Err(e) => {
+                        tally.err = Some(e);
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                }
+            }
+            on_event(Event::RunFinished(&rec));
+        }
+        Err(e) => {
+            tally.failed.push((run.id.clone(), e));
+            on_event(Event::RunFailed { id: &run.id });
+        }
+    }
 }
 
 /// Two identical cells (say, a `[[method]]` table given twice) would share one run id, so resume,
