@@ -3,13 +3,13 @@
 #
 # Needs a nightly toolchain (`rustup toolchain install nightly`) and cargo-fuzz
 # (`cargo install cargo-fuzz`); stable Rust cannot build libFuzzer targets, so CI runs the bounded
-# proptest versions in tests/never_panic.rs instead.
+# proptest versions in tests/it/never_panic.rs instead.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     targets: scenario, csv (default: both, 60 s)
 #
 # Seeds: the shipped scenarios, the bad-scenario corpus and its CSV files. A crash is saved under
 # fuzz/artifacts/TARGET/; reproduce it with `cargo +nightly fuzz run TARGET FILE` and turn it into
-# a regression test (tests/never_panic.rs keeps the ones found so far).
+# a regression test (tests/it/never_panic.rs keeps the ones found so far).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}

@@ -1,6 +1,8 @@
 //! The command implementations behind `main.rs`, one function per subcommand.
 
-use crate::engine::{self, Progress, Shard};
+mod progress;
+
+use crate::engine::{self, Shard};
 use crate::report;
 use crate::scenario::{self, Scenario};
 use anyhow::{bail, Context};
@@ -53,14 +55,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         shard,
         force: args.force,
-        progress: if args.quiet {
-            Progress::Quiet
-        } else {
-            Progress::Auto
-        },
         stop,
     };
-    let outcome = engine::run(&scenario, &opts)?;
+    let progress = progress::Reporter::new(args.quiet);
+    let outcome = engine::run(&scenario, &opts, &|e| progress.show(e))?;
     let summary = write_report(&out)?;
     let metrics = report::export::table_metrics(
         &summary,
@@ -316,7 +314,8 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
 
 /// `labelnoise merge DIR… -o OUT`: checks and combines shard folders, then writes the summaries.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
-    let merged = engine::merge::merge(dirs, out)?;
+    let warnings = progress::Reporter::new(true);
+    let merged = engine::merge::merge(dirs, out, &|e| warnings.show(e))?;
     let summary = write_report(out)
         .with_context(|| format!("cannot build the report of {}", out.display()))?;
     let metrics = report::export::table_metrics(&summary, None);

@@ -30,7 +30,7 @@ pub fn execute(
     data: &Dataset,
     noisy: &NoisyLabels,
     started: Instant,
-) -> Result<RunRecord, String> {
+) -> Result<RunRecord, train::TrainError> {
     let k = data.classes;
     let true_matrix = noise::expected_matrix(&run.noise, k);
     let input = FitInput {
@@ -57,7 +57,7 @@ pub fn execute(
         }
     };
     let fit_start = Instant::now();
-    let fit = train::fit(&input, &mut observer).map_err(|e| e.to_string())?;
+    let fit = train::fit(&input, &mut observer)?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
     let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);

@@ -8,6 +8,7 @@
 //! the scenario file is still at hand). Records are copied as the bytes they were written with, one at
 //! a time: memory holds only an index entry per record.
 
+use super::event::{Event, OnEvent};
 use super::shard::Shard;
 use super::store::{self, Manifest, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
@@ -78,8 +79,8 @@ fn bounded(lines: &[String]) -> String {
     s
 }
 
-/// Merges `dirs` into `out`.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
+/// Merges `dirs` into `out`, telling `on_event` of each torn last line it ignores.
+pub fn merge(dirs: &[PathBuf], out: &Path, on_event: OnEvent<'_>) -> Result<Merged, MergeError> {
     if dirs.is_empty() {
         return Err(refused("merge: give at least one results folder"));
     }
@@ -124,10 +125,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Merged, MergeError> {
             Ok(())
         })?;
         if was_torn {
-            eprintln!(
-                "warning: {}: the last line is torn (a run interrupted mid-write) and was ignored",
-                dir.join(store::RUNS).display()
-            );
+            on_event(Event::TornLineIgnored {
+                path: &dir.join(store::RUNS),
+            });
             torn.push(dir.clone());
         }
     }

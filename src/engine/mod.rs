@@ -1,6 +1,8 @@
 //! Runs a scenario's grid: shared datasets and noise draws, parallel runs (rayon), records appended
 //! to the results folder as they finish, resume, shards and interruption.
 
+mod error;
+pub mod event;
 pub mod execute;
 pub mod merge;
 pub mod preflight;
@@ -8,46 +10,27 @@ pub mod record;
 pub mod shard;
 pub mod store;
 
-use crate::data::{self, Dataset};
-use crate::noise::{self, NoisyLabels};
+use crate::data::{self, DataError, Dataset};
+use crate::noise::{self, NoiseError, NoisyLabels};
 use crate::scenario::spec::RunSpec;
 use crate::scenario::Scenario;
+pub use error::{EngineError, RunError};
+pub use event::{Event, OnEvent};
 use rayon::prelude::*;
 use record::RunRecord;
 pub use shard::Shard;
 use std::collections::{HashMap, HashSet};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 use store::Store;
-use thiserror::Error;
-
-#[derive(Debug, Error)]
-pub enum EngineError {
-    #[error(transparent)]
-    Store(#[from] store::StoreError),
-    #[error("{0}")]
-    Input(String),
-    #[error("cannot start {threads} threads: {message}")]
-    Threads { threads: usize, message: String },
-}
-
-/// How progress is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Progress {
-    /// A bar on a terminal, plain lines otherwise.
-    Auto,
-    Quiet,
-}
 
 pub struct Options {
     pub out: PathBuf,
     pub threads: Option<usize>,
     pub shard: Option<Shard>,
     pub force: bool,
-    pub progress: Progress,
     /// Set from outside (Ctrl-C): stop scheduling new runs.
     pub stop: Arc<AtomicBool>,
 }
@@ -58,20 +41,21 @@ pub struct Outcome {
     pub total: usize,
     pub skipped: usize,
     pub ran: usize,
-    pub failed: Vec<(String, String)>,
+    /// Run id and why it failed.
+    pub failed: Vec<(String, RunError)>,
     pub interrupted: bool,
     pub torn_tail: bool,
 }
 
-type Cached<T> = Arc<OnceLock<Result<Arc<T>, String>>>;
+type Cached<T, E> = Arc<OnceLock<Result<Arc<T>, Arc<E>>>>;
 /// Cells by key, each with the number of pending runs that still need it.
-type Counted<K, T> = Mutex<HashMap<K, (Cached<T>, usize)>>;
+type Counted<K, T, E> = Mutex<HashMap<K, (Cached<T, E>, usize)>>;
 
 /// Datasets and noise draws shared by the runs that use them, released after their last run.
 #[derive(Default)]
 struct Shared {
-    data: Counted<(String, u64), Dataset>,
-    noise: Counted<(String, String, u64), NoisyLabels>,
+    data: Counted<(String, u64), Dataset, DataError>,
+    noise: Counted<(String, String, u64), NoisyLabels, NoiseError>,
 }
 
 impl Shared {
@@ -94,19 +78,19 @@ impl Shared {
         s
     }
 
-    fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, String> {
+    fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, Arc<DataError>> {
         let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)]
             .0
             .clone();
         cell.get_or_init(|| {
             data::build(&run.dataset, &run.base_dir, run.seed)
                 .map(Arc::new)
-                .map_err(|e| e.to_string())
+                .map_err(Arc::new)
         })
         .clone()
     }
 
-    fn noisy(&self, run: &RunSpec, data: &Dataset) -> Result<Arc<NoisyLabels>, String> {
+    fn noisy(&self, run: &RunSpec, data: &Dataset) -> Result<Arc<NoisyLabels>, Arc<NoiseError>> {
         let key = (run.dataset_key(), run.noise_key(), run.seed);
         let cell = self.noise.lock().unwrap()[&key].0.clone();
         cell.get_or_init(|| {
@@ -119,7 +103,7 @@ impl Shared {
                 &mut rng,
             )
             .map(Arc::new)
-            .map_err(|e| e.to_string())
+            .map_err(Arc::new)
         })
         .clone()
     }
@@ -145,11 +129,16 @@ impl Shared {
     }
 }
 
-/// Runs every pending run of the scenario (or of one shard) into `opts.out`.
+/// Runs every pending run of the scenario (or of one shard) into `opts.out`, telling `on_event`
+/// what happens (warnings, each run finished or failed).
 ///
 /// Memory: the engine holds the grid's run specs and, per worker thread, the dataset and noise draw in
 /// use; records go to disk as they finish and are never kept, and resuming reads only their ids.
-pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> {
+pub fn run(
+    scenario: &Scenario,
+    opts: &Options,
+    on_event: OnEvent<'_>,
+) -> Result<Outcome, EngineError> {
     let mut runs = scenario.runs();
     refuse_repeated_runs(&runs)?;
     let grid = runs.len();
@@ -159,7 +148,7 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
     let total = runs.len();
     let manifest = store::Manifest::new(scenario, opts.shard.map(|s| s.to_string()), total);
     debug_assert_eq!(manifest.grid_runs, grid);
-    let mut store = Store::open(&opts.out, &manifest, opts.force)?;
+    let mut store = Store::open(&opts.out, &manifest, opts.force, on_event)?;
     let mut outcome = Outcome {
         total,
         torn_tail: store.torn_bytes.is_some(),
@@ -185,48 +174,20 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
         scenario_hash: &scenario.content_hash,
         ece_bins: scenario.ece_bins,
     };
-    let progress = progress::Reporter::new(pending.len(), outcome.skipped, opts.progress);
-    let store_mx = Mutex::new((
-        &mut store,
-        Vec::<(String, String)>::new(),
-        0usize,
-        None::<store::StoreError>,
-    ));
+    on_event(Event::Started {
+        pending: pending.len(),
+        skipped: outcome.skipped,
+    });
+    let tally = Mutex::new(Tally {
+        store: &mut store,
+        failed: Vec::new(),
+        ran: 0,
+        err: None,
+    });
     let work = || {
-        pending.par_iter().for_each(|run| {
-            if opts.stop.load(Ordering::SeqCst) {
-                return;
-            }
-            let started = Instant::now();
-            let result = shared.dataset(run).and_then(|data| {
-                let noisy = shared.noisy(run, &data)?;
-                execute::execute(&ctx, run, &data, &noisy, started).map(|rec| (rec, noisy))
-            });
-            shared.release(run);
-            let mut guard = store_mx.lock().unwrap();
-            let (store, failed, ran, err) = &mut *guard;
-            match result {
-                Ok((rec, noisy)) => {
-                    if err.is_none() {
-                        let side = sidecar(&rec, &noisy);
-                        if let Err(e) = store
-                            .write_sidecar(&rec.noise.noise_id, &side)
-                            .and_then(|_| store.append(&rec))
-                        {
-                            *err = Some(e);
-                            opts.stop.store(true, Ordering::SeqCst);
-                        } else {
-                            *ran += 1;
-                        }
-                    }
-                    progress.finished(&rec);
-                }
-                Err(e) => {
-                    failed.push((run.id.clone(), e));
-                    progress.failed();
-                }
-            }
-        });
+        pending
+            .par_iter()
+            .for_each(|run| train_one(run, &ctx, &shared, &tally, &opts.stop, on_event));
     };
     match opts.threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
@@ -239,16 +200,73 @@ pub fn run(scenario: &Scenario, opts: &Options) -> Result<Outcome, EngineError> 
             .install(work),
         None => work(),
     }
-    progress.done();
-    let (_, failed, ran, err) = store_mx.into_inner().unwrap();
-    if let Some(e) = err {
+    on_event(Event::Finished);
+    let tally = tally.into_inner().unwrap();
+    if let Some(e) = tally.err {
         return Err(e.into());
     }
-    outcome.ran = ran;
-    outcome.failed = failed;
+    outcome.ran = tally.ran;
+    outcome.failed = tally.failed;
     outcome.interrupted =
         opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
     Ok(outcome)
+}
+
+/// The results folder and what the worker threads have done, behind one lock.
+struct Tally<'s> {
+    store: &'s mut Store,
+    failed: Vec<(String, RunError)>,
+    ran: usize,
+    /// The first failed write: no record is written after it, and `stop` is set.
+    err: Option<store::StoreError>,
+}
+
+/// Trains one run (unless `stop` is set) and stores its record and noise sidecar.
+fn train_one(
+    run: &RunSpec,
+    ctx: &execute::Context<'_>,
+    shared: &Shared,
+    tally: &Mutex<Tally<'_>>,
+    stop: &AtomicBool,
+    on_event: OnEvent<'_>,
+) {
+    if stop.load(Ordering::SeqCst) {
+        return;
+    }
+    let started = Instant::now();
+    let result = shared
+        .dataset(run)
+        .map_err(RunError::from)
+        .and_then(|data| {
+            let noisy = shared.noisy(run, &data)?;
+            let rec = execute::execute(ctx, run, &data, &noisy, started)?;
+            Ok((rec, noisy))
+        });
+    shared.release(run);
+    let mut tally = tally.lock().unwrap();
+    match result {
+        Ok((rec, noisy)) => {
+            if tally.err.is_none() {
+                let side = sidecar(&rec, &noisy);
+                let written = tally
+                    .store
+                    .write_sidecar(&rec.noise.noise_id, &side)
+                    .and_then(|_| tally.store.append(&rec));
+                match written {
+                    Ok(()) => tally.ran += 1,
+                    Err(e) => {
+                        tally.err = Some(e);
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                }
+            }
+            on_event(Event::RunFinished(&rec));
+        }
+        Err(e) => {
+            tally.failed.push((run.id.clone(), e));
+            on_event(Event::RunFailed { id: &run.id });
+        }
+    }
 }
 
 /// Two identical cells (say, a `[[method]]` table given twice) would share one run id, so resume,
@@ -283,7 +301,7 @@ fn check_inputs(pending: &[RunSpec], shared: &Shared) -> Result<(), EngineError>
     let mut seen = HashSet::new();
     for run in pending {
         if seen.insert(run.dataset_key()) {
-            let data = shared.dataset(run).map_err(EngineError::Input)?;
+            let data = shared.dataset(run)?;
             if let crate::scenario::spec::NoiseSpec::Matrix { matrix, .. } = &run.noise {
                 if matrix.len() != data.classes {
                     return Err(EngineError::Input(format!(
@@ -310,94 +328,6 @@ fn sidecar(rec: &RunRecord, noisy: &NoisyLabels) -> serde_json::Value {
         "flipped_ids": noisy.realized.flipped_ids,
         "observed_of_flipped": noisy.realized.flipped_ids.iter().map(|&i| noisy.observed[i]).collect::<Vec<_>>(),
     })
-}
-
-mod progress {
-    use super::*;
-    use indicatif::{ProgressBar, ProgressStyle};
-    use std::time::Duration;
-
-    /// A bar when stderr is a terminal, a plain line every 5 s (and at the end) otherwise: runs done
-    /// of pending, runs per second, ETA, and the cell of the slowest run so far.
-    pub struct Reporter {
-        bar: Option<ProgressBar>,
-        plain: Option<Mutex<(Instant, usize)>>,
-        total: usize,
-        start: Instant,
-        slowest: Mutex<(f64, String)>,
-        done: Mutex<usize>,
-    }
-
-    impl Reporter {
-        pub fn new(total: usize, skipped: usize, mode: Progress) -> Reporter {
-            let quiet = mode == Progress::Quiet;
-            if !quiet && skipped > 0 {
-                eprintln!("skipping {skipped} finished run(s) already in the results folder");
-            }
-            let tty = std::io::stderr().is_terminal();
-            let bar = (!quiet && tty && total > 0).then(|| {
-                let b = ProgressBar::new(total as u64);
-                b.set_style(
-                    ProgressStyle::with_template(
-                        "{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
-                    )
-                    .expect("valid template"),
-                );
-                b.enable_steady_tick(Duration::from_millis(200));
-                b
-            });
-            Reporter {
-                bar,
-                plain: (!quiet && !tty).then(|| Mutex::new((Instant::now(), 0))),
-                total,
-                start: Instant::now(),
-                slowest: Mutex::new((0.0, String::new())),
-                done: Mutex::new(0),
-            }
-        }
-
-        pub fn finished(&self, rec: &RunRecord) {
-            let mut s = self.slowest.lock().unwrap();
-            if rec.timing.total_seconds > s.0 {
-                let cell: Vec<String> = rec.axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                *s = (rec.timing.total_seconds, cell.join(" "));
-            }
-            let msg = format!("slowest run {:.2}s: {}", s.0, s.1);
-            drop(s);
-            self.tick(msg);
-        }
-
-        pub fn failed(&self) {
-            self.tick("a run failed".into());
-        }
-
-        fn tick(&self, msg: String) {
-            let mut done = self.done.lock().unwrap();
-            *done += 1;
-            if let Some(b) = &self.bar {
-                b.set_message(msg.clone());
-                b.inc(1);
-            }
-            if let Some(p) = &self.plain {
-                let mut p = p.lock().unwrap();
-                if p.0.elapsed() >= Duration::from_secs(5) || *done == self.total {
-                    let rate = *done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
-                    let eta = (self.total - *done) as f64 / rate.max(1e-9);
-                    eprintln!(
-                        "[{}/{}] {:.1} runs/s  ETA {:.0}s  {msg}",
-                        *done, self.total, rate, eta
-                    );
-                    *p = (Instant::now(), *done);
-                }
-            }
-        }
-
-        pub fn done(&self) {
-            if let Some(b) = &self.bar {
-                b.finish_and_clear();
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -433,10 +363,9 @@ epsilon = [0.0, 0.1]
             threads: Some(2),
             shard: None,
             force: false,
-            progress: Progress::Quiet,
             stop: Arc::default(),
         };
-        let outcome = run(&scenario, &opts).unwrap();
+        let outcome = run(&scenario, &opts, &event::ignore).unwrap();
         assert_eq!((outcome.ran, outcome.failed.len()), (8, 0));
         let key = scenario.runs()[0].dataset_key();
         let builds = data::BUILDS.lock().unwrap();

@@ -4,9 +4,10 @@
 //! Crash safety: a record is written with one `write` of the whole line, newline last, straight to
 //! the file (no user-space buffer), so a killed process leaves at most one line without its newline.
 //! Such a torn last line is never parsed: readers skip it, and the next writer cuts it off (with a
-//! warning) before appending. A flushed record survives the process being killed; it is not
+//! warning event) before appending. A flushed record survives the process being killed; it is not
 //! `fsync`ed per record, so a power loss may lose the last few seconds (the runs are then redone).
 
+use super::event::{Event, OnEvent};
 use super::record::RunRecord;
 use crate::scenario::Scenario;
 use fs2::FileExt;
@@ -161,8 +162,13 @@ pub fn is_locked(dir: &Path) -> bool {
 impl Store {
     /// Opens (creating) `dir` for runs described by `manifest`. Refuses a folder holding another
     /// scenario, another version of it, another shard or another program version, unless `force`,
-    /// which starts the folder afresh.
-    pub fn open(dir: &Path, manifest: &Manifest, force: bool) -> Result<Store, StoreError> {
+    /// which starts the folder afresh. Tells `on_event` when it starts afresh or cuts a torn line.
+    pub fn open(
+        dir: &Path,
+        manifest: &Manifest,
+        force: bool,
+        on_event: OnEvent<'_>,
+    ) -> Result<Store, StoreError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
         let lock = lock(dir)?;
         let mpath = dir.join(MANIFEST);
@@ -184,10 +190,7 @@ impl Store {
                     dir.display()
                 )));
             }
-            eprintln!(
-                "warning: --force: {} held {what}; starting it afresh",
-                dir.display()
-            );
+            on_event(Event::StartingAfresh { dir, what: &what });
             clear(dir)?;
         }
         if !mpath.exists() {
@@ -196,10 +199,10 @@ impl Store {
         // Cut a torn last line before appending, so a new record never glues onto it.
         let torn_bytes = truncate_torn_tail(&rpath)?;
         if let Some(n) = torn_bytes {
-            eprintln!(
-                "warning: {}: dropped a torn last line ({n} bytes, a run interrupted mid-write); that run will be redone",
-                rpath.display()
-            );
+            on_event(Event::TornLineDropped {
+                path: &rpath,
+                bytes: n,
+            });
         }
         let runs = OpenOptions::new()
             .create(true)

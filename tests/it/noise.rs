@@ -2,7 +2,7 @@
 //! (statistical tests at fixed seeds), and reproducibility through the engine.
 
 use labelnoise::data::{self, Dataset};
-use labelnoise::engine::{self, store, Options, Progress};
+use labelnoise::engine::{self, store, Options};
 use labelnoise::noise::{self, boundary, NoisyLabels};
 use labelnoise::rng::derive;
 use labelnoise::scenario::spec::{CountMode, DataSource, DatasetSpec, NoiseSpec};
@@ -403,10 +403,9 @@ fn run_scenario(dir: &Path, threads: usize) -> (Vec<engine::record::RunRecord>, 
         threads: Some(threads),
         shard: None,
         force: false,
-        progress: Progress::Quiet,
         stop: Arc::new(AtomicBool::new(false)),
     };
-    let outcome = engine::run(&scenario, &opts).unwrap();
+    let outcome = engine::run(&scenario, &opts, &engine::event::ignore).unwrap();
     assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
     let records = store::load(dir).unwrap().records;
     let mut sidecars = BTreeMap::new();
@@ -491,10 +490,9 @@ fn noise_kinds_scenario_plans_every_matrix_and_runs_every_kind() {
         threads: Some(2),
         shard: None,
         force: false,
-        progress: Progress::Quiet,
         stop: Arc::new(AtomicBool::new(false)),
     };
-    let outcome = engine::run(&scenario, &opts).unwrap();
+    let outcome = engine::run(&scenario, &opts, &engine::event::ignore).unwrap();
     assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
     let records = store::load(dir.path()).unwrap().records;
     let kinds: BTreeSet<&str> = records.iter().map(|r| r.config.noise.kind_name()).collect();

@@ -305,10 +305,17 @@ fn changed_scenario_is_refused_unless_forced() {
         12,
         "a refused run must leave the folder alone"
     );
-    let (stdout, _) = run_ok(&file, &out, &["--force"]);
+    let (stdout, stderr) = run_ok(&file, &out, &["--force"]);
     assert!(
         stdout.contains("18 run(s): 18 trained now, 0 already done"),
         "{stdout}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "warning: --force: {} held results of an earlier version",
+            out.display()
+        )) && stderr.contains("starting it afresh"),
+        "{stderr}"
     );
     let rates: BTreeSet<String> = records(&out)
         .iter()
@@ -549,6 +556,27 @@ fn merge_refuses_missing_runs_and_lists_them() {
         )),
         "{err}"
     );
+}
+
+/// A shard killed mid-write: merge names the torn line it ignores before refusing the run lost in it.
+#[test]
+fn merge_warns_of_a_torn_line_before_refusing_its_lost_run() {
+    let t = TempDir::new().unwrap();
+    write(t.path(), "s.toml", SMALL);
+    let shards = run_shards(t.path(), "s.toml", 2);
+    let runs = shards[1].join("runs.jsonl");
+    let text = fs::read_to_string(&runs).unwrap();
+    fs::write(&runs, &text[..text.len() - 10]).unwrap();
+    let err = refused(&merge(&shards, &t.path().join("merged")));
+    let warning = format!(
+        "warning: {}: the last line is torn (a run interrupted mid-write) and was ignored",
+        runs.display()
+    );
+    let refusal = "1 of the grid's 12 run(s) are missing";
+    match (err.find(&warning), err.find(refusal)) {
+        (Some(w), Some(r)) => assert!(w < r, "{err}"),
+        _ => panic!("{err}"),
+    }
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn clean(data: &Dataset) -> NoisyLabels {
     .unwrap()
 }
 
-fn measure(run: &RunSpec, data: &Dataset) -> Result<RunRecord, String> {
+fn measure(run: &RunSpec, data: &Dataset) -> Result<RunRecord, train::TrainError> {
     let ctx = Context {
         scenario: "n",
         scenario_hash: "h",

@@ -2,7 +2,7 @@
 //! that reduce to cross entropy, the binary rule of the frameworks, mini-batch reproducibility across
 //! thread counts, and the shape of training traces and early-stopping records.
 
-use labelnoise::engine::{self, record::RunRecord, Options, Progress as ShowProgress};
+use labelnoise::engine::{self, record::RunRecord, Options};
 use labelnoise::rng;
 use labelnoise::scenario::{self, spec::*};
 use labelnoise::train::{self, loss::RowLoss, objective::Objective, FitInput, TrainError};
@@ -451,10 +451,9 @@ fn run_scenario(text: &str, threads: usize) -> (tempfile::TempDir, Vec<RunRecord
         threads: Some(threads),
         shard: None,
         force: false,
-        progress: ShowProgress::Quiet,
         stop: Arc::new(AtomicBool::new(false)),
     };
-    let outcome = engine::run(&s, &opts).unwrap();
+    let outcome = engine::run(&s, &opts, &engine::event::ignore).unwrap();
     assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
     let mut recs = engine::store::load(&opts.out).unwrap().records;
     recs.sort_by(|a, b| a.id.cmp(&b.id));

@@ -1,0 +1,135 @@
+//! What `run` and `merge` show on stderr while the engine works: its warnings as they come, and the
+//! progress of training (a bar on a terminal, plain lines otherwise).
+
+use crate::engine::record::RunRecord;
+use crate::engine::Event;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Shows the engine's events; `quiet` hides progress, never warnings.
+pub struct Reporter {
+    quiet: bool,
+    runs: OnceLock<Runs>,
+}
+
+impl Reporter {
+    pub fn new(quiet: bool) -> Reporter {
+        Reporter {
+            quiet,
+            runs: OnceLock::new(),
+        }
+    }
+
+    pub fn show(&self, event: Event<'_>) {
+        match event {
+            Event::StartingAfresh { dir, what } => eprintln!(
+                "warning: --force: {} held {what}; starting it afresh",
+                dir.display()
+            ),
+            Event::TornLineDropped { path, bytes } => eprintln!(
+                "warning: {}: dropped a torn last line ({bytes} bytes, a run interrupted mid-write); that run will be redone",
+                path.display()
+            ),
+            Event::TornLineIgnored { path } => eprintln!(
+                "warning: {}: the last line is torn (a run interrupted mid-write) and was ignored",
+                path.display()
+            ),
+            Event::Started { pending, skipped } => {
+                if !self.quiet && skipped > 0 {
+                    eprintln!("skipping {skipped} finished run(s) already in the results folder");
+                }
+                let _ = self.runs.set(Runs::new(pending, self.quiet));
+            }
+            Event::RunFinished(record) => self.with_runs(|r| r.finished(record)),
+            Event::RunFailed { .. } => self.with_runs(Runs::failed),
+            Event::Finished => self.with_runs(Runs::done),
+        }
+    }
+
+    /// Progress events come only between `Started` and `Finished`.
+    fn with_runs(&self, f: impl FnOnce(&Runs)) {
+        if let Some(r) = self.runs.get() {
+            f(r);
+        }
+    }
+}
+
+/// A bar when stderr is a terminal, a plain line every 5 s (and at the end) otherwise: runs done
+/// of pending, runs per second, ETA, and the cell of the slowest run so far.
+struct Runs {
+    bar: Option<ProgressBar>,
+    plain: Option<Mutex<(Instant, usize)>>,
+    total: usize,
+    start: Instant,
+    slowest: Mutex<(f64, String)>,
+    done: Mutex<usize>,
+}
+
+impl Runs {
+    fn new(total: usize, quiet: bool) -> Runs {
+        let tty = std::io::stderr().is_terminal();
+        let bar = (!quiet && tty && total > 0).then(|| {
+            let b = ProgressBar::new(total as u64);
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
+                )
+                .expect("valid template"),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        Runs {
+            bar,
+            plain: (!quiet && !tty).then(|| Mutex::new((Instant::now(), 0))),
+            total,
+            start: Instant::now(),
+            slowest: Mutex::new((0.0, String::new())),
+            done: Mutex::new(0),
+        }
+    }
+
+    fn finished(&self, rec: &RunRecord) {
+        let mut s = self.slowest.lock().unwrap();
+        if rec.timing.total_seconds > s.0 {
+            let cell: Vec<String> = rec.axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            *s = (rec.timing.total_seconds, cell.join(" "));
+        }
+        let msg = format!("slowest run {:.2}s: {}", s.0, s.1);
+        drop(s);
+        self.tick(msg);
+    }
+
+    fn failed(&self) {
+        self.tick("a run failed".into());
+    }
+
+    fn tick(&self, msg: String) {
+        let mut done = self.done.lock().unwrap();
+        *done += 1;
+        if let Some(b) = &self.bar {
+            b.set_message(msg.clone());
+            b.inc(1);
+        }
+        if let Some(p) = &self.plain {
+            let mut p = p.lock().unwrap();
+            if p.0.elapsed() >= Duration::from_secs(5) || *done == self.total {
+                let rate = *done as f64 / self.start.elapsed().as_secs_f64().max(1e-9);
+                let eta = (self.total - *done) as f64 / rate.max(1e-9);
+                eprintln!(
+                    "[{}/{}] {:.1} runs/s  ETA {:.0}s  {msg}",
+                    *done, self.total, rate, eta
+                );
+                *p = (Instant::now(), *done);
+            }
+        }
+    }
+
+    fn done(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! The integration tests, one module per subject, in one test binary: each separate file under
+//! `tests/` would be its own crate linking the whole library, and linking dominated the build time.
+//! Property-test regressions of `noise` are in `tests/proptest-regressions/noise.txt` (proptest's
+//! default place for a test beside a `main.rs`).
+
+mod cli;
+mod datasets;
+mod diagnostics;
+mod fit_exact;
+mod methods;
+mod never_panic;
+mod noise;
+mod numerics;
+mod preflight;
+mod readme;
+mod report;
+mod scale;
