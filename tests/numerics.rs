@@ -115,7 +115,7 @@ fn features_at_scale_1e6_give_finite_numbers_and_standardizing_removes_the_scale
     // Raw: the optimizer sees gradients of order 1e6; it must end finite (converged or saying not).
     let raw = measure(&run, &big).unwrap();
     assert_finite(&raw);
-    assert_eq!(raw.metrics["converged"] == 1.0, raw.optimizer.converged);
+    assert_eq!(raw.metrics["converged"] == 1.0, raw.optimizer.converged());
     // Standardized: the same problem as at scale 1, up to rounding.
     let a = measure(&run, &standardized(base)).unwrap();
     let b = measure(&run, &standardized(big)).unwrap();
