@@ -299,3 +299,46 @@ fn correction_matrix<'t>(
     }
     Ok(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// F(0) from the labels alone equals the fused objective evaluated at θ = 0 on real features,
+    /// and is ln K for cross-entropy.
+    #[test]
+    fn start_objective_is_the_objective_at_zero() {
+        let (n, d, k) = (12, 3, 3);
+        let x = Array2::from_shape_fn((n, d), |(i, j)| ((i * 7 + j * 3) % 5) as f64 - 2.0);
+        let y: Vec<usize> = (0..n).map(|i| (i * i) % k).collect();
+        let t = TransitionMatrix::new(&[
+            vec![0.7, 0.2, 0.1],
+            vec![0.1, 0.8, 0.1],
+            vec![0.0, 0.3, 0.7],
+        ])
+        .unwrap();
+        let losses = [
+            RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 }),
+            RowLoss::Gce { q: 0.7 },
+            RowLoss::Bootstrap { beta: 0.8 },
+            RowLoss::Forward {
+                ln_t: t.entries().iter().map(|v| v.ln()).collect(),
+                classes: k,
+            },
+            RowLoss::Backward {
+                t_inv: t.inverse().unwrap().to_vec(),
+                classes: k,
+            },
+        ];
+        for loss in losses {
+            let start = start_objective(&loss, &y, k);
+            let mut objective = Objective::new(x.view(), &y, k, k, loss, 0.5);
+            let mut grad = vec![0.0; objective.n_params()];
+            let at_zero = objective.value_grad(&vec![0.0; grad.len()], &mut grad);
+            assert!((start - at_zero).abs() < 1e-12, "{start} vs {at_zero}");
+        }
+        let ce = RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 });
+        assert!((start_objective(&ce, &y, k) - 3f64.ln()).abs() < 1e-15);
+    }
+}
