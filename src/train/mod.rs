@@ -79,6 +79,8 @@ pub struct Progress<'t> {
 pub type Observer<'o> = dyn FnMut(&Progress<'_>) + 'o;
 
 /// Fits the model by the configured optimizer from θ = 0.
+// Over 80 lines: one place wires both optimizer families to the same objective, observer and
+// divergence rule; split apart, each half would take a dozen borrowed values.
 pub fn fit(input: &FitInput<'_>, observer: &mut Observer<'_>) -> Result<FitOutput, TrainError> {
     let row_loss = resolve_loss(
         input.method,
