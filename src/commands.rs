@@ -217,7 +217,7 @@ pub fn plan_text(s: &Scenario) -> String {
                             n.spec.kind_name(),
                             label.join(" ")
                         ));
-                        for row in t {
+                        for row in t.rows() {
                             let cells: Vec<String> =
                                 row.iter().map(|v| format!("{v:.4}")).collect();
                             out.push_str(&format!("  [{}]\n", cells.join(", ")));

@@ -116,7 +116,7 @@ pub fn run_grid(
                     iterations: out.report.iterations,
                     objective: out.report.objective,
                     grad_max: out.report.grad_max,
-                    converged: out.report.converged,
+                    converged: out.report.converged(),
                 }
             })
             .collect()

@@ -15,7 +15,7 @@ mod split;
 pub mod synthetic;
 
 pub use bundled::load as load_bundled;
-pub use split::{largest_remainder, standardize, stratified_split, Split};
+pub use split::{largest_remainder, proportional, standardize, stratified_split, Split, Ties};
 
 use crate::rng;
 use crate::scenario::spec::{DataSource, DatasetSpec};

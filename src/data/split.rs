@@ -4,6 +4,7 @@ use super::{DataError, RawData};
 use crate::rng::Rng;
 use ndarray::{Array2, Axis};
 use rand::seq::SliceRandom;
+use rand::Rng as _;
 
 /// A split dataset before preprocessing.
 #[derive(Clone, Debug)]
@@ -57,8 +58,8 @@ pub fn stratified_split(
     let used = n_train + n_test;
     // Per-class quotas for the used part and for the test part, largest remainder.
     let sizes: Vec<usize> = by_class.iter().map(Vec::len).collect();
-    let used_q = largest_remainder(&sizes, used);
-    let test_q = largest_remainder(&used_q, n_test);
+    let used_q = proportional(&sizes, used);
+    let test_q = proportional(&used_q, n_test);
     let starved: Vec<String> = (0..k)
         .filter(|&c| used_q[c] == test_q[c])
         .map(|c| {
@@ -107,7 +108,7 @@ pub fn stratified_subsample(y: &[usize], classes: usize, m: usize, rng: &mut Rng
         by_class[c].push(i);
     }
     let sizes: Vec<usize> = by_class.iter().map(Vec::len).collect();
-    let quota = largest_remainder(&sizes, m);
+    let quota = proportional(&sizes, m);
     let mut ids = Vec::with_capacity(m);
     for (c, rows) in by_class.iter_mut().enumerate() {
         rows.shuffle(rng);
@@ -117,35 +118,94 @@ pub fn stratified_subsample(y: &[usize], classes: usize, m: usize, rng: &mut Rng
     ids
 }
 
-/// Splits `total` into parts proportional to `weights`, rounding by largest remainder so the parts
-/// sum to `total` exactly (ties go to the lower index).
-pub fn largest_remainder(weights: &[usize], total: usize) -> Vec<usize> {
+/// Splits `total` into parts proportional to the integer `weights` (at most the weight each, so
+/// at most their sum in all), by [`largest_remainder`] with ties to the lower index.
+pub fn proportional(weights: &[usize], total: usize) -> Vec<usize> {
     let sum: usize = weights.iter().sum();
     let total = total.min(sum);
     if sum == 0 {
         return vec![0; weights.len()];
     }
-    let exact: Vec<f64> = weights
+    let quotas: Vec<f64> = weights
         .iter()
         .map(|&w| w as f64 * total as f64 / sum as f64)
         .collect();
-    let mut parts: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        let ra = exact[a] - exact[a].floor();
-        let rb = exact[b] - exact[b].floor();
-        rb.partial_cmp(&ra)
-            .unwrap_or(std::cmp::Ordering::Equal)
-            .then(a.cmp(&b))
-    });
-    let mut left = total - parts.iter().sum::<usize>();
-    for &i in order.iter().cycle() {
-        if left == 0 {
-            break;
-        }
-        if parts[i] < weights[i] {
+    largest_remainder(&quotas, total, Ties::LowerIndex)
+}
+
+/// Which of two equal remainders gets the extra unit in [`largest_remainder`].
+pub enum Ties<'r> {
+    /// The lower index (a split of the data: no generator involved).
+    LowerIndex,
+    /// Uniformly at random, one draw per quota (noise counts: a fixed order would always favour
+    /// the same class).
+    Random(&'r mut Rng),
+}
+
+/// Splits `total` into integer parts close to the real `quotas` (which should sum to `total`) by
+/// largest remainder (Hamilton's method): every part is ⌊quota⌋ or ⌈quota⌉ and the parts sum to
+/// `total` exactly.
+///
+/// Quotas within 1e-9 of an integer count as that integer (so 0.29·100 = 28.999999999999996 is 29),
+/// and remainders are compared on a 1e-9 grid, so remainders equal in exact arithmetic tie whatever
+/// their rounding; `ties` breaks them.
+pub fn largest_remainder(quotas: &[f64], total: usize, ties: Ties<'_>) -> Vec<usize> {
+    let snapped: Vec<f64> = quotas
+        .iter()
+        .map(|&q| {
+            let q = q.max(0.0);
+            if (q - q.round()).abs() < 1e-9 {
+                q.round()
+            } else {
+                q
+            }
+        })
+        .collect();
+    let mut parts: Vec<usize> = snapped.iter().map(|q| q.floor() as usize).collect();
+    // Remainders on a 1e-9 grid (a total order, unlike a tolerance comparison), then the tie key.
+    let mut rng = match ties {
+        Ties::Random(rng) => Some(rng),
+        Ties::LowerIndex => None,
+    };
+    let keys: Vec<(i64, u64)> = snapped
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let tie = rng.as_mut().map_or(u64::MAX - i as u64, |r| r.gen::<u64>());
+            (((q - q.floor()) * 1e9).round() as i64, tie)
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..quotas.len()).collect();
+    order.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
+    let assigned: usize = parts.iter().sum();
+    if assigned < total {
+        // Largest remainders first; cycle in case the quotas fall short of `total` by more than
+        // one per part (they sum to `total` for a stochastic row, so one pass suffices there).
+        let mut left = total - assigned;
+        for &i in order.iter().cycle().take(left * quotas.len().max(1)) {
+            if left == 0 {
+                break;
+            }
             parts[i] += 1;
             left -= 1;
+        }
+    } else {
+        // Quotas summing to slightly more than `total` (a row summing to 1 + 1e-10): take from the
+        // smallest remainders.
+        let mut extra = assigned - total;
+        for &i in order
+            .iter()
+            .rev()
+            .cycle()
+            .take(extra * quotas.len().max(1) + quotas.len())
+        {
+            if extra == 0 {
+                break;
+            }
+            if parts[i] > 0 {
+                parts[i] -= 1;
+                extra -= 1;
+            }
         }
     }
     parts
@@ -174,10 +234,85 @@ pub fn standardize(x_train: &mut Array2<f64>, x_test: &mut Array2<f64>) {
 mod tests {
     use super::*;
 
+    use crate::rng::derive;
+
     #[test]
-    fn largest_remainder_sums_exactly() {
-        assert_eq!(largest_remainder(&[1, 1, 1], 2), vec![1, 1, 0]);
-        assert_eq!(largest_remainder(&[50, 30, 20], 10), vec![5, 3, 2]);
-        assert_eq!(largest_remainder(&[3, 3], 5).iter().sum::<usize>(), 5);
+    fn proportional_parts_sum_exactly_with_ties_to_the_lower_index() {
+        assert_eq!(proportional(&[1, 1, 1], 2), vec![1, 1, 0]);
+        assert_eq!(proportional(&[50, 30, 20], 10), vec![5, 3, 2]);
+        assert_eq!(proportional(&[3, 3], 5), vec![3, 2]);
+        assert_eq!(
+            proportional(&[3, 0, 4], 99),
+            vec![3, 0, 4],
+            "at most the weights"
+        );
+        assert_eq!(proportional(&[0, 0], 5), vec![0, 0]);
+        // Every total from 0 to the sum: parts sum to it, each within one of its exact quota.
+        let w = [59, 71, 48, 1, 7];
+        for total in 0..=186 {
+            let p = proportional(&w, total);
+            assert_eq!(p.iter().sum::<usize>(), total);
+            for (part, weight) in p.iter().zip(w) {
+                let exact = weight as f64 * total as f64 / 186.0;
+                assert!((*part as f64 - exact).abs() < 1.0, "{total}: {p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn largest_remainder_matches_hand_computed_splits() {
+        let mut rng = derive("t", 0, &[]);
+        // 0.2·7 = 1.4, 0.5·7 = 3.5, 0.3·7 = 2.1: floors 1+3+2 = 6, the 7th goes to the 0.5 remainder.
+        assert_eq!(
+            largest_remainder(&[1.4, 3.5, 2.1], 7, Ties::Random(&mut rng)),
+            vec![1, 4, 2]
+        );
+        // Floating-point quotas that are integers in exact arithmetic stay integers.
+        assert_eq!(
+            largest_remainder(&[0.29 * 100.0, 0.71 * 100.0], 100, Ties::LowerIndex),
+            vec![29, 71]
+        );
+        // K = 120 cells of 20%/119 each with n_i = 50: truncation would give 0 flips, not 10.
+        let row: Vec<f64> = (0..120)
+            .map(|j| {
+                if j == 0 {
+                    0.8 * 50.0
+                } else {
+                    0.2 / 119.0 * 50.0
+                }
+            })
+            .collect();
+        let parts = largest_remainder(&row, 50, Ties::Random(&mut rng));
+        assert_eq!(parts[0], 40);
+        assert_eq!(parts.iter().sum::<usize>(), 50);
+        assert_eq!(parts.iter().filter(|&&c| c == 1).count(), 10);
+    }
+
+    #[test]
+    fn largest_remainder_breaks_exact_ties_both_ways_at_random() {
+        // 2.5 / 2.5 of 5: either cell may get the extra unit, and both must happen over seeds.
+        let mut seen = [false; 2];
+        for seed in 0..40 {
+            let p = largest_remainder(&[2.5, 2.5], 5, Ties::Random(&mut derive("t", seed, &[])));
+            assert_eq!(p.iter().sum::<usize>(), 5);
+            seen[usize::from(p[0] == 3)] = true;
+        }
+        assert_eq!(seen, [true, true]);
+        assert_eq!(largest_remainder(&[2.5, 2.5], 5, Ties::LowerIndex), [3, 2]);
+    }
+
+    #[test]
+    fn largest_remainder_handles_quotas_slightly_above_total() {
+        let mut rng = derive("t", 1, &[]);
+        let p = largest_remainder(
+            &[2.0000001, 3.0000001, 5.0000001],
+            10,
+            Ties::Random(&mut rng),
+        );
+        assert_eq!(p, vec![2, 3, 5]);
+        // Floors 4+4+4 = 12 > 10: two parts lose one.
+        let p = largest_remainder(&[4.2, 4.2, 4.2], 10, Ties::Random(&mut rng));
+        assert_eq!(p.iter().sum::<usize>(), 10);
+        assert_eq!(p.iter().filter(|&&c| c == 3).count(), 2);
     }
 }

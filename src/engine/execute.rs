@@ -39,7 +39,7 @@ pub fn execute(
         classes: k,
         model: &run.model,
         method: &run.method,
-        true_matrix: true_matrix.as_deref(),
+        true_matrix: true_matrix.as_ref(),
         // Keyed by dataset and noise, never the method: every method sees the same batch order
         // and the same held-out samples.
         train_rng: crate::rng::derive("train", run.seed, &[&run.dataset_key(), &run.noise_key()]),
@@ -63,21 +63,21 @@ pub fn execute(
     let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
     let mut report = fit.report.clone();
     // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
-    let unbounded = train::lacks_finite_optimum(
+    if train::lacks_finite_optimum(
         &run.method,
         run.model.l2,
         metrics["train_accuracy_observed"],
-    );
-    metrics.insert("no_finite_optimum".into(), f64::from(u8::from(unbounded)));
-    if unbounded {
-        report.converged = false;
+    ) {
+        report.termination = report.termination.without_finite_optimum();
     }
+    let unbounded = report.termination == train::Termination::NoFiniteOptimum;
+    metrics.insert("no_finite_optimum".into(), f64::from(u8::from(unbounded)));
     let r = &report;
     metrics.insert("iterations".into(), r.iterations as f64);
     metrics.insert("evaluations".into(), r.evaluations as f64);
     metrics.insert("grad_max".into(), r.grad_max);
     metrics.insert("objective".into(), r.objective);
-    metrics.insert("converged".into(), f64::from(u8::from(r.converged)));
+    metrics.insert("converged".into(), f64::from(u8::from(r.converged())));
     if let Some(es) = &fit.early_stopping {
         metrics.insert("stopped_epoch".into(), es.stopped_epoch as f64);
         metrics.insert("best_epoch".into(), es.best_epoch as f64);

@@ -6,15 +6,9 @@ use super::counting::class_conditional;
 use super::NoiseError;
 use crate::rng::Rng;
 use crate::scenario::spec::CountMode;
+use crate::vocab::matrix::TransitionMatrix;
 
-/// T = [[1 − ρ₋, ρ₋], [ρ₊, 1 − ρ₊]].
-pub fn matrix(rate_pos: f64, rate_neg: f64) -> Vec<Vec<f64>> {
-    vec![
-        vec![1.0 - rate_neg, rate_neg],
-        vec![rate_pos, 1.0 - rate_pos],
-    ]
-}
-
+/// T = [[1 − ρ₋, ρ₋], [ρ₊, 1 − ρ₊]] ([`TransitionMatrix::asymmetric`]); binary only.
 pub fn apply(
     truth: &[usize],
     classes: usize,
@@ -30,7 +24,7 @@ pub fn apply(
     }
     Ok(class_conditional(
         truth,
-        &matrix(rate_pos, rate_neg),
+        &TransitionMatrix::asymmetric(rate_pos, rate_neg),
         count,
         rng,
     ))

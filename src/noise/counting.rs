@@ -11,8 +11,10 @@
 //!   Efraimidis–Spirakis keys u^(1/w) (Efraimidis & Spirakis 2006, "Weighted random sampling with a
 //!   reservoir").
 
+use crate::data::{largest_remainder, Ties};
 use crate::rng::Rng;
 use crate::scenario::spec::CountMode;
+use crate::vocab::matrix::TransitionMatrix;
 use rand::distributions::{Distribution, WeightedIndex};
 use rand::seq::SliceRandom;
 use rand::Rng as _;
@@ -37,76 +39,15 @@ pub fn choose_flips(n: usize, rate: f64, count: CountMode, rng: &mut Rng) -> Vec
     mask
 }
 
-/// Splits `total` into integer parts close to the real `quotas` (which should sum to `total`) by
-/// largest remainder: every part is ⌊quota⌋ or ⌈quota⌉ and the parts sum to `total` exactly.
-///
-/// Quotas within 1e-9 of an integer count as that integer (so 0.29·100 = 28.999999999999996 is 29),
-/// and remainders equal to 1e-9 are ties, broken uniformly at random (a fixed order would always
-/// favour the same class). Hand-written because `data::split::largest_remainder` splits integer
-/// weights with ties to the lower index.
-pub fn largest_remainder(quotas: &[f64], total: usize, rng: &mut Rng) -> Vec<usize> {
-    let snapped: Vec<f64> = quotas
-        .iter()
-        .map(|&q| {
-            let q = q.max(0.0);
-            if (q - q.round()).abs() < 1e-9 {
-                q.round()
-            } else {
-                q
-            }
-        })
-        .collect();
-    let mut parts: Vec<usize> = snapped.iter().map(|q| q.floor() as usize).collect();
-    // Remainders on a 1e-9 grid (a total order, unlike a tolerance comparison), random tie keys.
-    let keys: Vec<(i64, u64)> = snapped
-        .iter()
-        .map(|q| (((q - q.floor()) * 1e9).round() as i64, rng.gen::<u64>()))
-        .collect();
-    let mut order: Vec<usize> = (0..quotas.len()).collect();
-    order.sort_by(|&a, &b| keys[b].cmp(&keys[a]));
-    let assigned: usize = parts.iter().sum();
-    if assigned < total {
-        // Largest remainders first; cycle in case the quotas fall short of `total` by more than
-        // one per part (they sum to `total` for a stochastic row, so one pass suffices there).
-        let mut left = total - assigned;
-        for &i in order.iter().cycle().take(left * quotas.len().max(1)) {
-            if left == 0 {
-                break;
-            }
-            parts[i] += 1;
-            left -= 1;
-        }
-    } else {
-        // Quotas summing to slightly more than `total` (a row summing to 1 + 1e-10): take from the
-        // smallest remainders.
-        let mut extra = assigned - total;
-        for &i in order
-            .iter()
-            .rev()
-            .cycle()
-            .take(extra * quotas.len().max(1) + quotas.len())
-        {
-            if extra == 0 {
-                break;
-            }
-            if parts[i] > 0 {
-                parts[i] -= 1;
-                extra -= 1;
-            }
-        }
-    }
-    parts
-}
-
-/// Class-conditional noise with transition matrix `t` (T[i][j] = P(observed j | true i), rows
-/// stochastic, K×K with every label < K). Returns the observed labels.
+/// Class-conditional noise with transition matrix `t` (T[i][j] = P(observed j | true i), every
+/// label < K). Returns the observed labels.
 pub fn class_conditional(
     truth: &[usize],
-    t: &[Vec<f64>],
+    t: &TransitionMatrix,
     count: CountMode,
     rng: &mut Rng,
 ) -> Vec<usize> {
-    let k = t.len();
+    let k = t.classes();
     let mut observed = truth.to_vec();
     match count {
         CountMode::Exact => {
@@ -116,8 +57,8 @@ pub fn class_conditional(
             }
             for (i, ids) in members.iter_mut().enumerate() {
                 let n_i = ids.len();
-                let quotas: Vec<f64> = t[i].iter().map(|p| p * n_i as f64).collect();
-                let cells = largest_remainder(&quotas, n_i, rng);
+                let quotas: Vec<f64> = t.row(i).iter().map(|p| p * n_i as f64).collect();
+                let cells = largest_remainder(&quotas, n_i, Ties::Random(&mut *rng));
                 // A uniformly random permutation cut into consecutive chunks of the cell sizes is a
                 // uniformly random assignment of class i's samples to observed labels.
                 ids.shuffle(rng);
@@ -132,7 +73,7 @@ pub fn class_conditional(
         }
         CountMode::Bernoulli => {
             let rows: Vec<Option<WeightedIndex<f64>>> =
-                t.iter().map(|row| WeightedIndex::new(row).ok()).collect();
+                t.rows().map(|row| WeightedIndex::new(row).ok()).collect();
             for (o, &y) in observed.iter_mut().zip(truth) {
                 if let Some(dist) = &rows[y] {
                     *o = dist.sample(rng);
@@ -195,57 +136,6 @@ pub fn weighted_without_replacement(weights: &[f64], m: usize, rng: &mut Rng) ->
 mod tests {
     use super::*;
     use crate::rng::derive;
-
-    #[test]
-    fn largest_remainder_matches_hand_computed_splits() {
-        let mut rng = derive("t", 0, &[]);
-        // 0.2·7 = 1.4, 0.5·7 = 3.5, 0.3·7 = 2.1: floors 1+3+2 = 6, the 7th goes to the 0.5 remainder.
-        assert_eq!(
-            largest_remainder(&[1.4, 3.5, 2.1], 7, &mut rng),
-            vec![1, 4, 2]
-        );
-        // Floating-point quotas that are integers in exact arithmetic stay integers.
-        assert_eq!(
-            largest_remainder(&[0.29 * 100.0, 0.71 * 100.0], 100, &mut rng),
-            vec![29, 71]
-        );
-        // K = 120 cells of 20%/119 each with n_i = 50: truncation would give 0 flips, not 10.
-        let row: Vec<f64> = (0..120)
-            .map(|j| {
-                if j == 0 {
-                    0.8 * 50.0
-                } else {
-                    0.2 / 119.0 * 50.0
-                }
-            })
-            .collect();
-        let parts = largest_remainder(&row, 50, &mut rng);
-        assert_eq!(parts[0], 40);
-        assert_eq!(parts.iter().sum::<usize>(), 50);
-    }
-
-    #[test]
-    fn largest_remainder_breaks_exact_ties_both_ways() {
-        // 2.5 / 2.5 of 5: either cell may get the extra unit, and both must happen over seeds.
-        let mut seen = [false; 2];
-        for seed in 0..40 {
-            let p = largest_remainder(&[2.5, 2.5], 5, &mut derive("t", seed, &[]));
-            assert_eq!(p.iter().sum::<usize>(), 5);
-            seen[usize::from(p[0] == 3)] = true;
-        }
-        assert_eq!(seen, [true, true]);
-    }
-
-    #[test]
-    fn largest_remainder_handles_quotas_slightly_above_total() {
-        let mut rng = derive("t", 1, &[]);
-        let p = largest_remainder(&[2.0000001, 3.0000001, 5.0000001], 10, &mut rng);
-        assert_eq!(p, vec![2, 3, 5]);
-        // Floors 4+4+4 = 12 > 10: two parts lose one.
-        let p = largest_remainder(&[4.2, 4.2, 4.2], 10, &mut rng);
-        assert_eq!(p.iter().sum::<usize>(), 10);
-        assert_eq!(p.iter().filter(|&&c| c == 3).count(), 2);
-    }
 
     #[test]
     fn weighted_sampling_prefers_heavy_items_and_skips_zero_weights() {

@@ -5,49 +5,30 @@ use super::counting::class_conditional;
 use super::NoiseError;
 use crate::rng::Rng;
 use crate::scenario::spec::CountMode;
+use crate::vocab::matrix::TransitionMatrix;
 
-/// Checks `t` against the dataset's K at run time (the scenario check cannot know K for CSV data):
-/// K×K, entries in [0, 1], rows summing to 1 within 1e-9. The error names the offending row.
-pub fn validate(t: &[Vec<f64>], classes: usize) -> Result<(), NoiseError> {
-    let bad = |msg: String| Err(NoiseError::Invalid(format!("noise.matrix: {msg}")));
-    if t.len() != classes {
-        return bad(format!(
+/// The scenario's rows as a [`TransitionMatrix`] for the dataset's K, checked at run time (the
+/// scenario check cannot know K for CSV data). The error names the offending row.
+pub fn transition(t: &[Vec<f64>], classes: usize) -> Result<TransitionMatrix, NoiseError> {
+    let bad = |msg: String| NoiseError::Invalid(format!("noise.matrix: {msg}"));
+    let t = TransitionMatrix::new(t).map_err(|problems| {
+        let list: Vec<String> = problems
+            .iter()
+            .map(|p| format!("{p} ({})", p.help()))
+            .collect();
+        bad(list.join("; "))
+    })?;
+    if t.classes() != classes {
+        return Err(bad(format!(
             "T has {} rows but the dataset has K = {classes} classes; give a {classes}×{classes} matrix, one row per true class",
-            t.len()
-        ));
+            t.classes()
+        )));
     }
-    for (i, row) in t.iter().enumerate() {
-        if row.len() != classes {
-            return bad(format!(
-                "row {i} has {} entries, expected K = {classes}",
-                row.len()
-            ));
-        }
-        if let Some(v) = row.iter().find(|v| !(0.0..=1.0).contains(*v)) {
-            return bad(format!(
-                "row {i} has the entry {v}; entries are probabilities in [0, 1]"
-            ));
-        }
-        let sum: f64 = row.iter().sum();
-        if (sum - 1.0).abs() > 1e-9 {
-            return bad(format!(
-                "row {i} sums to {}, not 1 (within 1e-9); row i is P(observed j | true i)",
-                (sum * 1e12).round() / 1e12
-            ));
-        }
-    }
-    Ok(())
+    Ok(t)
 }
 
-pub fn apply(
-    truth: &[usize],
-    classes: usize,
-    t: &[Vec<f64>],
-    count: CountMode,
-    rng: &mut Rng,
-) -> Result<Vec<usize>, NoiseError> {
-    validate(t, classes)?;
-    Ok(class_conditional(truth, t, count, rng))
+pub fn apply(truth: &[usize], t: &TransitionMatrix, count: CountMode, rng: &mut Rng) -> Vec<usize> {
+    class_conditional(truth, t, count, rng)
 }
 
 #[cfg(test)]
@@ -58,27 +39,17 @@ mod tests {
     #[test]
     fn size_mismatch_and_bad_rows_are_named() {
         let t = vec![vec![0.9, 0.1], vec![0.2, 0.8]];
-        let err = apply(
-            &[0, 1, 2],
-            3,
-            &t,
-            CountMode::Exact,
-            &mut derive("t", 0, &[]),
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string().contains("2 rows") && err.to_string().contains("K = 3"),
-            "{err}"
-        );
-        let t = vec![vec![0.9, 0.1], vec![0.2, 0.7]];
-        let err = validate(&t, 2).unwrap_err().to_string();
+        let err = transition(&t, 3).unwrap_err().to_string();
+        assert!(err.contains("2 rows") && err.contains("K = 3"), "{err}");
+        let t = vec![vec![0.9, 0.1], vec![0.5, 0.4]];
+        let err = transition(&t, 2).unwrap_err().to_string();
         assert!(err.contains("row 1 sums to 0.9"), "{err}");
         let t = vec![vec![1.2, -0.2], vec![0.2, 0.8]];
-        assert!(validate(&t, 2)
+        assert!(transition(&t, 2)
             .unwrap_err()
             .to_string()
             .contains("row 0 has the entry 1.2"));
-        assert!(validate(&[vec![0.5, 0.5], vec![0.5]], 2)
+        assert!(transition(&[vec![0.5, 0.5], vec![0.5]], 2)
             .unwrap_err()
             .to_string()
             .contains("row 1 has 1 entries"));
@@ -93,10 +64,8 @@ mod tests {
         ];
         let truth: Vec<usize> = (0..30).map(|i| i % 3).collect();
         for count in [CountMode::Exact, CountMode::Bernoulli] {
-            assert_eq!(
-                apply(&truth, 3, &t, count, &mut derive("t", 0, &[])).unwrap(),
-                truth
-            );
+            let t = transition(&t, 3).unwrap();
+            assert_eq!(apply(&truth, &t, count, &mut derive("t", 0, &[])), truth);
         }
     }
 }

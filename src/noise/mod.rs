@@ -19,6 +19,7 @@ pub use counting::choose_flips;
 
 use crate::rng::Rng;
 use crate::scenario::spec::NoiseSpec;
+use crate::vocab::matrix::TransitionMatrix;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -118,7 +119,7 @@ pub fn apply(
         ),
         NoiseSpec::Pairflip { rate, count } => (
             pairflip::apply(truth, classes, *rate, *count, rng),
-            class_conditional_rate(&pairflip::matrix(*rate, classes), truth),
+            class_conditional_rate(&TransitionMatrix::pairflip(*rate, classes), truth),
         ),
         NoiseSpec::Asymmetric {
             rate_pos,
@@ -126,12 +127,18 @@ pub fn apply(
             count,
         } => (
             asymmetric::apply(truth, classes, *rate_pos, *rate_neg, *count, rng)?,
-            class_conditional_rate(&asymmetric::matrix(*rate_pos, *rate_neg), truth),
+            class_conditional_rate(&TransitionMatrix::asymmetric(*rate_pos, *rate_neg), truth),
         ),
-        NoiseSpec::Matrix { matrix: t, count } => (
-            matrix::apply(truth, classes, t, *count, rng)?,
-            class_conditional_rate(t, truth),
-        ),
+        NoiseSpec::Matrix {
+            matrix: rows,
+            count,
+        } => {
+            let t = matrix::transition(rows, classes)?;
+            (
+                matrix::apply(truth, &t, *count, rng),
+                class_conditional_rate(&t, truth),
+            )
+        }
         NoiseSpec::Instance { rate, std } => (
             instance::apply(truth, classes, x, *rate, *std, rng)?,
             instance::truncated_unit_normal_mean(*rate, *std),
@@ -146,32 +153,27 @@ pub fn apply(
 }
 
 /// Σᵢ (nᵢ/n)(1 − T[i][i]): the expected flip rate of class-conditional noise on these labels.
-fn class_conditional_rate(t: &[Vec<f64>], truth: &[usize]) -> f64 {
+fn class_conditional_rate(t: &TransitionMatrix, truth: &[usize]) -> f64 {
     let n = truth.len().max(1) as f64;
-    truth
-        .iter()
-        .map(|&y| 1.0 - t.get(y).and_then(|r| r.get(y)).copied().unwrap_or(1.0))
-        .sum::<f64>()
-        / n
+    truth.iter().map(|&y| 1.0 - t.get(y, y)).sum::<f64>() / n
 }
 
 /// The expected transition matrix T (T[i][j] = P(observed j | true i)) of a class-conditional noise
 /// model, used by forward/backward correction with `matrix = "true"` and shown by `plan`. `None`
-/// for kinds whose noise depends on the features, and for `asymmetric` with K ≠ 2.
-pub fn expected_matrix(spec: &NoiseSpec, classes: usize) -> Option<Vec<Vec<f64>>> {
+/// for kinds whose noise depends on the features, for `asymmetric` with K ≠ 2, and for a given
+/// matrix that is not a transition matrix (the scenario check refuses it first).
+pub fn expected_matrix(spec: &NoiseSpec, classes: usize) -> Option<TransitionMatrix> {
     let k = classes;
     Some(match spec {
-        NoiseSpec::None => (0..k)
-            .map(|i| (0..k).map(|j| f64::from(u8::from(i == j))).collect())
-            .collect(),
+        NoiseSpec::None => TransitionMatrix::identity(k),
         NoiseSpec::Symmetric {
             rate, include_true, ..
-        } => symmetric::matrix(*rate, k, *include_true),
-        NoiseSpec::Pairflip { rate, .. } => pairflip::matrix(*rate, k),
+        } => TransitionMatrix::symmetric(*rate, k, *include_true),
+        NoiseSpec::Pairflip { rate, .. } => TransitionMatrix::pairflip(*rate, k),
         NoiseSpec::Asymmetric {
             rate_pos, rate_neg, ..
-        } if k == 2 => asymmetric::matrix(*rate_pos, *rate_neg),
-        NoiseSpec::Matrix { matrix, .. } => matrix.clone(),
+        } if k == 2 => TransitionMatrix::asymmetric(*rate_pos, *rate_neg),
+        NoiseSpec::Matrix { matrix, .. } => return TransitionMatrix::new(matrix).ok(),
         NoiseSpec::Asymmetric { .. } | NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. } => {
             return None
         }

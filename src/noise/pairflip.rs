@@ -4,17 +4,10 @@
 use super::counting::class_conditional;
 use crate::rng::Rng;
 use crate::scenario::spec::CountMode;
+use crate::vocab::matrix::TransitionMatrix;
 
-/// T[i][i] = 1 − rate, T[i][(i+1) mod K] = rate. With K = 2 this swaps 0 ↔ 1 at the same rate.
-pub fn matrix(rate: f64, classes: usize) -> Vec<Vec<f64>> {
-    let mut t = vec![vec![0.0; classes]; classes];
-    for (i, row) in t.iter_mut().enumerate() {
-        row[i] += 1.0 - rate;
-        row[(i + 1) % classes] += rate;
-    }
-    t
-}
-
+/// Class i keeps its label with probability 1 − rate and moves to (i+1) mod K otherwise
+/// ([`TransitionMatrix::pairflip`]); with K = 2 this swaps 0 ↔ 1 at the same rate.
 pub fn apply(
     truth: &[usize],
     classes: usize,
@@ -22,7 +15,12 @@ pub fn apply(
     count: CountMode,
     rng: &mut Rng,
 ) -> Vec<usize> {
-    class_conditional(truth, &matrix(rate, classes), count, rng)
+    class_conditional(
+        truth,
+        &TransitionMatrix::pairflip(rate, classes),
+        count,
+        rng,
+    )
 }
 
 #[cfg(test)]

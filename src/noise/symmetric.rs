@@ -6,6 +6,7 @@
 use super::counting::choose_flips;
 use crate::rng::Rng;
 use crate::scenario::spec::CountMode;
+use crate::vocab::matrix::TransitionMatrix;
 use rand::Rng as _;
 
 /// Noisy labels: `count` chooses which samples are redrawn (exactly round(rate·n) of them, or each
@@ -39,22 +40,10 @@ pub fn apply(
         .collect()
 }
 
-/// T[i][i] = 1 − rate, T[i][j] = rate/(K−1) (with `include_true`: T[i][i] = 1 − rate + rate/K,
-/// T[i][j] = rate/K).
+/// The rows of [`TransitionMatrix::symmetric`]: T[i][i] = 1 − rate, T[i][j] = rate/(K−1) (with
+/// `include_true`: T[i][i] = 1 − rate + rate/K, T[i][j] = rate/K), as a scenario writes them.
 pub fn matrix(rate: f64, classes: usize, include_true: bool) -> Vec<Vec<f64>> {
-    let k = classes;
-    (0..k)
-        .map(|i| {
-            (0..k)
-                .map(|j| match (include_true, i == j) {
-                    (true, true) => 1.0 - rate + rate / k as f64,
-                    (true, false) => rate / k as f64,
-                    (false, true) => 1.0 - rate,
-                    (false, false) => rate / (k - 1) as f64,
-                })
-                .collect()
-        })
-        .collect()
+    TransitionMatrix::symmetric(rate, classes, include_true).to_rows()
 }
 
 /// The expected fraction of changed labels: rate, or rate·(K−1)/K with `include_true`.

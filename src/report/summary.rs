@@ -170,7 +170,7 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
                 is_baseline,
                 paired_against,
                 n: group.len(),
-                not_converged: group.iter().filter(|r| !r.optimizer.converged).count(),
+                not_converged: group.iter().filter(|r| !r.optimizer.converged()).count(),
                 flip_rate: group.iter().map(|r| r.noise.rate).sum::<f64>() / group.len() as f64,
                 stats,
                 paired,

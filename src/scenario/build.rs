@@ -529,47 +529,11 @@ pub fn noise(r: &mut Reader<'_>) -> NoiseSpec {
     }
 }
 
-/// A square row-stochastic matrix: entries in [0, 1], rows summing to 1 within 1e-9.
+/// A square row-stochastic matrix: entries in [0, 1], rows summing to 1 within 1e-9 (the rules
+/// of [`crate::vocab::matrix::TransitionMatrix::new`]); every problem is reported at `key`.
 pub fn check_stochastic(r: &mut Reader<'_>, key: &str, m: &[Vec<f64>]) {
-    let k = m.len();
-    if k == 0 {
-        r.bad(
-            key,
-            "the matrix is empty".into(),
-            "a K×K matrix with K ≥ 2, e.g. [[0.8, 0.2], [0.3, 0.7]]",
-        );
-        return;
-    }
-    if k < 2 {
-        r.bad(key, "a 1×1 matrix".into(), "a K×K matrix with K ≥ 2");
-    }
-    for (i, row) in m.iter().enumerate() {
-        if row.len() != k {
-            r.bad(
-                key,
-                format!(
-                    "row {i} has {} entries but the matrix has {k} rows",
-                    row.len()
-                ),
-                "a square K×K matrix",
-            );
-            continue;
-        }
-        if let Some(v) = row.iter().find(|v| !(0.0..=1.0).contains(*v)) {
-            r.bad(
-                key,
-                format!("row {i} has the entry {v}"),
-                "probabilities in [0, 1]",
-            );
-        }
-        let sum: f64 = row.iter().sum();
-        if (sum - 1.0).abs() > 1e-9 {
-            r.bad(
-                key,
-                format!("row {i} sums to {sum}, not 1"),
-                "rows that sum to 1 (within 1e-9): T[i][j] = P(observed j | true i)",
-            );
-        }
+    for problem in crate::vocab::matrix::problems(m) {
+        r.bad(key, problem.to_string(), problem.help());
     }
 }
 
@@ -699,69 +663,22 @@ pub fn method(r: &mut Reader<'_>) -> MethodSpec {
     }
 }
 
-/// Whether a square matrix is singular (Gaussian elimination with partial pivoting; a pivot below
-/// 1e-12 counts as zero). Hand-written: the crate has no linear-algebra dependency, and the training
-/// module's inverse is private to it.
-/// A matrix that is not square is not judged here (its shape is reported by its own rule).
+/// Whether a valid transition matrix is singular
+/// ([`crate::vocab::matrix::TransitionMatrix::is_singular`]: one relative
+/// threshold for every check). A matrix with problems of its own is not judged here (they are
+/// reported by [`check_stochastic`]).
 pub fn is_singular(m: &[Vec<f64>]) -> bool {
-    let k = m.len();
-    if m.iter().any(|row| row.len() != k) {
-        return false;
-    }
-    let mut a: Vec<Vec<f64>> = m.to_vec();
-    for col in 0..k {
-        let Some(p) = (col..k).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs())) else {
-            return true;
-        };
-        if a[p][col].abs() < 1e-12 {
-            return true;
-        }
-        a.swap(col, p);
-        for i in col + 1..k {
-            let f = a[i][col] / a[col][col];
-            let (top, bottom) = a.split_at_mut(i);
-            for (x, p) in bottom[0][col..].iter_mut().zip(&top[col][col..]) {
-                *x -= f * p;
-            }
-        }
-    }
-    false
+    crate::vocab::matrix::TransitionMatrix::new(m).is_ok_and(|t| t.is_singular())
 }
 
 #[cfg(test)]
 mod tests {
     use super::is_singular;
 
-    /// Against the closed-form determinant of 2×2 and 3×3 matrices (rule of Sarrus).
     #[test]
-    fn singularity_matches_the_determinant() {
-        let det2 = |m: &[Vec<f64>]| m[0][0] * m[1][1] - m[0][1] * m[1][0];
-        let det3 = |m: &[Vec<f64>]| {
-            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
-                - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-        };
-        let cases2 = [
-            vec![vec![0.8, 0.2], vec![0.3, 0.7]],
-            vec![vec![0.5, 0.5], vec![0.5, 0.5]],
-            vec![vec![0.0, 1.0], vec![1.0, 0.0]],
-            vec![vec![0.3, 0.7], vec![0.3, 0.7]],
-        ];
-        for m in &cases2 {
-            assert_eq!(is_singular(m), det2(m).abs() < 1e-12, "{m:?}");
-        }
-        // Symmetric noise with K = 3 is singular exactly at rate (K−1)/K = 2/3.
-        for rate in [0.1, 0.5, 2.0 / 3.0, 0.9] {
-            let m: Vec<Vec<f64>> = (0..3)
-                .map(|i| {
-                    (0..3)
-                        .map(|j| if i == j { 1.0 - rate } else { rate / 2.0 })
-                        .collect()
-                })
-                .collect();
-            assert_eq!(is_singular(&m), det3(&m).abs() < 1e-12, "rate {rate}");
-        }
+    fn singular_valid_matrices_only() {
         assert!(is_singular(&[vec![0.5, 0.5], vec![0.5, 0.5]]));
+        assert!(!is_singular(&[vec![0.8, 0.2], vec![0.3, 0.7]]));
         assert!(
             !is_singular(&[vec![1.0, 0.0], vec![1.0]]),
             "ragged: not judged"

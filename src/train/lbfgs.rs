@@ -7,37 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Why an optimizer stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Termination {
-    /// max |∇F| ≤ tolerance: converged.
-    GradientTolerance,
-    /// Neither F nor max |∇F| improved for `STALL_ITERATIONS` iterations in a row.
-    ObjectiveStalled,
-    /// The iteration limit was reached before the gradient tolerance.
-    MaxIterations,
-    /// No step satisfying the Wolfe conditions was found (often: the precision floor was reached).
-    LineSearchFailed,
-    /// The objective became NaN or infinite.
-    NonFinite,
-    /// Mini-batch optimizers: all epochs ran.
-    EpochsCompleted,
-    /// Mini-batch optimizers: validation loss on held-out noisy labels stopped improving.
-    EarlyStopped,
-}
-
-impl Termination {
-    /// Converged means the gradient tolerance was met (or, for mini-batch runs, the schedule ended).
-    pub fn converged(self) -> bool {
-        matches!(
-            self,
-            Termination::GradientTolerance
-                | Termination::EpochsCompleted
-                | Termination::EarlyStopped
-        )
-    }
-}
+pub use crate::vocab::termination::Termination;
 
 #[derive(Clone, Debug)]
 pub struct LbfgsSettings {
@@ -59,8 +29,10 @@ impl LbfgsSettings {
     }
 }
 
-/// What happened during a minimization.
+/// What happened during a minimization. Whether it converged is [`OptimReport::converged`],
+/// derived from the termination (records still carry it as a field, written from that value).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "ReportRecord", from = "ReportRecord")]
 pub struct OptimReport {
     pub iterations: usize,
     pub evaluations: usize,
@@ -68,7 +40,50 @@ pub struct OptimReport {
     pub grad_max: f64,
     pub objective: f64,
     pub termination: Termination,
-    pub converged: bool,
+}
+
+impl OptimReport {
+    pub fn converged(&self) -> bool {
+        self.termination.converged()
+    }
+}
+
+/// An [`OptimReport`] as a record writes it: `converged` follows the termination, and a stored
+/// value is ignored on reading (the termination decides).
+#[derive(Serialize, Deserialize)]
+struct ReportRecord {
+    iterations: usize,
+    evaluations: usize,
+    grad_max: f64,
+    objective: f64,
+    termination: Termination,
+    #[serde(default)]
+    converged: bool,
+}
+
+impl From<OptimReport> for ReportRecord {
+    fn from(r: OptimReport) -> Self {
+        ReportRecord {
+            converged: r.converged(),
+            iterations: r.iterations,
+            evaluations: r.evaluations,
+            grad_max: r.grad_max,
+            objective: r.objective,
+            termination: r.termination,
+        }
+    }
+}
+
+impl From<ReportRecord> for OptimReport {
+    fn from(r: ReportRecord) -> Self {
+        OptimReport {
+            iterations: r.iterations,
+            evaluations: r.evaluations,
+            grad_max: r.grad_max,
+            objective: r.objective,
+            termination: r.termination,
+        }
+    }
 }
 
 const C1: f64 = 1e-4;
@@ -110,10 +125,9 @@ where
         grad_max: max_abs(g),
         objective: fx,
         termination: t,
-        converged: t.converged(),
     };
     if !fx.is_finite() {
-        return report(0, evaluations, &g, fx, Termination::NonFinite);
+        return report(0, evaluations, &g, fx, Termination::Diverged);
     }
     loop {
         if max_abs(&g) <= s.gtol {
@@ -373,7 +387,7 @@ mod tests {
             &LbfgsSettings::new(10, 200, 1e-9),
             &mut |_, _, _| {},
         );
-        assert!(r.converged, "{r:?}");
+        assert!(r.converged(), "{r:?}");
         assert!(
             (x[0] - 1.0).abs() < 1e-7 && (x[1] - 1.0).abs() < 1e-7,
             "{x:?}"
@@ -395,7 +409,7 @@ mod tests {
             &mut |_, _, _| {},
         );
         assert_eq!(r.termination, Termination::MaxIterations);
-        assert!(!r.converged);
+        assert!(!r.converged());
         assert_eq!(r.iterations, 3);
     }
 }

@@ -127,7 +127,7 @@ where
             let f = batch(theta, b, &mut grad);
             evaluations += 1;
             if !f.is_finite() {
-                termination = Termination::NonFinite;
+                termination = Termination::Diverged;
                 epochs_run = epoch;
                 break 'epochs;
             }
@@ -164,7 +164,7 @@ where
     let objective = batch(theta, rows, &mut grad);
     evaluations += 1;
     if !objective.is_finite() {
-        termination = Termination::NonFinite;
+        termination = Termination::Diverged;
     }
     let early = best_theta.is_some();
     Outcome {
@@ -174,7 +174,6 @@ where
             grad_max: max_abs(&grad),
             objective,
             termination,
-            converged: termination.converged(),
         },
         best_epoch: early.then_some(best_epoch),
         best_validation: (early && best_epoch > 0).then_some(best),
@@ -389,8 +388,8 @@ mod tests {
             &mut rng,
             &mut |_| epochs_seen += 1,
         );
-        assert_eq!(out.report.termination, Termination::NonFinite);
-        assert!(!out.report.converged);
+        assert_eq!(out.report.termination, Termination::Diverged);
+        assert!(!out.report.converged());
         assert_eq!(out.report.iterations, 3, "the 5th batch is in epoch 3");
         assert_eq!(epochs_seen, 2, "only completed epochs are observed");
     }

@@ -377,7 +377,11 @@ mod tests {
             })
             .collect();
         let t_rows: Vec<Vec<f64>> = t.chunks(k).map(<[f64]>::to_vec).collect();
-        let inv = crate::train::matrix::invert(&t_rows).unwrap();
+        let inv = crate::vocab::matrix::TransitionMatrix::new(&t_rows)
+            .unwrap()
+            .inverse()
+            .unwrap()
+            .to_vec();
         vec![
             RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 }),
             RowLoss::Soft(SmoothedTarget::new(0.1, k, SmoothingStyle::Uniform)),
@@ -389,7 +393,7 @@ mod tests {
                 classes: k,
             },
             RowLoss::Backward {
-                t_inv: inv.into_iter().flatten().collect(),
+                t_inv: inv,
                 classes: k,
             },
         ]

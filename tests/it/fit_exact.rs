@@ -113,7 +113,7 @@ fn hard_target_softmax_matches_linfa_logistic() {
         &mut no_trace(),
     )
     .unwrap();
-    assert!(ours.report.converged, "{:?}", ours.report);
+    assert!(ours.report.converged(), "{:?}", ours.report);
     let p_ours = ours.model.predict_proba(data.x_train.view());
     let p_theirs = theirs.predict_probabilities(&data.x_train);
     for (a, b) in p_ours.iter().zip(p_theirs.iter()) {
@@ -220,11 +220,11 @@ fn mean_gap(out: &labelnoise::train::FitOutput, k: usize) -> f64 {
 fn smoothed_fit_reaches_the_closed_form_logit_gap_cap() {
     // Softmax, K = 3, ε = 0.1: log(1 + K(1−ε)/ε) = ln 28.
     let out = fit_collapsed(ModelKind::Softmax, 3, 0.1, 1000, 1e-12);
-    assert!(out.report.converged, "{:?}", out.report);
+    assert!(out.report.converged(), "{:?}", out.report);
     assert_abs_diff_eq!(mean_gap(&out, 3), 28f64.ln(), epsilon = 1e-4);
     // Logistic, ε = 0.2: log((2−ε)/ε) = ln 9.
     let out = fit_collapsed(ModelKind::Logistic, 2, 0.2, 1000, 1e-12);
-    assert!(out.report.converged, "{:?}", out.report);
+    assert!(out.report.converged(), "{:?}", out.report);
     assert_abs_diff_eq!(mean_gap(&out, 2), 9f64.ln(), epsilon = 1e-4);
 }
 
@@ -282,7 +282,7 @@ fn hard_targets_on_separable_data_never_converge() {
     for max_iter in [5, 10, 20, 40] {
         let out = fit_collapsed(ModelKind::Softmax, 3, 0.0, max_iter, 1e-14);
         assert!(
-            !out.report.converged,
+            !out.report.converged(),
             "max_iter {max_iter}: {:?}",
             out.report
         );

@@ -307,7 +307,7 @@ fn logistic_and_two_class_softmax_agree() {
         )
         .unwrap();
         let logi = fit(&x, &y, 2, &model(ModelKind::Logistic, 0.1, lbfgs), &m).unwrap();
-        assert!(soft.report.converged && logi.report.converged);
+        assert!(soft.report.converged() && logi.report.converged());
         let (ps, pl) = (
             soft.model.predict_proba(xt.view()),
             logi.model.predict_proba(xt.view()),
@@ -333,7 +333,7 @@ fn every_method_fits_both_models() {
                 &m,
             )
             .unwrap();
-            assert!(out.report.converged, "{kind:?} {m:?}: {:?}", out.report);
+            assert!(out.report.converged(), "{kind:?} {m:?}: {:?}", out.report);
             assert!(out.report.grad_max <= 1e-7);
         }
     }
@@ -416,7 +416,7 @@ fn minibatch_optimizers_approach_the_lbfgs_minimum() {
         &m,
     )
     .unwrap();
-    assert!(best.report.converged);
+    assert!(best.report.converged());
     for opt in [
         OptimizerSpec::Sgd {
             epochs: 200,
