@@ -8,7 +8,7 @@
 
 use super::stats::Stat;
 use super::summary::{best_by, Cell, Summary};
-use crate::metrics::METRICS;
+use crate::vocab::metric::Metric;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 /// The terminal table is kept within this many columns when the metrics are the defaults.
@@ -60,9 +60,9 @@ pub fn short_name(metric: &str) -> &str {
     }
 }
 
-/// Definition of a metric from [`METRICS`].
+/// Definition of a metric from [`Metric`].
 pub fn definition(metric: &str) -> Option<&'static str> {
-    METRICS.iter().find(|(n, _)| *n == metric).map(|(_, d)| *d)
+    Metric::from_name(metric).map(Metric::definition)
 }
 
 fn num(v: f64) -> String {
