@@ -7,7 +7,7 @@ use crate::scenario::spec::{AxisValue, MatrixSource, MethodSpec, SmoothingStyle}
 use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Values on a list of axes (key path, value).
 pub type Axes = Vec<(String, AxisValue)>;
@@ -107,19 +107,13 @@ fn present_metrics(recs: &[&RunRecord]) -> Vec<Metric> {
         .collect()
 }
 
-/// Summarizes records (any order; the result depends only on their content).
-pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
-    let mut recs: Vec<&RunRecord> = records.iter().collect();
-    recs.sort_by(|a, b| a.index.cmp(&b.index).then(a.id.cmp(&b.id)));
-    let axes: Vec<String> = recs
-        .first()
-        .map(|r| r.axes.iter().map(|(k, _)| k.to_string()).collect())
-        .unwrap_or_default();
-    let metrics = present_metrics(&recs);
+/// The baseline run of each (non-method setting, seed): `ce` when there is one, else label
+/// smoothing with ε = 0.
+type Baselines<'r> = HashMap<(Setting, u64), &'r RunRecord>;
 
-    // Baseline per (pairing key, seed): prefer `ce`, else label smoothing with ε = 0.
-    let mut baseline: HashMap<(Setting, u64), &RunRecord> = HashMap::new();
-    for r in &recs {
+fn baselines<'r>(recs: &[&'r RunRecord]) -> Baselines<'r> {
+    let mut baseline: Baselines<'r> = HashMap::new();
+    for r in recs {
         if r.config.method.is_baseline() {
             let key = pairing_key(r);
             let better = match baseline.get(&key) {
@@ -134,8 +128,19 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
             }
         }
     }
+    baseline
+}
 
-    let baseline_ids: HashSet<&str> = baseline.values().map(|b| b.id.as_str()).collect();
+/// Summarizes records (any order; the result depends only on their content).
+pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
+    let mut recs: Vec<&RunRecord> = records.iter().collect();
+    recs.sort_by(|a, b| a.index.cmp(&b.index).then(a.id.cmp(&b.id)));
+    let axes: Vec<String> = recs
+        .first()
+        .map(|r| r.axes.iter().map(|(k, _)| k.to_string()).collect())
+        .unwrap_or_default();
+    let metrics = present_metrics(&recs);
+    let baseline = baselines(&recs);
 
     let mut order: Vec<Setting> = Vec::new();
     let mut groups: HashMap<Setting, Vec<&RunRecord>> = HashMap::new();
@@ -148,58 +153,63 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
     }
     let cells = order
         .iter()
-        .map(|key| {
-            let group = &groups[key];
-            let first = group[0];
-            let mut stats = BTreeMap::new();
-            let mut paired = BTreeMap::new();
-            for &m in &metrics {
-                let values: Vec<f64> = group.iter().filter_map(|r| r.metrics.get(m)).collect();
-                if !values.is_empty() {
-                    stats.insert(m.name().to_string(), Stat::of(&values));
-                }
-                let diffs: Vec<f64> = group
-                    .iter()
-                    .filter_map(|r| {
-                        let b = baseline.get(&pairing_key(r))?;
-                        if b.id == r.id {
-                            return None;
-                        }
-                        Some(r.metrics.get(m)? - b.metrics.get(m)?)
-                    })
-                    .collect();
-                if !diffs.is_empty() {
-                    paired.insert(m.name().to_string(), Stat::of(&diffs));
-                }
-            }
-            let is_baseline = group.iter().all(|r| baseline_ids.contains(r.id.as_str()));
-            let paired_against = group
-                .iter()
-                .filter_map(|r| baseline.get(&pairing_key(r)))
-                .find(|b| !group.iter().any(|r| r.id == b.id))
-                .map(|b| method_label(&b.config.method));
-            Cell {
-                axes: first
-                    .axes
-                    .iter()
-                    .map(|(a, v)| (a.to_string(), v.clone()))
-                    .collect(),
-                method: method_label(&first.config.method),
-                is_baseline,
-                paired_against,
-                n: group.len(),
-                not_converged: group.iter().filter(|r| !r.optimizer.converged).count(),
-                flip_rate: group.iter().map(|r| r.noise.rate).sum::<f64>() / group.len() as f64,
-                stats,
-                paired,
-            }
-        })
+        .map(|key| cell(&groups[key], &metrics, &baseline))
         .collect();
     Summary {
         scenario: scenario.to_string(),
         axes,
         metrics: metrics.iter().map(|m| m.name().to_string()).collect(),
         cells,
+    }
+}
+
+/// One cell from its runs (every axis equal, seeds differing), in grid order.
+fn cell(group: &[&RunRecord], metrics: &[Metric], baseline: &Baselines<'_>) -> Cell {
+    let first = group[0];
+    let mut stats = BTreeMap::new();
+    let mut paired = BTreeMap::new();
+    for &m in metrics {
+        let values: Vec<f64> = group.iter().filter_map(|r| r.metrics.get(m)).collect();
+        if !values.is_empty() {
+            stats.insert(m.name().to_string(), Stat::of(&values));
+        }
+        let diffs: Vec<f64> = group
+            .iter()
+            .filter_map(|r| {
+                let b = baseline.get(&pairing_key(r))?;
+                if b.id == r.id {
+                    return None;
+                }
+                Some(r.metrics.get(m)? - b.metrics.get(m)?)
+            })
+            .collect();
+        if !diffs.is_empty() {
+            paired.insert(m.name().to_string(), Stat::of(&diffs));
+        }
+    }
+    // A run can only be the baseline of its own setting and seed.
+    let is_baseline = group
+        .iter()
+        .all(|r| baseline.get(&pairing_key(r)).is_some_and(|b| b.id == r.id));
+    let paired_against = group
+        .iter()
+        .filter_map(|r| baseline.get(&pairing_key(r)))
+        .find(|b| !group.iter().any(|r| r.id == b.id))
+        .map(|b| method_label(&b.config.method));
+    Cell {
+        axes: first
+            .axes
+            .iter()
+            .map(|(a, v)| (a.to_string(), v.clone()))
+            .collect(),
+        method: method_label(&first.config.method),
+        is_baseline,
+        paired_against,
+        n: group.len(),
+        not_converged: group.iter().filter(|r| !r.optimizer.converged).count(),
+        flip_rate: group.iter().map(|r| r.noise.rate).sum::<f64>() / group.len() as f64,
+        stats,
+        paired,
     }
 }
 
