@@ -134,15 +134,17 @@ fn write_report(dir: &Path) -> Result<report::Summary, crate::engine::store::Sto
 }
 
 fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>> {
-    if let Some(list) = &m {
-        let known: Vec<&str> = crate::metrics::METRICS.iter().map(|(n, _)| *n).collect();
-        for name in list {
-            if !known.contains(&name.as_str()) {
-                bail!(
-                    "--metrics: unknown metric `{name}`; metrics: {}",
-                    known.join(", ")
-                );
-            }
+    use crate::vocab::metric::Metric;
+    for name in m.iter().flatten() {
+        if Metric::from_name(name).is_none() {
+            let known: Vec<&str> = Metric::ALL.map(Metric::name).into();
+            let hint = crate::scenario::diag::did_you_mean(name, &known)
+                .map(|h| format!(" {h}"))
+                .unwrap_or_default();
+            bail!(
+                "--metrics: unknown metric `{name}`;{hint} metrics: {}",
+                known.join(", ")
+            );
         }
     }
     Ok(m)

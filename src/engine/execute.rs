@@ -2,11 +2,14 @@
 
 use super::record::*;
 use crate::data::Dataset;
-use crate::metrics;
+use crate::metrics::{self, Metric, Metrics};
 use crate::noise::{self, NoisyLabels};
-use crate::scenario::spec::{MethodSpec, RunSpec};
-use crate::train::{self, targets::SmoothedTarget, FitInput, FittedModel};
+use crate::scenario::spec::RunSpec;
+use crate::train::{self, EarlyStopping, FitInput, FittedModel, OptimReport};
 use std::time::Instant;
+
+/// Re-exported for the report's figures until they read the cap from `train::gap` directly.
+pub use crate::train::gap::logit_gap_cap;
 
 /// What every run of a scenario shares.
 pub struct Context<'a> {
@@ -63,29 +66,15 @@ pub fn execute(
     let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
     let mut report = fit.report.clone();
     // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
-    if train::lacks_finite_optimum(
-        &run.method,
-        run.model.l2,
-        metrics["train_accuracy_observed"],
-    ) {
+    let unbounded_fit = metrics
+        .get(Metric::TrainAccuracyObserved)
+        .is_some_and(|acc| train::lacks_finite_optimum(&run.method, run.model.l2, acc));
+    if unbounded_fit {
         report.termination = report.termination.without_finite_optimum();
     }
     let unbounded = report.termination == train::Termination::NoFiniteOptimum;
-    metrics.insert("no_finite_optimum".into(), f64::from(u8::from(unbounded)));
-    let r = &report;
-    metrics.insert("iterations".into(), r.iterations as f64);
-    metrics.insert("evaluations".into(), r.evaluations as f64);
-    metrics.insert("grad_max".into(), r.grad_max);
-    metrics.insert("objective".into(), r.objective);
-    metrics.insert("converged".into(), f64::from(u8::from(r.converged())));
-    if let Some(es) = &fit.early_stopping {
-        metrics.insert("stopped_epoch".into(), es.stopped_epoch as f64);
-        metrics.insert("best_epoch".into(), es.best_epoch as f64);
-        metrics.insert("validation_size".into(), es.validation_size as f64);
-        if let Some(v) = es.validation_loss {
-            metrics.insert("validation_loss".into(), v);
-        }
-    }
+    metrics.insert(Metric::NoFiniteOptimum, f64::from(u8::from(unbounded)));
+    record_optimizer(&mut metrics, &report, fit.early_stopping.as_ref());
     // On record when the noise model's expected rate differs from the nominal one (include_true,
     // instance truncation, boundary clipping, class-weighted asymmetric/matrix rates).
     let expected_rate =
@@ -129,13 +118,20 @@ pub fn execute(
     })
 }
 
-/// The optimal logit gap under label smoothing with ε > 0 (see `SmoothedTarget::logit_gap_cap`).
-pub fn logit_gap_cap(method: &MethodSpec, classes: usize) -> Option<f64> {
-    match method {
-        MethodSpec::LabelSmoothing { epsilon, style } if *epsilon > 0.0 => {
-            SmoothedTarget::new(*epsilon, classes, *style).logit_gap_cap()
+/// The optimizer's figures as metrics (the early-stopping ones only when it was on).
+fn record_optimizer(m: &mut Metrics, r: &OptimReport, early_stopping: Option<&EarlyStopping>) {
+    m.insert(Metric::Iterations, r.iterations as f64);
+    m.insert(Metric::Evaluations, r.evaluations as f64);
+    m.insert(Metric::GradMax, r.grad_max);
+    m.insert(Metric::Objective, r.objective);
+    m.insert(Metric::Converged, f64::from(u8::from(r.converged())));
+    if let Some(es) = early_stopping {
+        m.insert(Metric::StoppedEpoch, es.stopped_epoch as f64);
+        m.insert(Metric::BestEpoch, es.best_epoch as f64);
+        m.insert(Metric::ValidationSize, es.validation_size as f64);
+        if let Some(v) = es.validation_loss {
+            m.insert(Metric::ValidationLoss, v);
         }
-        _ => None,
     }
 }
 
@@ -152,11 +148,12 @@ pub fn trace_point(
     TracePoint {
         step,
         objective,
-        train_loss_corrupted: m.get("train_loss_corrupted").copied(),
-        train_loss_clean: m.get("train_loss_clean").copied(),
-        memorized: m.get("memorized").copied(),
-        test_accuracy: m["test_accuracy"],
-        weight_norm: m["weight_norm"],
+        train_loss_corrupted: m.get(Metric::TrainLossCorrupted),
+        train_loss_clean: m.get(Metric::TrainLossClean),
+        memorized: m.get(Metric::Memorized),
+        // `evaluate` always measures these two.
+        test_accuracy: m.get(Metric::TestAccuracy).unwrap_or(f64::NAN),
+        weight_norm: m.get(Metric::WeightNorm).unwrap_or(f64::NAN),
         validation_loss: None,
     }
 }

@@ -1,4 +1,4 @@
-//! Per-run metrics. Their names are a public contract: CSV columns and JSON keys use them as is.
+//! Per-run metrics: computes the values that [`Metric`] defines (names, definitions, units).
 
 pub mod calibration;
 
@@ -8,45 +8,11 @@ use crate::data::Dataset;
 use crate::noise::NoisyLabels;
 use crate::train::model::log_proba;
 use crate::train::FittedModel;
+pub use crate::vocab::metric::{Metric, Metrics};
 use ndarray::ArrayView2;
-use std::collections::BTreeMap;
-
-/// Every metric with its definition, in table order (README's table is this list).
-pub const METRICS: &[(&str, &str)] = &[
-    ("test_accuracy", "fraction of clean test samples whose top-1 class is the true class"),
-    ("test_nll", "mean −log p(true class) on the test split"),
-    ("test_brier", "mean over test samples of Σₖ (pₖ − yₖ)²"),
-    ("test_ece", "expected calibration error, top-1 confidence, equal-width bins (lo, hi] (Guo et al. 2017)"),
-    ("test_mce", "maximum calibration error over non-empty bins"),
-    ("test_ece_pos", "binary only: ECE of P(y = 1) against the frequency of class 1"),
-    ("train_loss_corrupted", "mean CE against the observed (wrong) label on corrupted training samples"),
-    ("train_loss_clean", "mean CE against the observed label on clean training samples"),
-    ("train_loss_corrupted_true", "mean CE against the true label on corrupted training samples"),
-    ("memorized", "fraction of corrupted training samples predicted as their observed label"),
-    ("recovered", "fraction of corrupted training samples predicted as their true label"),
-    ("train_accuracy_observed", "fraction of training samples predicted as their observed label"),
-    ("weight_norm", "Frobenius norm of the weights, intercept excluded"),
-    ("logit_gap", "mean over training samples of top-1 minus top-2 logit"),
-    ("logit_gap_cap", "optimal gap under smoothing, log(on/off target): uniform log(1 + K(1−ε)/ε), binary log((2−ε)/ε), others log((K−1)(1−ε)/ε)"),
-    ("flipped", "realized number of corrupted training labels"),
-    ("flip_rate", "realized fraction of corrupted training labels"),
-    ("iterations", "optimizer iterations (epochs for mini-batch optimizers)"),
-    ("evaluations", "objective-and-gradient evaluations"),
-    ("grad_max", "max |∂F/∂θ| at the end (full batch)"),
-    ("objective", "final objective F = mean loss + (l2/2)‖W‖²"),
-    ("no_finite_optimum", "1 when hard targets, l2 = 0 and a perfect fit of the observed labels leave the objective without a finite minimizer (weights grow without bound)"),
-    ("converged", "1 if the gradient tolerance was met (or the mini-batch schedule ended), else 0"),
-    ("stopped_epoch", "early stopping: last epoch trained (= epochs if patience never ran out)"),
-    ("best_epoch", "early stopping: epoch with the lowest held-out noisy-label CE; its weights are the model's"),
-    ("validation_loss", "early stopping: that lowest mean CE of the held-out samples against their noisy labels"),
-    ("validation_size", "early stopping: training samples held out (not trained on)"),
-];
 
 /// Number of calibration bins (Guo et al. 2017).
 pub const DEFAULT_ECE_BINS: usize = 15;
-
-/// Name → value; absent metrics (e.g. `test_ece_pos` for K > 2) are not stored.
-pub type Metrics = BTreeMap<String, f64>;
 
 /// Evaluation metrics of a fitted model on a dataset with its noisy training labels.
 pub fn evaluate(
@@ -61,15 +27,15 @@ pub fn evaluate(
     let test_logp = log_proba(&test_logits);
     let test_p = test_logp.mapv(f64::exp);
     let y = &data.y_test;
-    m.insert("test_accuracy".into(), accuracy(test_p.view(), y));
-    m.insert("test_nll".into(), mean_ce(test_logp.view(), y, |_| true));
-    m.insert("test_brier".into(), calibration::brier(test_p.view(), y));
+    m.insert(Metric::TestAccuracy, accuracy(test_p.view(), y));
+    m.insert(Metric::TestNll, mean_ce(test_logp.view(), y, |_| true));
+    m.insert(Metric::TestBrier, calibration::brier(test_p.view(), y));
     let (ece, mce) = calibration::ece_mce(test_p.view(), y, ece_bins);
-    m.insert("test_ece".into(), ece);
-    m.insert("test_mce".into(), mce);
+    m.insert(Metric::TestEce, ece);
+    m.insert(Metric::TestMce, mce);
     if data.classes == 2 {
         m.insert(
-            "test_ece_pos".into(),
+            Metric::TestEcePos,
             calibration::ece_positive(test_p.view(), y, ece_bins),
         );
     }
@@ -81,11 +47,11 @@ pub fn evaluate(
     let clean = |i: usize| !noisy.corrupted[i];
     if noisy.realized.flipped > 0 {
         m.insert(
-            "train_loss_corrupted".into(),
+            Metric::TrainLossCorrupted,
             mean_ce(train_logp.view(), obs, corrupted),
         );
         m.insert(
-            "train_loss_corrupted_true".into(),
+            Metric::TrainLossCorruptedTrue,
             mean_ce(train_logp.view(), &data.y_train, corrupted),
         );
         let pred = predictions(train_logp.view());
@@ -96,26 +62,26 @@ pub fn evaluate(
                 .count() as f64
                 / nc
         };
-        m.insert("memorized".into(), frac(obs));
-        m.insert("recovered".into(), frac(&data.y_train));
+        m.insert(Metric::Memorized, frac(obs));
+        m.insert(Metric::Recovered, frac(&data.y_train));
     }
     if noisy.realized.flipped < obs.len() {
         m.insert(
-            "train_loss_clean".into(),
+            Metric::TrainLossClean,
             mean_ce(train_logp.view(), obs, clean),
         );
     }
     m.insert(
-        "train_accuracy_observed".into(),
+        Metric::TrainAccuracyObserved,
         accuracy(train_logp.view(), obs),
     );
-    m.insert("weight_norm".into(), model.weight_norm());
-    m.insert("logit_gap".into(), mean_logit_gap(train_logits.view()));
+    m.insert(Metric::WeightNorm, model.weight_norm());
+    m.insert(Metric::LogitGap, mean_logit_gap(train_logits.view()));
     if let Some(cap) = logit_gap_cap {
-        m.insert("logit_gap_cap".into(), cap);
+        m.insert(Metric::LogitGapCap, cap);
     }
-    m.insert("flipped".into(), noisy.realized.flipped as f64);
-    m.insert("flip_rate".into(), noisy.realized.rate);
+    m.insert(Metric::Flipped, noisy.realized.flipped as f64);
+    m.insert(Metric::FlipRate, noisy.realized.rate);
     m
 }
 
@@ -241,40 +207,62 @@ mod tests {
         let l = (1.0 + (-2.0f64).exp()).ln();
         let eps = 1e-12;
         // Corrupted: 2 (predicted = observed), 3 (predicted = observed), 4 (predicted = true).
-        assert_abs_diff_eq!(m["memorized"], 2.0 / 3.0, epsilon = eps);
-        assert_abs_diff_eq!(m["recovered"], 1.0 / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(m.get(Metric::Memorized).unwrap(), 2.0 / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(m.get(Metric::Recovered).unwrap(), 1.0 / 3.0, epsilon = eps);
         assert_abs_diff_eq!(
-            m["train_loss_corrupted"],
+            m.get(Metric::TrainLossCorrupted).unwrap(),
             (l + l + (2.0 + l)) / 3.0,
             epsilon = eps
         );
         assert_abs_diff_eq!(
-            m["train_loss_corrupted_true"],
+            m.get(Metric::TrainLossCorruptedTrue).unwrap(),
             ((2.0 + l) + (2.0 + l) + l) / 3.0,
             epsilon = eps
         );
-        assert_abs_diff_eq!(m["train_loss_clean"], l, epsilon = eps);
-        assert_abs_diff_eq!(m["train_accuracy_observed"], 4.0 / 5.0, epsilon = eps);
-        assert_abs_diff_eq!(m["weight_norm"], 2.0, epsilon = eps);
-        assert_abs_diff_eq!(m["logit_gap"], 2.0, epsilon = eps);
-        assert_eq!(m["logit_gap_cap"], 1.5);
-        assert_eq!((m["flipped"], m["flip_rate"]), (3.0, 0.6));
+        assert_abs_diff_eq!(m.get(Metric::TrainLossClean).unwrap(), l, epsilon = eps);
+        assert_abs_diff_eq!(
+            m.get(Metric::TrainAccuracyObserved).unwrap(),
+            4.0 / 5.0,
+            epsilon = eps
+        );
+        assert_abs_diff_eq!(m.get(Metric::WeightNorm).unwrap(), 2.0, epsilon = eps);
+        assert_abs_diff_eq!(m.get(Metric::LogitGap).unwrap(), 2.0, epsilon = eps);
+        assert_eq!(m.get(Metric::LogitGapCap).unwrap(), 1.5);
+        assert_eq!(
+            (
+                m.get(Metric::Flipped).unwrap(),
+                m.get(Metric::FlipRate).unwrap()
+            ),
+            (3.0, 0.6)
+        );
         // Test: x = 1 (right, L), x = −1 (wrong, 2 + L), x = 2 (right, ln(1 + e⁻⁴)).
-        assert_abs_diff_eq!(m["test_accuracy"], 2.0 / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(
+            m.get(Metric::TestAccuracy).unwrap(),
+            2.0 / 3.0,
+            epsilon = eps
+        );
         let l4 = (1.0 + (-4.0f64).exp()).ln();
-        assert_abs_diff_eq!(m["test_nll"], (l + 2.0 + l + l4) / 3.0, epsilon = eps);
+        assert_abs_diff_eq!(
+            m.get(Metric::TestNll).unwrap(),
+            (l + 2.0 + l + l4) / 3.0,
+            epsilon = eps
+        );
         // Top-1 confidences σ(2), σ(2), σ(4) fall in 15 bins at (13/15, 14/15] and (14/15, 1].
         let (s2, s4) = (1.0 / (1.0 + (-2.0f64).exp()), 1.0 / (1.0 + (-4.0f64).exp()));
         assert_abs_diff_eq!(
-            m["test_ece"],
+            m.get(Metric::TestEce).unwrap(),
             (2.0 * (s2 - 0.5) + (1.0 - s4)) / 3.0,
             epsilon = eps
         );
-        assert_abs_diff_eq!(m["test_mce"], s2 - 0.5, epsilon = eps);
+        assert_abs_diff_eq!(m.get(Metric::TestMce).unwrap(), s2 - 0.5, epsilon = eps);
         // Brier: (1 − σ(2))²·2 for x = 1, σ(2)²·2 for x = −1, (1 − σ(4))²·2 for x = 2.
         let brier = 2.0 * ((1.0 - s2).powi(2) + s2.powi(2) + (1.0 - s4).powi(2)) / 3.0;
-        assert_abs_diff_eq!(m["test_brier"], brier, epsilon = eps);
-        assert!(m.contains_key("test_ece_pos"));
+        assert_abs_diff_eq!(m.get(Metric::TestBrier).unwrap(), brier, epsilon = eps);
+        assert!(m.contains(Metric::TestEcePos));
+        assert!(Metric::ALL
+            .into_iter()
+            .filter(|k| k.needs_corruption())
+            .all(|k| m.contains(k)));
         let bins = test_reliability(&model, &data, 15);
         assert_eq!(bins.iter().map(|b| b.count).collect::<Vec<_>>(), vec![2, 1]);
     }
@@ -308,19 +296,15 @@ mod tests {
             },
         };
         let m = evaluate(&model, &data, &noisy, None, 15);
-        for k in [
-            "memorized",
-            "recovered",
-            "train_loss_corrupted",
-            "train_loss_corrupted_true",
-            "logit_gap_cap",
-        ] {
-            assert!(!m.contains_key(k), "{k}");
+        // Nothing corrupted: no metric that needs corrupted samples, and no cap without smoothing.
+        for k in Metric::ALL.into_iter().filter(|k| k.needs_corruption()) {
+            assert!(!m.contains(k), "{k}");
         }
+        assert!(!m.contains(Metric::LogitGapCap));
         // A logistic model's logits are (0, z): the gap is |z| = 1.
-        assert_abs_diff_eq!(m["logit_gap"], 1.0, epsilon = 1e-15);
+        assert_abs_diff_eq!(m.get(Metric::LogitGap).unwrap(), 1.0, epsilon = 1e-15);
         assert_abs_diff_eq!(
-            m["train_loss_clean"],
+            m.get(Metric::TrainLossClean).unwrap(),
             (1.0 + (-1.0f64).exp()).ln(),
             epsilon = 1e-15
         );

@@ -3,13 +3,39 @@
 
 use super::stats::Stat;
 use crate::engine::record::RunRecord;
-use crate::metrics::METRICS;
 use crate::scenario::spec::{AxisValue, MatrixSource, MethodSpec, SmoothingStyle};
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Values on a list of axes (key path, value).
 pub type Axes = Vec<(String, AxisValue)>;
+
+/// One grid setting as a map key: axes with their exact values (floats by their bits, as their
+/// shortest round-trip text would tell them apart).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Setting(Vec<(Axis, ValueKey)>);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ValueKey {
+    Int(i64),
+    Float(u64),
+    Text(String),
+    Bool(bool),
+}
+
+impl Setting {
+    fn of<'a>(axes: impl IntoIterator<Item = &'a (Axis, AxisValue)>) -> Setting {
+        let key = |v: &AxisValue| match v {
+            AxisValue::Int(i) => ValueKey::Int(*i),
+            AxisValue::Float(f) => ValueKey::Float(f.to_bits()),
+            AxisValue::Text(t) => ValueKey::Text(t.clone()),
+            AxisValue::Bool(b) => ValueKey::Bool(*b),
+        };
+        Setting(axes.into_iter().map(|(a, v)| (a.clone(), key(v))).collect())
+    }
+}
 
 /// One cell of the grid (every axis fixed, seeds pooled).
 #[derive(Clone, Debug, Serialize)]
@@ -62,49 +88,34 @@ fn matrix_label(m: &MatrixSource) -> &'static str {
 }
 
 /// Key of everything but the method: runs with the same key and seed share their noisy labels.
-fn pairing_key(r: &RunRecord) -> Vec<(String, AxisValue)> {
-    r.axes
-        .iter()
-        .filter(|(k, _)| !k.starts_with("method."))
-        .cloned()
-        .collect()
+fn pairing_key(r: &RunRecord) -> (Setting, u64) {
+    let labels = Setting::of(r.axes.iter().filter(|(a, _)| !a.is_method()));
+    (labels, r.seed)
 }
 
-/// Canonical text of a list of axis values (grouping key).
-pub fn axes_key(axes: &[(String, AxisValue)]) -> String {
+/// Canonical text of a list of axis values, equal for a record's typed axes and its cell's key
+/// paths (the figures match runs to cells by it).
+pub fn axes_key<K: Serialize>(axes: &[(K, AxisValue)]) -> String {
     serde_json::to_string(axes).expect("serializes")
 }
 
-/// Summarizes records (any order; the result depends only on their content).
-pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
-    let mut recs: Vec<&RunRecord> = records.iter().collect();
-    recs.sort_by(|a, b| a.index.cmp(&b.index).then(a.id.cmp(&b.id)));
-    let axes: Vec<String> = recs
-        .first()
-        .map(|r| r.axes.iter().map(|(k, _)| k.clone()).collect())
-        .unwrap_or_default();
-    let present: BTreeSet<&str> = recs
-        .iter()
-        .flat_map(|r| r.metrics.keys().map(String::as_str))
-        .collect();
-    let mut metrics: Vec<String> = METRICS
-        .iter()
-        .map(|(n, _)| *n)
-        .filter(|n| present.contains(n))
-        .map(String::from)
-        .collect();
-    metrics.extend(
-        present
-            .iter()
-            .filter(|n| !METRICS.iter().any(|(m, _)| m == *n))
-            .map(|s| s.to_string()),
-    );
+/// The metrics present in any record, in table order.
+fn present_metrics(recs: &[&RunRecord]) -> Vec<Metric> {
+    Metric::ALL
+        .into_iter()
+        .filter(|&m| recs.iter().any(|r| r.metrics.contains(m)))
+        .collect()
+}
 
-    // Baseline per (pairing key, seed): prefer `ce`, else label smoothing with ε = 0.
-    let mut baseline: BTreeMap<(String, u64), &RunRecord> = BTreeMap::new();
-    for r in &recs {
+/// The baseline run of each (non-method setting, seed): `ce` when there is one, else label
+/// smoothing with ε = 0.
+type Baselines<'r> = HashMap<(Setting, u64), &'r RunRecord>;
+
+fn baselines<'r>(recs: &[&'r RunRecord]) -> Baselines<'r> {
+    let mut baseline: Baselines<'r> = HashMap::new();
+    for r in recs {
         if r.config.method.is_baseline() {
-            let key = (axes_key(&pairing_key(r)), r.seed);
+            let key = pairing_key(r);
             let better = match baseline.get(&key) {
                 None => true,
                 Some(b) => {
@@ -117,13 +128,24 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
             }
         }
     }
+    baseline
+}
 
-    let baseline_ids: HashSet<&str> = baseline.values().map(|b| b.id.as_str()).collect();
+/// Summarizes records (any order; the result depends only on their content).
+pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
+    let mut recs: Vec<&RunRecord> = records.iter().collect();
+    recs.sort_by(|a, b| a.index.cmp(&b.index).then(a.id.cmp(&b.id)));
+    let axes: Vec<String> = recs
+        .first()
+        .map(|r| r.axes.iter().map(|(k, _)| k.to_string()).collect())
+        .unwrap_or_default();
+    let metrics = present_metrics(&recs);
+    let baseline = baselines(&recs);
 
-    let mut order: Vec<String> = Vec::new();
-    let mut groups: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
+    let mut order: Vec<Setting> = Vec::new();
+    let mut groups: HashMap<Setting, Vec<&RunRecord>> = HashMap::new();
     for r in &recs {
-        let key = axes_key(&r.axes);
+        let key = Setting::of(&r.axes);
         if !groups.contains_key(&key) {
             order.push(key.clone());
         }
@@ -131,57 +153,63 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
     }
     let cells = order
         .iter()
-        .map(|key| {
-            let group = &groups[key];
-            let first = group[0];
-            let mut stats = BTreeMap::new();
-            let mut paired = BTreeMap::new();
-            for m in &metrics {
-                let values: Vec<f64> = group
-                    .iter()
-                    .filter_map(|r| r.metrics.get(m).copied())
-                    .collect();
-                if !values.is_empty() {
-                    stats.insert(m.clone(), Stat::of(&values));
-                }
-                let diffs: Vec<f64> = group
-                    .iter()
-                    .filter_map(|r| {
-                        let b = baseline.get(&(axes_key(&pairing_key(r)), r.seed))?;
-                        if b.id == r.id {
-                            return None;
-                        }
-                        Some(r.metrics.get(m)? - b.metrics.get(m)?)
-                    })
-                    .collect();
-                if !diffs.is_empty() {
-                    paired.insert(m.clone(), Stat::of(&diffs));
-                }
-            }
-            let is_baseline = group.iter().all(|r| baseline_ids.contains(r.id.as_str()));
-            let paired_against = group
-                .iter()
-                .filter_map(|r| baseline.get(&(axes_key(&pairing_key(r)), r.seed)))
-                .find(|b| !group.iter().any(|r| r.id == b.id))
-                .map(|b| method_label(&b.config.method));
-            Cell {
-                axes: first.axes.clone(),
-                method: method_label(&first.config.method),
-                is_baseline,
-                paired_against,
-                n: group.len(),
-                not_converged: group.iter().filter(|r| !r.optimizer.converged()).count(),
-                flip_rate: group.iter().map(|r| r.noise.rate).sum::<f64>() / group.len() as f64,
-                stats,
-                paired,
-            }
-        })
+        .map(|key| cell(&groups[key], &metrics, &baseline))
         .collect();
     Summary {
         scenario: scenario.to_string(),
         axes,
-        metrics,
+        metrics: metrics.iter().map(|m| m.name().to_string()).collect(),
         cells,
+    }
+}
+
+/// One cell from its runs (every axis equal, seeds differing), in grid order.
+fn cell(group: &[&RunRecord], metrics: &[Metric], baseline: &Baselines<'_>) -> Cell {
+    let first = group[0];
+    let mut stats = BTreeMap::new();
+    let mut paired = BTreeMap::new();
+    for &m in metrics {
+        let values: Vec<f64> = group.iter().filter_map(|r| r.metrics.get(m)).collect();
+        if !values.is_empty() {
+            stats.insert(m.name().to_string(), Stat::of(&values));
+        }
+        let diffs: Vec<f64> = group
+            .iter()
+            .filter_map(|r| {
+                let b = baseline.get(&pairing_key(r))?;
+                if b.id == r.id {
+                    return None;
+                }
+                Some(r.metrics.get(m)? - b.metrics.get(m)?)
+            })
+            .collect();
+        if !diffs.is_empty() {
+            paired.insert(m.name().to_string(), Stat::of(&diffs));
+        }
+    }
+    // A run can only be the baseline of its own setting and seed.
+    let is_baseline = group
+        .iter()
+        .all(|r| baseline.get(&pairing_key(r)).is_some_and(|b| b.id == r.id));
+    let paired_against = group
+        .iter()
+        .filter_map(|r| baseline.get(&pairing_key(r)))
+        .find(|b| !group.iter().any(|r| r.id == b.id))
+        .map(|b| method_label(&b.config.method));
+    Cell {
+        axes: first
+            .axes
+            .iter()
+            .map(|(a, v)| (a.to_string(), v.clone()))
+            .collect(),
+        method: method_label(&first.config.method),
+        is_baseline,
+        paired_against,
+        n: group.len(),
+        not_converged: group.iter().filter(|r| !r.optimizer.converged()).count(),
+        flip_rate: group.iter().map(|r| r.noise.rate).sum::<f64>() / group.len() as f64,
+        stats,
+        paired,
     }
 }
 
@@ -192,34 +220,65 @@ pub fn best_by<'a>(
     metric: &str,
     higher_is_better: bool,
 ) -> Vec<(Axes, &'a Cell)> {
-    let mut order: Vec<String> = Vec::new();
-    let mut best: BTreeMap<String, (Axes, &Cell)> = BTreeMap::new();
+    let mut order: Vec<Setting> = Vec::new();
+    let mut best: HashMap<Setting, (Axes, &Cell, f64)> = HashMap::new();
     for c in &summary.cells {
-        let key_axes: Vec<(String, AxisValue)> = c
-            .axes
-            .iter()
-            .filter(|(k, _)| !k.starts_with("method."))
-            .cloned()
-            .collect();
-        let key = axes_key(&key_axes);
         let Some(v) = c.stats.get(metric).map(|s| s.mean).filter(|v| !v.is_nan()) else {
             continue;
         };
+        // Cells name their axes by key path (always one an `Axis` wrote).
+        let setting: Vec<(Axis, AxisValue)> = c
+            .axes
+            .iter()
+            .filter_map(|(k, v)| Some((Axis::parse(k)?, v.clone())))
+            .filter(|(a, _)| !a.is_method())
+            .collect();
+        let key = Setting::of(&setting);
+        let key_axes: Axes = setting
+            .into_iter()
+            .map(|(a, v)| (a.to_string(), v))
+            .collect();
         match best.get(&key) {
             None => {
                 order.push(key.clone());
-                best.insert(key, (key_axes, c));
+                best.insert(key, (key_axes, c, v));
             }
-            Some((_, b)) => {
-                let bv = b.stats[metric].mean;
+            Some(&(_, _, bv)) => {
                 if (higher_is_better && v > bv) || (!higher_is_better && v < bv) {
-                    best.insert(key, (key_axes, c));
+                    best.insert(key, (key_axes, c, v));
                 }
             }
         }
     }
     order
         .into_iter()
-        .map(|k| best.remove(&k).expect("present"))
+        .filter_map(|k| best.remove(&k).map(|(axes, c, _)| (axes, c)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::export::short_name;
+    use super::*;
+
+    /// The report's column headers and `Metric::label` say the same until the report reads the
+    /// labels from `Metric` itself.
+    #[test]
+    fn table_headers_are_the_metric_labels() {
+        for m in Metric::ALL {
+            assert_eq!(short_name(m.name()), m.label(), "{m}");
+        }
+    }
+
+    #[test]
+    fn settings_differ_exactly_where_recorded_values_differ() {
+        let rate = |v: AxisValue| Setting::of(&[(Axis::parse("noise.rate").unwrap(), v)]);
+        assert_eq!(rate(AxisValue::Float(0.1)), rate(AxisValue::Float(0.1)));
+        assert_ne!(rate(AxisValue::Float(1.0)), rate(AxisValue::Int(1)));
+        assert_ne!(rate(AxisValue::Float(0.0)), rate(AxisValue::Float(-0.0)));
+        // The same distinctions as the records' text.
+        let text = |v: AxisValue| serde_json::to_string(&v).unwrap();
+        assert_ne!(text(AxisValue::Float(1.0)), text(AxisValue::Int(1)));
+        assert_ne!(text(AxisValue::Float(0.0)), text(AxisValue::Float(-0.0)));
+    }
 }

@@ -12,6 +12,7 @@ pub mod schema;
 pub mod spec;
 
 use crate::data;
+use crate::vocab::axis::{Axis, Section};
 use build::{Cell, Reader};
 use cross::Built;
 pub use diag::{Problem, ScenarioError};
@@ -25,7 +26,7 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Serialize)]
 pub struct Variant<T> {
     pub spec: T,
-    pub axes: Vec<(String, AxisValue)>,
+    pub axes: Vec<(Axis, AxisValue)>,
 }
 
 /// A checked scenario: every default filled, every rule verified.
@@ -54,8 +55,8 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// Names of the grid's axes (key paths), seed excluded, in column order.
-    pub fn axis_names(&self) -> Vec<String> {
+    /// The grid's axes, seed excluded, in column order.
+    pub fn axis_names(&self) -> Vec<Axis> {
         let mut names = Vec::new();
         for axes in [
             self.datasets.first().map(|v| &v.axes),
@@ -87,7 +88,7 @@ impl Scenario {
                 for m in &self.models {
                     for me in &self.methods {
                         for &seed in &self.seeds {
-                            let axes: Vec<(String, AxisValue)> =
+                            let axes: Vec<(Axis, AxisValue)> =
                                 [&d.axes, &n.axes, &m.axes, &me.axes]
                                     .into_iter()
                                     .flatten()
@@ -262,10 +263,10 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
         base_dir: base_dir.to_path_buf(),
         content_hash: crate::rng::digest_hex(&[text], 16),
         seeds,
-        datasets: with_axes("dataset", datasets),
-        noises: with_axes("noise", noises),
-        models: with_axes("model", models),
-        methods: with_axes("method", methods),
+        datasets: with_axes(Section::Dataset, datasets),
+        noises: with_axes(Section::Noise, noises),
+        models: with_axes(Section::Model, models),
+        methods: with_axes(Section::Method, methods),
         ece_bins,
         table_metrics,
     })
@@ -421,7 +422,7 @@ fn report_settings(
     );
     let metrics = match cell.get("metrics") {
         Some((reader::Scalar::Columns(cols), span)) => {
-            let known: Vec<&str> = crate::metrics::METRICS.iter().map(|(n, _)| *n).collect();
+            let known: Vec<&str> = crate::vocab::metric::Metric::ALL.map(|m| m.name()).into();
             let mut names = Vec::new();
             for c in cols {
                 let name = match c {
@@ -451,7 +452,7 @@ fn report_settings(
 
 /// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not
 /// the same in every variant.
-fn with_axes<T: Serialize>(section: &str, specs: Vec<Built<T>>) -> Vec<Variant<T>> {
+fn with_axes<T: Serialize>(section: Section, specs: Vec<Built<T>>) -> Vec<Variant<T>> {
     let flat: Vec<BTreeMap<String, AxisValue>> = specs.iter().map(|b| flatten(&b.spec)).collect();
     let mut keys: Vec<String> = Vec::new();
     for f in &flat {
@@ -489,7 +490,7 @@ fn with_axes<T: Serialize>(section: &str, specs: Vec<Built<T>>) -> Vec<Variant<T
                 .iter()
                 .map(|k| {
                     (
-                        format!("{section}.{k}"),
+                        Axis::new(section, k.as_str()),
                         f.get(k).cloned().unwrap_or(AxisValue::Text(String::new())),
                     )
                 })

@@ -329,7 +329,7 @@ pub struct RunSpec {
     pub model: ModelSpec,
     pub method: MethodSpec,
     /// The run's value on every axis of the grid (key path → value), seed excluded.
-    pub axes: Vec<(String, AxisValue)>,
+    pub axes: Vec<(crate::vocab::axis::Axis, AxisValue)>,
     /// Folder that relative paths in the scenario are resolved against.
     #[serde(skip)]
     pub base_dir: PathBuf,

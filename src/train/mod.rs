@@ -1,5 +1,6 @@
 //! Training: targets, per-method losses, the fused objective, and the optimizers.
 
+pub mod gap;
 pub mod lbfgs;
 pub mod loss;
 pub mod minibatch;

@@ -3,6 +3,7 @@
 //! thread counts, and the shape of training traces and early-stopping records.
 
 use labelnoise::engine::{self, record::RunRecord, Options};
+use labelnoise::metrics::Metric;
 use labelnoise::rng;
 use labelnoise::scenario::{self, spec::*};
 use labelnoise::train::{self, loss::RowLoss, objective::Objective, FitInput, TrainError};
@@ -587,8 +588,8 @@ kind = "ce"
     }
     // The last point is the returned model.
     let last = r.trace.last().unwrap();
-    assert_eq!(last.weight_norm, r.metrics["weight_norm"]);
-    assert_eq!(last.memorized, r.metrics.get("memorized").copied());
+    assert_eq!(last.weight_norm, r.metrics.get(Metric::WeightNorm).unwrap());
+    assert_eq!(last.memorized, r.metrics.get(Metric::Memorized));
     // L-BFGS traces every `trace_every` iterations.
     let lbfgs = text
         .replace(
@@ -640,17 +641,26 @@ kind = "ce"
     let mut stopped_early = 0;
     for r in &recs {
         let m = &r.metrics;
-        let (stopped, best) = (m["stopped_epoch"] as usize, m["best_epoch"] as usize);
-        assert_eq!(m["validation_size"], 20.0);
+        let (stopped, best) = (
+            m.get(Metric::StoppedEpoch).unwrap() as usize,
+            m.get(Metric::BestEpoch).unwrap() as usize,
+        );
+        assert_eq!(m.get(Metric::ValidationSize).unwrap(), 20.0);
         assert_eq!(r.trace.len(), stopped);
         assert_eq!(r.optimizer.iterations, stopped);
         let vals: Vec<f64> = r.trace.iter().map(|p| p.validation_loss.unwrap()).collect();
         let argmin = (0..vals.len()).fold(0, |b, i| if vals[i] < vals[b] { i } else { b });
         assert_eq!(best, argmin + 1, "{vals:?}");
-        assert_eq!(m["validation_loss"], vals[argmin]);
+        assert_eq!(m.get(Metric::ValidationLoss).unwrap(), vals[argmin]);
         // The returned model is the best epoch's: same weights, same norm and test accuracy.
-        assert_eq!(m["weight_norm"], r.trace[argmin].weight_norm);
-        assert_eq!(m["test_accuracy"], r.trace[argmin].test_accuracy);
+        assert_eq!(
+            m.get(Metric::WeightNorm).unwrap(),
+            r.trace[argmin].weight_norm
+        );
+        assert_eq!(
+            m.get(Metric::TestAccuracy).unwrap(),
+            r.trace[argmin].test_accuracy
+        );
         if r.optimizer.termination == train::Termination::EarlyStopped {
             assert_eq!(stopped - best, 4);
             stopped_early += 1;

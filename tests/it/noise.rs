@@ -3,6 +3,7 @@
 
 use labelnoise::data::{self, Dataset};
 use labelnoise::engine::{self, store, Options};
+use labelnoise::metrics::Metric;
 use labelnoise::noise::{self, boundary, NoisyLabels};
 use labelnoise::rng::derive;
 use labelnoise::scenario::spec::{CountMode, DataSource, DatasetSpec, NoiseSpec};
@@ -433,7 +434,7 @@ fn same_seed_same_noisy_labels_across_methods_and_runs_and_repetitions_differ() 
             &r.noise.noise_id,
             r.noise.flipped,
             &r.noise.transitions,
-            r.metrics["flipped"],
+            r.metrics.get(Metric::Flipped).unwrap(),
         ))
         .unwrap();
         by_cell.entry(key).or_default().insert(realized);

@@ -7,6 +7,7 @@ use assert_cmd::Command;
 use labelnoise::data::{self, Dataset};
 use labelnoise::engine::execute::{self, Context};
 use labelnoise::engine::record::RunRecord;
+use labelnoise::metrics::Metric;
 use labelnoise::noise::{self, NoisyLabels};
 use labelnoise::scenario::spec::{NoiseSpec, RunSpec};
 use labelnoise::scenario::{self};
@@ -62,7 +63,7 @@ fn fit(run: &RunSpec, data: &Dataset) -> FitOutput {
 }
 
 fn assert_finite(rec: &RunRecord) {
-    for (name, v) in &rec.metrics {
+    for (name, v) in rec.metrics.iter() {
         assert!(v.is_finite(), "{name} = {v}");
     }
     assert!(rec.optimizer.objective.is_finite() && rec.optimizer.grad_max.is_finite());
@@ -115,18 +116,22 @@ fn features_at_scale_1e6_give_finite_numbers_and_standardizing_removes_the_scale
     // Raw: the optimizer sees gradients of order 1e6; it must end finite (converged or saying not).
     let raw = measure(&run, &big).unwrap();
     assert_finite(&raw);
-    assert_eq!(raw.metrics["converged"] == 1.0, raw.optimizer.converged());
+    assert_eq!(
+        raw.metrics.get(Metric::Converged).unwrap() == 1.0,
+        raw.optimizer.converged()
+    );
     // Standardized: the same problem as at scale 1, up to rounding.
     let a = measure(&run, &standardized(base)).unwrap();
     let b = measure(&run, &standardized(big)).unwrap();
     assert_finite(&b);
-    for m in ["test_accuracy", "test_nll", "objective", "weight_norm"] {
-        assert!(
-            (a.metrics[m] - b.metrics[m]).abs() <= 1e-6 * (1.0 + a.metrics[m].abs()),
-            "{m}: {} vs {}",
-            a.metrics[m],
-            b.metrics[m]
-        );
+    for m in [
+        Metric::TestAccuracy,
+        Metric::TestNll,
+        Metric::Objective,
+        Metric::WeightNorm,
+    ] {
+        let (a, b) = (a.metrics.get(m).unwrap(), b.metrics.get(m).unwrap());
+        assert!((a - b).abs() <= 1e-6 * (1.0 + a.abs()), "{m}: {a} vs {b}");
     }
 }
 
@@ -183,12 +188,12 @@ fn all_constant_features_give_the_class_frequencies() {
     let nll = -d.y_test.iter().map(|&y| f64::ln(freq[y])).sum::<f64>() / d.y_test.len() as f64;
     let majority = d.y_test.iter().filter(|&&y| y == 1).count() as f64 / d.y_test.len() as f64;
     assert!(
-        (rec.metrics["test_nll"] - nll).abs() < 1e-6,
+        (rec.metrics.get(Metric::TestNll).unwrap() - nll).abs() < 1e-6,
         "{} vs {nll}",
-        rec.metrics["test_nll"]
+        rec.metrics.get(Metric::TestNll).unwrap()
     );
-    assert_eq!(rec.metrics["test_accuracy"], majority);
-    assert_eq!(rec.metrics["weight_norm"], 0.0);
+    assert_eq!(rec.metrics.get(Metric::TestAccuracy).unwrap(), majority);
+    assert_eq!(rec.metrics.get(Metric::WeightNorm).unwrap(), 0.0);
 }
 
 #[test]
@@ -206,8 +211,15 @@ fn duplicated_rows_leave_the_mean_objective_unchanged() {
         measure(&run, &twice).unwrap(),
     );
     assert_finite(&b);
-    assert!((a.metrics["objective"] - b.metrics["objective"]).abs() < 1e-9);
-    assert!((a.metrics["test_nll"] - b.metrics["test_nll"]).abs() < 1e-6);
+    assert!(
+        (a.metrics.get(Metric::Objective).unwrap() - b.metrics.get(Metric::Objective).unwrap())
+            .abs()
+            < 1e-9
+    );
+    assert!(
+        (a.metrics.get(Metric::TestNll).unwrap() - b.metrics.get(Metric::TestNll).unwrap()).abs()
+            < 1e-6
+    );
     // The same point with both labels: the best one can say is ½ each, which is finite.
     let mut conflict = base.clone();
     conflict.x_train =
@@ -220,9 +232,9 @@ fn duplicated_rows_leave_the_mean_objective_unchanged() {
     let c = measure(&run, &conflict).unwrap();
     assert_finite(&c);
     assert!(
-        (c.metrics["objective"] - std::f64::consts::LN_2).abs() < 1e-6,
+        (c.metrics.get(Metric::Objective).unwrap() - std::f64::consts::LN_2).abs() < 1e-6,
         "{}",
-        c.metrics["objective"]
+        c.metrics.get(Metric::Objective).unwrap()
     );
 }
 
@@ -278,8 +290,8 @@ fn separable_data_with_hard_targets_and_no_penalty_stays_finite() {
     }
     let short = measure(&run_spec("l2 = 0.0\nmax_iter = 3", "kind = \"ce\""), &d).unwrap();
     assert_finite(&short);
-    assert_eq!(short.metrics["converged"], 0.0);
-    assert_eq!(short.metrics["test_accuracy"], 1.0);
+    assert_eq!(short.metrics.get(Metric::Converged).unwrap(), 0.0);
+    assert_eq!(short.metrics.get(Metric::TestAccuracy).unwrap(), 1.0);
     // No finite optimum: asking for a smaller gradient only makes the weights larger (the loss
     // decays like exp(−margin·‖w‖)), whereas smoothing has an optimum the weights settle at.
     let norm = |tolerance: &str, method: &str| {
@@ -292,7 +304,7 @@ fn separable_data_with_hard_targets_and_no_penalty_stays_finite() {
         )
         .unwrap();
         assert_finite(&rec);
-        rec.metrics["weight_norm"]
+        rec.metrics.get(Metric::WeightNorm).unwrap()
     };
     let (hard_loose, hard_tight) = (
         norm("1e-4", "kind = \"ce\""),

@@ -1,7 +1,7 @@
 //! Which metrics the tables show and under what short headers: the only place the exporters name
 //! metrics.
 
-use crate::metrics::METRICS;
+use crate::vocab::metric::Metric;
 use crate::report::summary::Summary;
 
 /// Metrics of the terminal table unless the user picks others (`--metrics`, `[report] metrics`);
@@ -51,9 +51,9 @@ pub fn short_name(metric: &str) -> &str {
     }
 }
 
-/// Definition of a metric from [`METRICS`].
+/// Definition of a metric from [`Metric`].
 pub fn definition(metric: &str) -> Option<&'static str> {
-    METRICS.iter().find(|(n, _)| *n == metric).map(|(_, d)| *d)
+    Metric::from_name(metric).map(Metric::definition)
 }
 
 /// `names` that the summary holds, in the order of `names`.
