@@ -44,7 +44,7 @@ fn metric(runs: &str, name: &str) -> Vec<f64> {
             )
         })
         .collect();
-    values.sort_by(|a, b| a.0.cmp(&b.0));
+    values.sort_by_key(|v| v.0);
     values.into_iter().map(|(_, v)| v).collect()
 }
 
