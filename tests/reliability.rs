@@ -97,3 +97,61 @@ fn a_huge_thread_count_is_clamped() {
         "{stderr}"
     );
 }
+
+/// `check FILE` and everything it prints, with the exit code.
+fn check(path: &Path) -> (i32, String) {
+    let out = labelnoise().arg("check").arg(path).output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap(), text)
+}
+
+#[test]
+fn scenario_files_that_are_not_small_regular_files_are_refused_by_what_they_are() {
+    let (code, text) = check(Path::new("/dev/zero"));
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("it is a character device, not a regular file"),
+        "{text}"
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let big = tmp.path().join("big.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(17 << 20).unwrap();
+    let (code, text) = check(&big);
+    assert_eq!(code, 2);
+    assert!(text.contains("larger than 16 MiB"), "{text}");
+}
+
+#[test]
+fn names_are_checked_for_type_length_and_control_characters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, body: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, format!("{body}\n[dataset]\n")).unwrap();
+        p
+    };
+    let (code, text) = check(&write("table.toml", "name = {x = 1}"));
+    assert_eq!(code, 2);
+    assert!(text.contains("`name` must be a string"), "{text}");
+    assert!(!text.contains("needs a `name`"), "{text}");
+    assert!(text.contains("1 problem in scenario"), "{text}");
+
+    let long = "a".repeat(300);
+    let (code, text) = check(&write("long.toml", &format!("name = \"{long}\"")));
+    assert_eq!(code, 2);
+    assert!(text.contains("name is 300 characters long"), "{text}");
+
+    // A TOML escape puts a real ESC into the name; a raw one in the source is shown as `?`.
+    let (code, text) = check(&write("esc.toml", "name = \"a\\u001b[31mred\""));
+    assert_eq!(code, 2);
+    assert!(
+        !text.contains('\u{1b}'),
+        "a raw escape reached the terminal: {text:?}"
+    );
+    assert!(text.contains("a\\u{1b}[31mred"), "{text}");
+    let (code, text) = check(&write("raw.toml", "name = \"a\u{1b}[31mred\""));
+    assert_eq!(code, 2);
+    assert!(!text.contains('\u{1b}'), "a raw escape reached the terminal: {text:?}");
+}
