@@ -21,6 +21,12 @@ pub struct RunArgs {
     pub metrics: Option<Vec<String>>,
 }
 
+/// More worker threads than this only add start-up time (10,000 threads took minutes to spawn and
+/// held off signals meanwhile); results never depend on the count.
+fn max_threads() -> usize {
+    4 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Loads a scenario, printing its problems (source underlined) on failure.
 fn load(file: &Path) -> Result<Scenario, ExitCode> {
     scenario::load(file).map_err(|e| {
@@ -43,6 +49,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
+    let threads = args.threads.map(|t| {
+        let max = max_threads();
+        if t > max {
+            eprintln!(
+                "note: --threads {t} clamped to {max} (4 × the {} cores here)",
+                max / 4
+            );
+        }
+        t.min(max)
+    });
     let metrics = checked_metrics(args.metrics.clone())?;
     let out = args.out.clone().unwrap_or_else(|| {
         let base = Path::new("results").join(&scenario.name);
@@ -52,7 +68,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let stop = interrupt_flag();
     let opts = engine::Options {
         out: out.clone(),
-        threads: args.threads,
+        threads,
         shard,
         force: args.force,
         stop,

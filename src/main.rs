@@ -25,7 +25,7 @@ enum Command {
         /// Results folder (default: results/<scenario name>, and results/<name>/shard-I-of-N with --shard).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads (default: all cores). Results do not depend on it.
+        /// Worker threads (default: all cores; at most 4 × the cores, more are clamped). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
         /// Run only shard I of N (0-based), e.g. 3/16, or `slurm` to read the Slurm array variables.

@@ -12,10 +12,12 @@ mod csv;
 mod labels;
 mod npy;
 mod split;
+mod standardize;
 pub mod synthetic;
 
 pub use bundled::load as load_bundled;
-pub use split::{largest_remainder, proportional, standardize, stratified_split, Split, Ties};
+pub use split::{largest_remainder, proportional, stratified_split, Split, Ties};
+pub use standardize::standardize;
 
 use crate::rng;
 use crate::scenario::spec::{DataSource, DatasetSpec};
@@ -127,7 +129,7 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
         feature_names,
     } = split;
     if spec.standardize {
-        standardize(&mut x_train, &mut x_test);
+        standardize(&mut x_train, &mut x_test, &feature_names)?;
     }
     Ok(Dataset {
         x_train,

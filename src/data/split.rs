@@ -211,25 +211,6 @@ pub fn largest_remainder(quotas: &[f64], total: usize, ties: Ties<'_>) -> Vec<us
     parts
 }
 
-/// Standardizes both splits with the training split's column means and standard deviations
-/// (population std). Constant columns are centred and left unscaled.
-pub fn standardize(x_train: &mut Array2<f64>, x_test: &mut Array2<f64>) {
-    let n = x_train.nrows().max(1) as f64;
-    for j in 0..x_train.ncols() {
-        let col = x_train.column(j);
-        let mean = col.sum() / n;
-        let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
-        let sd = var.sqrt();
-        let scale = if sd > 1e-12 * (1.0 + mean.abs()) {
-            1.0 / sd
-        } else {
-            1.0
-        };
-        x_train.column_mut(j).mapv_inplace(|v| (v - mean) * scale);
-        x_test.column_mut(j).mapv_inplace(|v| (v - mean) * scale);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

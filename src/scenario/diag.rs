@@ -17,12 +17,12 @@ impl Problem {
     pub fn new(span: Option<Range<usize>>, message: impl Into<String>) -> Self {
         Problem {
             span,
-            message: message.into(),
+            message: visible(&message.into()),
             help: None,
         }
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(visible(&help.into()));
         self
     }
 }
@@ -41,9 +41,9 @@ impl ScenarioError {
         match span {
             Some(r) => {
                 let (line, col) = line_col(&self.source_text, r.start);
-                format!("{}:{line}:{col}", self.path)
+                format!("{}:{line}:{col}", visible(&self.path))
             }
-            None => self.path.clone(),
+            None => visible(&self.path),
         }
     }
 
@@ -76,7 +76,7 @@ impl ScenarioError {
             "{} problem{} in scenario {}\n",
             self.problems.len(),
             if self.problems.len() == 1 { "" } else { "s" },
-            self.path
+            visible(&self.path)
         ));
         out
     }
@@ -95,7 +95,7 @@ impl ScenarioError {
     }
 
     fn diagnostics(&self) -> Vec<ProblemDiag> {
-        let src = NamedSource::new(&self.path, self.source_text.clone());
+        let src = NamedSource::new(visible(&self.path), same_width_visible(&self.source_text));
         self.problems
             .iter()
             .map(|p| ProblemDiag {
@@ -106,6 +106,30 @@ impl ScenarioError {
             })
             .collect()
     }
+}
+
+/// Control characters escaped (`\u{1b}`), so an untrusted scenario cannot send escape sequences
+/// to the terminal through a message; newlines and tabs stay.
+pub fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Source text with each control character (line breaks and tabs apart) replaced by as many `?`
+/// as it has bytes, so every span still points at the same place.
+fn same_width_visible(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => c.to_string(),
+            c if c.is_control() => "?".repeat(c.len_utf8()),
+            c => c.to_string(),
+        })
+        .collect()
 }
 
 impl fmt::Display for ScenarioError {

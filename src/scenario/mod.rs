@@ -132,22 +132,76 @@ pub fn run_id(run: &RunSpec) -> String {
     )
 }
 
+/// Longest scenario name: it names the results folder (and `shard-I-of-N` goes inside it).
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// Largest scenario file read; a scenario is a few kilobytes, so more is a mistake (or /dev/zero).
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
 /// Reads, checks and resolves a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let text = read_text(path).map_err(|message| ScenarioError {
         path: display.clone(),
         source_text: String::new(),
-        problems: vec![Problem::new(
-            None,
-            format!("cannot read the scenario file: {e}"),
-        )],
+        problems: vec![Problem::new(None, message)],
     })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, &display, &base_dir).map(|mut s| {
         s.path = path.to_path_buf();
         s
     })
+}
+
+/// The file's text, refusing what is not a regular file or is over [`MAX_FILE_BYTES`] (read
+/// through a bounded reader, so a file that grows meanwhile cannot exhaust memory).
+fn read_text(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read the scenario file: {e}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(format!(
+            "cannot read the scenario file: it is {}, not a regular file",
+            file_kind(&meta)
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(cannot)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "the scenario file is larger than {} MiB; scenario files are limited to that size",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "cannot read the scenario file: it is not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// What a path that is not a regular file is, in words.
+pub fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Checks scenario text; relative paths resolve against `base_dir`.
@@ -170,12 +224,19 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
                     .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
             {
                 problems.push(
-                    Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
+                    Problem::new(span.clone(), format!("name \"{n}\" is not usable as a folder name"))
                         .help("letters, digits, '-', '_' and '.' (not only dots: \"..\" would write outside results/)"),
+                );
+            }
+            if n.chars().count() > MAX_NAME_CHARS {
+                problems.push(
+                    Problem::new(span, format!("name is {} characters long", n.chars().count()))
+                        .help(format!("at most {MAX_NAME_CHARS} characters: it names the results folder, and file names are limited to 255 bytes")),
                 );
             }
             n
         }
+        None if doc.name_given => String::new(),
         None => {
             problems.push(
                 Problem::new(Some(0..0), "the scenario needs a `name`")

@@ -53,6 +53,8 @@ pub struct Document {
     pub report: Option<Table>,
     /// A `dataset` key was present (even if not a usable table).
     pub dataset_given: bool,
+    /// A `name` key was present (even if not a string, which is reported where it is).
+    pub name_given: bool,
 }
 
 pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
@@ -84,6 +86,10 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         let key_span = doc.as_table().key(name).and_then(|k| k.span());
         match name {
             "name" | "description" => match item.as_str() {
+                _ if name == "name" && item.as_str().is_none() => {
+                    out.name_given = true;
+                    problems.push(Problem::new(item.span(), "`name` must be a string"));
+                }
                 Some(s) if name == "name" => out.name = Some((s.to_string(), item.span())),
                 Some(s) => out.description = Some(s.to_string()),
                 None => problems.push(Problem::new(

@@ -13,5 +13,6 @@ mod noise;
 mod numerics;
 mod preflight;
 mod readme;
+mod reliability;
 mod report;
 mod scale;

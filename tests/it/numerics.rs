@@ -102,7 +102,7 @@ fn two_blobs(n_train: usize, n_test: usize, d: usize, shift: f64, seed: u64) -> 
 }
 
 fn standardized(mut d: Dataset) -> Dataset {
-    data::standardize(&mut d.x_train, &mut d.x_test);
+    data::standardize(&mut d.x_train, &mut d.x_test, &d.feature_names).unwrap();
     d
 }
 
