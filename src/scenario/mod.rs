@@ -11,9 +11,10 @@ pub mod reader;
 pub mod schema;
 pub mod spec;
 
-use crate::data;
+use crate::vocab::keys::report::ECE_BINS;
 use build::{Cell, Reader};
 use cross::Built;
+pub use cross::{spec_shape, DataShape};
 pub use diag::{Problem, ScenarioError};
 use reader::Table;
 use serde::Serialize;
@@ -131,8 +132,19 @@ pub fn run_id(run: &RunSpec) -> String {
     )
 }
 
-/// Reads, checks and resolves a scenario file.
+/// A function telling what is known of a dataset before loading it (classes, fixed size):
+/// [`spec_shape`] knows generated data; the engine's preflight also knows the bundled datasets.
+pub type ShapeOf<'a> = &'a dyn Fn(&DataSource) -> Option<DataShape>;
+
+/// Reads, checks and resolves a scenario file, with the dataset shapes the spec itself gives
+/// (see [`load_with`]).
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_with(path, &spec_shape)
+}
+
+/// Reads, checks and resolves a scenario file; `shape_of` tells the cross-section rules each
+/// dataset's classes and size.
+pub fn load_with(path: &Path, shape_of: ShapeOf<'_>) -> Result<Scenario, ScenarioError> {
     let display = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
         path: display.clone(),
@@ -143,14 +155,25 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         )],
     })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse(&text, &display, &base_dir).map(|mut s| {
+    parse_with(&text, &display, &base_dir, shape_of).map(|mut s| {
         s.path = path.to_path_buf();
         s
     })
 }
 
-/// Checks scenario text; relative paths resolve against `base_dir`.
+/// Checks scenario text; relative paths resolve against `base_dir`. Dataset shapes are those the
+/// spec itself gives (see [`parse_with`]).
 pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    parse_with(text, path, base_dir, &spec_shape)
+}
+
+/// Checks scenario text; `shape_of` tells the cross-section rules each dataset's classes and size.
+pub fn parse_with(
+    text: &str,
+    path: &str,
+    base_dir: &Path,
+    shape_of: ShapeOf<'_>,
+) -> Result<Scenario, ScenarioError> {
     let mut problems = Vec::new();
     let fail = |problems: Vec<Problem>| ScenarioError {
         path: path.to_string(),
@@ -160,29 +183,7 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     let Some(doc) = reader::read(text, &mut problems) else {
         return Err(fail(problems));
     };
-    let name = match doc.name {
-        Some((n, span)) => {
-            if n.is_empty()
-                || n.chars().all(|c| c == '.')
-                || !n
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            {
-                problems.push(
-                    Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
-                        .help("letters, digits, '-', '_' and '.' (not only dots: \"..\" would write outside results/)"),
-                );
-            }
-            n
-        }
-        None => {
-            problems.push(
-                Problem::new(Some(0..0), "the scenario needs a `name`")
-                    .help("name = \"my-study\" (also the results folder)"),
-            );
-            String::new()
-        }
-    };
+    let name = checked_name(doc.name, &mut problems);
     if !doc.dataset_given {
         problems.push(
             Problem::new(Some(0..0), "the scenario needs a [dataset] table").help(format!(
@@ -202,7 +203,7 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     let seeds = doc
         .seeds
         .map(|(s, _)| s)
-        .unwrap_or_else(|| (0..3).collect());
+        .unwrap_or_else(|| (0..crate::vocab::keys::DEFAULT_SEEDS).collect());
     // The grid's size before expanding it: lists in many keys multiply.
     let count = |tables: &[Table]| {
         tables
@@ -241,7 +242,14 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     } else {
         section("method", &doc.methods, &mut problems, build::method)
     };
-    cross::check(&datasets, &noises, &models, &methods, &mut problems);
+    cross::check(
+        &datasets,
+        &noises,
+        &models,
+        &methods,
+        shape_of,
+        &mut problems,
+    );
     // Repeats are judged on valid settings only (invalid values fall back to defaults).
     if problems.is_empty() {
         repeated(text, "dataset", &datasets, &mut problems);
@@ -271,6 +279,33 @@ pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, Scenar
     })
 }
 
+/// The scenario's name, which is also its results folder: required and folder-safe.
+fn checked_name(name: Option<(String, reader::Span)>, problems: &mut Vec<Problem>) -> String {
+    match name {
+        Some((n, span)) => {
+            if n.is_empty()
+                || n.chars().all(|c| c == '.')
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+            {
+                problems.push(
+                    Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
+                        .help("letters, digits, '-', '_' and '.' (not only dots: \"..\" would write outside results/)"),
+                );
+            }
+            n
+        }
+        None => {
+            problems.push(
+                Problem::new(Some(0..0), "the scenario needs a `name`")
+                    .help("name = \"my-study\" (also the results folder)"),
+            );
+            String::new()
+        }
+    }
+}
+
 /// Two tables of a section that resolve to the same settings would run the same runs twice (same
 /// run ids, doubled n in the summary). Repeats inside one table's lists are reported by the reader.
 fn repeated<T: Serialize>(
@@ -296,39 +331,6 @@ fn repeated<T: Serialize>(
             }
         }
     }
-}
-
-/// Loads each distinct dataset that comes from a file (CSV, bundled) once, with the first seed, so
-/// that `labelnoise check` reports a bad data file without training. Synthetic data cannot fail
-/// once the scenario is valid, and is skipped.
-pub fn check_data(s: &Scenario) -> Vec<Problem> {
-    let mut out = Vec::new();
-    let Some(&seed) = s.seeds.first() else {
-        return out;
-    };
-    for (i, v) in s.datasets.iter().enumerate() {
-        if !matches!(
-            v.spec.source,
-            DataSource::Csv { .. } | DataSource::Bundled { .. }
-        ) {
-            continue;
-        }
-        if let Err(e) = data::build(&v.spec, &s.base_dir, seed) {
-            let what = match &v.spec.source {
-                DataSource::Csv { path, .. } => format!("csv file {}", path.display()),
-                DataSource::Bundled { name, .. } => format!("bundled dataset {name}"),
-                _ => String::new(),
-            };
-            out.push(
-                Problem::new(
-                    s.dataset_spans.get(i).cloned().flatten(),
-                    format!("dataset ({what}): {e}"),
-                )
-                .help("the scenario is valid, but its data cannot be loaded as given"),
-            );
-        }
-    }
-    out
 }
 
 /// Drops repeated problems (a rule fails once per grid cell) and orders them by position.
@@ -373,6 +375,7 @@ fn section<T>(
                 cell: &cell,
                 table_span: table.span.clone(),
                 problems,
+                kind: None,
             };
             let spec = build(&mut r);
             out.push(Built::new(spec, table.span.clone(), &cell));
@@ -404,7 +407,7 @@ fn report_settings(
     problems: &mut Vec<Problem>,
 ) -> (usize, Option<Vec<String>>) {
     let Some(t) = table else {
-        return (crate::metrics::DEFAULT_ECE_BINS, None);
+        return (ECE_BINS.default.as_usize().unwrap_or_default(), None);
     };
     let cell = cells(t).into_iter().next().unwrap_or_default();
     let mut r = Reader {
@@ -412,13 +415,9 @@ fn report_settings(
         cell: &cell,
         table_span: t.span.clone(),
         problems,
+        kind: None,
     };
-    let bins = r.int_in(
-        "ece_bins",
-        crate::metrics::DEFAULT_ECE_BINS,
-        1,
-        schema::limits::MAX_ECE_BINS,
-    );
+    let bins = r.whole(&ECE_BINS);
     let metrics = match cell.get("metrics") {
         Some((reader::Scalar::Columns(cols), span)) => {
             let known: Vec<&str> = crate::metrics::METRICS.iter().map(|(n, _)| *n).collect();
