@@ -7,20 +7,24 @@
 pub mod build;
 pub mod cross;
 pub mod diag;
+mod load;
 pub mod reader;
 pub mod schema;
 pub mod spec;
+mod value;
 
 use crate::vocab::keys::report::ECE_BINS;
-use build::{Cell, Reader};
+use build::Reader;
 use cross::Built;
 pub use cross::{spec_shape, DataShape};
 pub use diag::{Problem, ScenarioError};
+use load::cells;
+pub use load::{load, load_with, parse, parse_with, ShapeOf};
 use reader::Table;
 use serde::Serialize;
 use spec::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// One value of a section's axis set: a concrete spec and its position on the section's axes.
 #[derive(Clone, Debug, Serialize)]
@@ -132,277 +136,7 @@ pub fn run_id(run: &RunSpec) -> String {
     )
 }
 
-/// A function telling what is known of a dataset before loading it (classes, fixed size):
-/// [`spec_shape`] knows generated data; the engine's preflight also knows the bundled datasets.
-pub type ShapeOf<'a> = &'a dyn Fn(&DataSource) -> Option<DataShape>;
-
-/// Reads, checks and resolves a scenario file, with the dataset shapes the spec itself gives
-/// (see [`load_with`]).
-pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    load_with(path, &spec_shape)
-}
-
-/// Reads, checks and resolves a scenario file; `shape_of` tells the cross-section rules each
-/// dataset's classes and size.
-pub fn load_with(path: &Path, shape_of: ShapeOf<'_>) -> Result<Scenario, ScenarioError> {
-    let display = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        path: display.clone(),
-        source_text: String::new(),
-        problems: vec![Problem::new(
-            None,
-            format!("cannot read the scenario file: {e}"),
-        )],
-    })?;
-    let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse_with(&text, &display, &base_dir, shape_of).map(|mut s| {
-        s.path = path.to_path_buf();
-        s
-    })
-}
-
-/// Checks scenario text; relative paths resolve against `base_dir`. Dataset shapes are those the
-/// spec itself gives (see [`parse_with`]).
-pub fn parse(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
-    parse_with(text, path, base_dir, &spec_shape)
-}
-
-/// Checks scenario text; `shape_of` tells the cross-section rules each dataset's classes and size.
-pub fn parse_with(
-    text: &str,
-    path: &str,
-    base_dir: &Path,
-    shape_of: ShapeOf<'_>,
-) -> Result<Scenario, ScenarioError> {
-    let mut problems = Vec::new();
-    let fail = |problems: Vec<Problem>| ScenarioError {
-        path: path.to_string(),
-        source_text: text.to_string(),
-        problems: dedup(problems),
-    };
-    let Some(doc) = reader::read(text, &mut problems) else {
-        return Err(fail(problems));
-    };
-    let name = checked_name(doc.name, &mut problems);
-    if !doc.dataset_given {
-        problems.push(
-            Problem::new(Some(0..0), "the scenario needs a [dataset] table").help(format!(
-                "for example [dataset] source = \"blobs\"; sources: {}",
-                schema::SOURCES.join(", ")
-            )),
-        );
-    }
-    let or_default = |tables: Vec<Table>| {
-        if tables.is_empty() {
-            vec![Table::default()]
-        } else {
-            tables
-        }
-    };
-    let model_tables = or_default(doc.models);
-    let seeds = doc
-        .seeds
-        .map(|(s, _)| s)
-        .unwrap_or_else(|| (0..crate::vocab::keys::DEFAULT_SEEDS).collect());
-    // The grid's size before expanding it: lists in many keys multiply.
-    let count = |tables: &[Table]| {
-        tables
-            .iter()
-            .map(cell_count)
-            .fold(0usize, usize::saturating_add)
-            .max(1)
-    };
-    let runs = [
-        count(&doc.datasets),
-        count(&doc.noises),
-        count(&model_tables),
-        count(&doc.methods),
-        seeds.len(),
-    ]
-    .into_iter()
-    .fold(1usize, usize::saturating_mul);
-    if runs > schema::limits::MAX_RUNS {
-        problems.push(
-            Problem::new(Some(0..0), format!("the grid has {} runs, more than one scenario may hold", if runs == usize::MAX { "too many".to_string() } else { runs.to_string() }))
-                .help(format!("at most {} runs: shorten the lists (each list multiplies the grid) or split the study into several files", schema::limits::MAX_RUNS)),
-        );
-        return Err(fail(problems));
-    }
-    let datasets = section("dataset", &doc.datasets, &mut problems, |r| {
-        build::dataset(r, base_dir)
-    });
-    let noises = if doc.noises.is_empty() {
-        vec![Built::new(NoiseSpec::None, None, &Cell::new())]
-    } else {
-        section("noise", &doc.noises, &mut problems, build::noise)
-    };
-    let models = section("model", &model_tables, &mut problems, build::model);
-    let methods = if doc.methods.is_empty() {
-        vec![Built::new(MethodSpec::Ce, None, &Cell::new())]
-    } else {
-        section("method", &doc.methods, &mut problems, build::method)
-    };
-    cross::check(
-        &datasets,
-        &noises,
-        &models,
-        &methods,
-        shape_of,
-        &mut problems,
-    );
-    // Repeats are judged on valid settings only (invalid values fall back to defaults).
-    if problems.is_empty() {
-        repeated(text, "dataset", &datasets, &mut problems);
-        repeated(text, "noise", &noises, &mut problems);
-        repeated(text, "model", &models, &mut problems);
-        repeated(text, "method", &methods, &mut problems);
-    }
-    let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
-    if !problems.is_empty() {
-        return Err(fail(problems));
-    }
-    let dataset_spans = datasets.iter().map(|d| d.at("path")).collect();
-    Ok(Scenario {
-        dataset_spans,
-        name,
-        description: doc.description,
-        path: PathBuf::from(path),
-        base_dir: base_dir.to_path_buf(),
-        content_hash: crate::rng::digest_hex(&[text], 16),
-        seeds,
-        datasets: with_axes("dataset", datasets),
-        noises: with_axes("noise", noises),
-        models: with_axes("model", models),
-        methods: with_axes("method", methods),
-        ece_bins,
-        table_metrics,
-    })
-}
-
-/// The scenario's name, which is also its results folder: required and folder-safe.
-fn checked_name(name: Option<(String, reader::Span)>, problems: &mut Vec<Problem>) -> String {
-    match name {
-        Some((n, span)) => {
-            if n.is_empty()
-                || n.chars().all(|c| c == '.')
-                || !n
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-            {
-                problems.push(
-                    Problem::new(span, format!("name \"{n}\" is not usable as a folder name"))
-                        .help("letters, digits, '-', '_' and '.' (not only dots: \"..\" would write outside results/)"),
-                );
-            }
-            n
-        }
-        None => {
-            problems.push(
-                Problem::new(Some(0..0), "the scenario needs a `name`")
-                    .help("name = \"my-study\" (also the results folder)"),
-            );
-            String::new()
-        }
-    }
-}
-
-/// Two tables of a section that resolve to the same settings would run the same runs twice (same
-/// run ids, doubled n in the summary). Repeats inside one table's lists are reported by the reader.
-fn repeated<T: Serialize>(
-    text: &str,
-    section: &str,
-    built: &[Built<T>],
-    problems: &mut Vec<Problem>,
-) {
-    let mut first: BTreeMap<String, &reader::Span> = BTreeMap::new();
-    for b in built {
-        let key = serde_json::to_string(&b.spec).expect("serializes");
-        match first.get(&key) {
-            Some(&span) if *span != b.table => {
-                let line = span.as_ref().map_or(1, |r| diag::line_col(text, r.start).0);
-                problems.push(
-                    Problem::new(b.table.clone(), format!("this [{section}] table repeats the settings of the one at line {line}"))
-                        .help("each run would be trained twice with the same id; remove one of them or change a value"),
-                );
-            }
-            Some(_) => {}
-            None => {
-                first.insert(key, &b.table);
-            }
-        }
-    }
-}
-
-/// Drops repeated problems (a rule fails once per grid cell) and orders them by position.
-fn dedup(problems: Vec<Problem>) -> Vec<Problem> {
-    let mut seen = std::collections::HashSet::new();
-    let mut out: Vec<Problem> = problems
-        .into_iter()
-        .filter(|p| {
-            seen.insert((
-                p.span.clone().map(|s| (s.start, s.end)),
-                p.message.clone(),
-                p.help.clone(),
-            ))
-        })
-        .collect();
-    out.sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
-    out
-}
-
-/// Number of cells of a table: the product of its list lengths (saturating).
-fn cell_count(table: &Table) -> usize {
-    table
-        .fields
-        .values()
-        .map(|f| f.values.len())
-        .fold(1usize, usize::saturating_mul)
-}
-
-/// Expands every table of a section into cells and builds a spec from each. Keeps the span of the
-/// table for cross-section messages.
-fn section<T>(
-    name: &'static str,
-    tables: &[Table],
-    problems: &mut Vec<Problem>,
-    mut build: impl FnMut(&mut Reader<'_>) -> T,
-) -> Vec<Built<T>> {
-    let mut out = Vec::new();
-    for table in tables {
-        for cell in cells(table) {
-            let mut r = Reader {
-                section: name,
-                cell: &cell,
-                table_span: table.span.clone(),
-                problems,
-                kind: None,
-            };
-            let spec = build(&mut r);
-            out.push(Built::new(spec, table.span.clone(), &cell));
-        }
-    }
-    out
-}
-
-/// The cartesian product of a table's value lists, in key order.
-fn cells(table: &Table) -> Vec<Cell> {
-    let mut out = vec![Cell::new()];
-    for (key, field) in &table.fields {
-        out = out
-            .into_iter()
-            .flat_map(|cell| {
-                field.values.iter().map(move |v| {
-                    let mut c = cell.clone();
-                    c.insert(key, v.clone());
-                    c
-                })
-            })
-            .collect();
-    }
-    out
-}
-
-fn report_settings(
+pub(super) fn report_settings(
     table: Option<&Table>,
     problems: &mut Vec<Problem>,
 ) -> (usize, Option<Vec<String>>) {
@@ -450,7 +184,7 @@ fn report_settings(
 
 /// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not
 /// the same in every variant.
-fn with_axes<T: Serialize>(section: &str, specs: Vec<Built<T>>) -> Vec<Variant<T>> {
+pub(super) fn with_axes<T: Serialize>(section: &str, specs: Vec<Built<T>>) -> Vec<Variant<T>> {
     let flat: Vec<BTreeMap<String, AxisValue>> = specs.iter().map(|b| flatten(&b.spec)).collect();
     let mut keys: Vec<String> = Vec::new();
     for f in &flat {

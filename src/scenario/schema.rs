@@ -121,3 +121,39 @@ pub fn markdown() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every key a kind takes is a row of its section's table exactly once, and every row is a
+    /// key some kind takes (nothing documented that no kind accepts).
+    #[test]
+    fn every_kind_key_is_documented_once_in_its_section() {
+        let md = markdown();
+        let tables: Vec<&str> = md.split("#### ").skip(1).collect();
+        assert_eq!(tables.len(), SECTIONS.len());
+        let sections = [
+            (tables[0], dataset::KINDS),
+            (tables[1], noise::KINDS),
+            (tables[2], model::KINDS),
+            (tables[3], method::KINDS),
+        ];
+        for (table, kinds) in sections {
+            let mut taken: Vec<&str> = vec![kinds.kind_key.name];
+            for kind in kinds.kinds {
+                for key in kinds.common.iter().chain(kind.keys) {
+                    if !taken.contains(&key.name) {
+                        taken.push(key.name);
+                    }
+                }
+            }
+            for name in &taken {
+                let rows = table.matches(&format!("\n| `{name}` |")).count();
+                assert_eq!(rows, 1, "`{name}` has {rows} rows in\n{table}");
+            }
+            let rows = table.lines().filter(|l| l.starts_with("| `")).count();
+            assert_eq!(rows, taken.len(), "rows no kind takes in\n{table}");
+        }
+    }
+}
