@@ -20,14 +20,17 @@ pub(super) fn describe(v: &Value) -> &'static str {
     }
 }
 
+/// Reports a value of the wrong type: what was expected and what was found.
+fn mismatch(path: &str, v: &Value, expected: &str, problems: &mut Vec<Problem>) -> Option<Scalar> {
+    problems.push(Problem::new(
+        v.span(),
+        format!("`{path}` expects {expected}, found {}", describe(v)),
+    ));
+    None
+}
+
 pub(super) fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>) -> Option<Scalar> {
-    let fail = |problems: &mut Vec<Problem>, expected: &str| {
-        problems.push(Problem::new(
-            v.span(),
-            format!("`{path}` expects {expected}, found {}", describe(v)),
-        ));
-        None
-    };
+    let fail = |problems: &mut Vec<Problem>, expected: &str| mismatch(path, v, expected, problems);
     match ty {
         Ty::Float => match v {
             Value::Float(f) if f.value().is_finite() => Some(Scalar::Float(*f.value())),
@@ -91,13 +94,7 @@ pub(super) fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>)
 /// A string from a fixed set (any string when the set is empty); an unknown one is reported with
 /// the allowed values (the sources by kind for `dataset.source`).
 fn choice(path: &str, allowed: &[&str], v: &Value, problems: &mut Vec<Problem>) -> Option<Scalar> {
-    let fail = |problems: &mut Vec<Problem>, expected: &str| {
-        problems.push(Problem::new(
-            v.span(),
-            format!("`{path}` expects {expected}, found {}", describe(v)),
-        ));
-        None
-    };
+    let fail = |problems: &mut Vec<Problem>, expected: &str| mismatch(path, v, expected, problems);
     match v {
         Value::String(s) => {
             let s = s.value();
