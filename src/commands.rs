@@ -29,7 +29,7 @@ fn max_threads() -> usize {
 
 /// Loads a scenario, printing its problems (source underlined) on failure.
 fn load(file: &Path) -> Result<Scenario, ExitCode> {
-    scenario::load(file).map_err(|e| {
+    engine::preflight::load_scenario(file).map_err(|e| {
         eprint!("{}", e.render());
         ExitCode::from(2)
     })
@@ -279,9 +279,9 @@ mod erased {
 pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut bad = 0;
     for f in files {
-        let problems = match scenario::load(f) {
+        let problems = match engine::preflight::load_scenario(f) {
             Ok(s) => {
-                let data = scenario::check_data(&s);
+                let data = engine::preflight::check_data(&s);
                 if data.is_empty() {
                     println!("{}: ok ({} runs)", f.display(), s.run_count());
                     continue;

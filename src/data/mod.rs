@@ -94,8 +94,9 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
         DataSource::Blobs { .. }
         | DataSource::Classification { .. }
         | DataSource::Separable { .. } => {
-            let n_train = spec.train.unwrap_or(1000);
-            let n_test = spec.test.unwrap_or(1000);
+            use crate::vocab::keys::dataset::SYNTHETIC_SIZE;
+            let n_train = spec.train.unwrap_or(SYNTHETIC_SIZE);
+            let n_test = spec.test.unwrap_or(SYNTHETIC_SIZE);
             let raw = synthetic::generate(&spec.source, n_train + n_test, &mut rng)?;
             stratified_split(
                 raw,

@@ -1,12 +1,17 @@
-//! Checks the results folder before any training: it can be created, a file in it can be written,
-//! synced and removed, and its disk has room for what the runs will write. A read-only or full
-//! folder is reported at once, naming the folder, instead of failing after hours of training.
+//! Checks before any training. The scenario's rules that need the data run here, where the data
+//! module is known: the shapes of bundled datasets (classes, fixed size) are handed to the
+//! scenario's cross-section rules, and file-backed data is loaded once ([`check_data`]); their
+//! problems point at the scenario's keys (file, line, column). Then the results folder: it can be
+//! created, a file in it can be written, synced and removed, and its disk has room for what the
+//! runs will write. A read-only or full folder is reported at once, naming the folder, instead of
+//! failing after hours of training.
 
 use super::shard::Shard;
 use super::store;
+use crate::data;
 use crate::scenario::cross::expected_train;
-use crate::scenario::spec::{NoiseSpec, OptimizerSpec, RunSpec};
-use crate::scenario::Scenario;
+use crate::scenario::spec::{DataSource, NoiseSpec, OptimizerSpec, RunSpec};
+use crate::scenario::{self, DataShape, Problem, Scenario, ScenarioError};
 use std::collections::HashSet;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -31,6 +36,58 @@ pub enum PreflightError {
         needed: u64,
         available: u64,
     },
+}
+
+/// What the data module knows of a dataset before loading it: the classes of generated data, the
+/// size and classes of a bundled dataset; nothing for CSV files.
+pub fn data_shape(source: &DataSource) -> Option<DataShape> {
+    data::static_shape(source).map(|s| DataShape {
+        samples: s.samples,
+        classes: s.classes,
+    })
+}
+
+/// Reads and checks a scenario file with every rule, those needing the datasets' shapes included.
+pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
+    scenario::load_with(path, &data_shape)
+}
+
+/// Checks scenario text with every rule (see [`load_scenario`]).
+pub fn parse_scenario(text: &str, path: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+    scenario::parse_with(text, path, base_dir, &data_shape)
+}
+
+/// Loads each distinct dataset that comes from a file (CSV, bundled) once, with the first seed, so
+/// that `labelnoise check` reports a bad data file without training, at the dataset's `path`
+/// value (else its table). Synthetic data cannot fail once the scenario is valid, and is skipped.
+pub fn check_data(s: &Scenario) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let Some(&seed) = s.seeds.first() else {
+        return out;
+    };
+    for (i, v) in s.datasets.iter().enumerate() {
+        if !matches!(
+            v.spec.source,
+            DataSource::Csv { .. } | DataSource::Bundled { .. }
+        ) {
+            continue;
+        }
+        if let Err(e) = data::build(&v.spec, &s.base_dir, seed) {
+            let what = match &v.spec.source {
+                DataSource::Csv { path, .. } => format!("csv file {}", path.display()),
+                DataSource::Bundled { name, .. } => format!("bundled dataset {name}"),
+                _ => String::new(),
+            };
+            out.push(
+                Problem::new(
+                    s.dataset_spans.get(i).cloned().flatten(),
+                    format!("dataset ({what}): {e}"),
+                )
+                .help("the scenario is valid, but its data cannot be loaded as given"),
+            );
+        }
+    }
+    out
 }
 
 /// What the check found.
@@ -153,7 +210,8 @@ pub fn estimate_parts(runs: &[RunSpec]) -> Estimate {
     let mut draws = HashSet::new();
     let mut cells = HashSet::new();
     for run in runs {
-        let k = crate::data::static_shape(&run.dataset.source).map_or(10, |s| s.classes) as u64;
+        let shape = data_shape(&run.dataset.source);
+        let k = shape.map_or(10, |s| s.classes) as u64;
         let trace_points = if run.model.trace {
             let steps = match &run.model.optimizer {
                 OptimizerSpec::Lbfgs { .. } => run.model.max_iter,
@@ -168,7 +226,7 @@ pub fn estimate_parts(runs: &[RunSpec]) -> Estimate {
             .saturating_add(RECORD + 16 * k * k + 16 * k)
             .saturating_add(trace_points.saturating_mul(TRACE_POINT));
         if draws.insert((run.dataset_key(), run.noise_key(), run.seed)) {
-            let n = expected_train(&run.dataset).unwrap_or(0) as f64;
+            let n = expected_train(&run.dataset, shape.and_then(|s| s.samples)).unwrap_or(0) as f64;
             let flips = (worst_rate(&run.noise) * n * 1.1 + 10.0).min(n);
             e.sidecars = e
                 .sidecars

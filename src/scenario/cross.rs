@@ -1,11 +1,14 @@
 //! Rules that combine sections (dataset × noise × model × method), checked on every combination of
 //! built specs. Each problem points at the value that has to change.
+//!
+//! Rules about a dataset's size and classes need its [`DataShape`]. The scenario knows it for
+//! generated data only ([`spec_shape`]); the engine's preflight passes a shape function that also
+//! knows the bundled datasets, so this stage never imports the data module.
 
 use super::build::{is_singular, Cell};
 use super::diag::Problem;
 use super::reader::Span;
 use super::schema::limits;
-use crate::data;
 use crate::scenario::spec::*;
 use crate::vocab::matrix::TransitionMatrix;
 use std::collections::BTreeMap;
@@ -42,12 +45,34 @@ impl<T> Built<T> {
     }
 }
 
-/// Training size implied by a dataset spec when it is known before loading.
-pub fn expected_train(d: &DatasetSpec) -> Option<usize> {
+/// What is known about a dataset before loading it: its number of classes and, for data of a
+/// fixed size, its number of samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataShape {
+    pub samples: Option<usize>,
+    pub classes: usize,
+}
+
+/// The shape the spec itself gives: the classes of generated data (any size may be drawn).
+pub fn spec_shape(source: &DataSource) -> Option<DataShape> {
+    match source {
+        DataSource::Blobs { classes, .. }
+        | DataSource::Classification { classes, .. }
+        | DataSource::Separable { classes, .. } => Some(DataShape {
+            samples: None,
+            classes: *classes,
+        }),
+        DataSource::Bundled { .. } | DataSource::Csv { .. } => None,
+    }
+}
+
+/// Training size implied by a dataset spec when it is known before loading (`samples`: the
+/// dataset's fixed size, if it has one).
+pub fn expected_train(d: &DatasetSpec, samples: Option<usize>) -> Option<usize> {
     if let Some(t) = d.train {
         return Some(t);
     }
-    let n = data::static_shape(&d.source)?.samples?;
+    let n = samples?;
     let test = d
         .test
         .unwrap_or_else(|| (n as f64 * d.test_fraction).round() as usize);
@@ -68,10 +93,11 @@ pub fn check(
     noises: &[Built<NoiseSpec>],
     models: &[Built<ModelSpec>],
     methods: &[Built<MethodSpec>],
+    shape_of: &dyn Fn(&DataSource) -> Option<DataShape>,
     problems: &mut Vec<Problem>,
 ) {
     for d in datasets {
-        let shape = data::static_shape(&d.spec.source);
+        let shape = shape_of(&d.spec.source);
         if let Some(total) = shape.and_then(|s| s.samples) {
             sizes(d, total, shape.map_or(2, |s| s.classes), problems);
         }
@@ -85,50 +111,76 @@ pub fn check(
         for n in noises {
             noise_vs_data(n, k, problems);
         }
-        let n_train = expected_train(&d.spec);
+        let n_train = expected_train(&d.spec, shape.and_then(|s| s.samples));
         for m in models {
             model_vs_data(m, k, n_train, synthetic_features(&d.spec.source), problems);
             for me in methods {
-                if let MethodSpec::ForwardCorrection {
-                    matrix: MatrixSource::Given(t),
-                }
-                | MethodSpec::BackwardCorrection {
-                    matrix: MatrixSource::Given(t),
-                } = &me.spec
-                {
-                    if t.len() != k {
-                        problems.push(
-                            Problem::new(
-                                me.at("matrix"),
-                                format!("method.matrix is {}×{} but the dataset has K = {k} classes", t.len(), t.len()),
-                            )
-                            .help(format!("give a {k}×{k} matrix (row i: P(observed j | true i)), or matrix = \"true\"")),
-                        );
-                    }
-                }
-                if let MethodSpec::BackwardCorrection {
-                    matrix: MatrixSource::True,
-                } = &me.spec
-                {
-                    for n in noises {
-                        if noise_matrix_singular(&n.spec, k) {
-                            problems.push(
-                                Problem::new(
-                                    me.at_any(&["matrix", "kind"]),
-                                    format!(
-                                        "backward_correction inverts the scenario's noise matrix, which is singular for noise kind \"{}\" at rate {} with K = {k}",
-                                        n.spec.kind_name(),
-                                        n.spec.nominal_rate()
-                                    ),
-                                )
-                                .help("lower the noise rate (symmetric: rate < (K−1)/K; asymmetric: rate_pos + rate_neg ≠ 1), or use forward_correction"),
-                            );
-                        }
-                    }
-                }
+                method_vs_data(me, noises, k, problems);
             }
         }
     }
+    negative_epsilon(models, methods, problems);
+    true_matrix_needs_class_noise(methods, noises, problems);
+}
+
+/// A given correction matrix must be K×K; backward correction with the true T needs it invertible.
+fn method_vs_data(
+    me: &Built<MethodSpec>,
+    noises: &[Built<NoiseSpec>],
+    k: usize,
+    problems: &mut Vec<Problem>,
+) {
+    if let MethodSpec::ForwardCorrection {
+        matrix: MatrixSource::Given(t),
+    }
+    | MethodSpec::BackwardCorrection {
+        matrix: MatrixSource::Given(t),
+    } = &me.spec
+    {
+        if t.len() != k {
+            problems.push(
+                Problem::new(
+                    me.at("matrix"),
+                    format!(
+                        "method.matrix is {}×{} but the dataset has K = {k} classes",
+                        t.len(),
+                        t.len()
+                    ),
+                )
+                .help(format!(
+                    "give a {k}×{k} matrix (row i: P(observed j | true i)), or matrix = \"true\""
+                )),
+            );
+        }
+    }
+    if let MethodSpec::BackwardCorrection {
+        matrix: MatrixSource::True,
+    } = &me.spec
+    {
+        for n in noises {
+            if noise_matrix_singular(&n.spec, k) {
+                problems.push(
+                    Problem::new(
+                        me.at_any(&["matrix", "kind"]),
+                        format!(
+                            "backward_correction inverts the scenario's noise matrix, which is singular for noise kind \"{}\" at rate {} with K = {k}",
+                            n.spec.kind_name(),
+                            n.spec.nominal_rate()
+                        ),
+                    )
+                    .help("lower the noise rate (symmetric: rate < (K−1)/K; asymmetric: rate_pos + rate_neg ≠ 1), or use forward_correction"),
+                );
+            }
+        }
+    }
+}
+
+/// Negative ε needs an l2 penalty (the objective is unbounded below otherwise).
+fn negative_epsilon(
+    models: &[Built<ModelSpec>],
+    methods: &[Built<MethodSpec>],
+    problems: &mut Vec<Problem>,
+) {
     for m in models {
         for me in methods {
             if let MethodSpec::LabelSmoothing { epsilon, .. } = me.spec {
@@ -144,6 +196,14 @@ pub fn check(
             }
         }
     }
+}
+
+/// `matrix = "true"` needs a class-conditional noise kind: feature-dependent noise has no T.
+fn true_matrix_needs_class_noise(
+    methods: &[Built<MethodSpec>],
+    noises: &[Built<NoiseSpec>],
+    problems: &mut Vec<Problem>,
+) {
     for me in methods {
         if let MethodSpec::ForwardCorrection {
             matrix: MatrixSource::True,
@@ -237,7 +297,7 @@ fn sizes(d: &Built<DatasetSpec>, total: usize, k: usize, problems: &mut Vec<Prob
         }
         _ => {}
     }
-    if let Some(n_train) = expected_train(spec) {
+    if let Some(n_train) = expected_train(spec, Some(total)) {
         if n_train > 0 && n_train < k {
             bad(
                 d.at_any(&["train", "test", "test_fraction"]),

@@ -153,5 +153,25 @@ fn names_are_checked_for_type_length_and_control_characters() {
     assert!(text.contains("a\\u{1b}[31mred"), "{text}");
     let (code, text) = check(&write("raw.toml", "name = \"a\u{1b}[31mred\""));
     assert_eq!(code, 2);
-    assert!(!text.contains('\u{1b}'), "a raw escape reached the terminal: {text:?}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "a raw escape reached the terminal: {text:?}"
+    );
+}
+
+#[test]
+fn a_data_path_that_is_a_device_says_what_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("dev.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"dev\"\n[dataset]\nsource = \"csv\"\npath = \"/dev/zero\"\n",
+    )
+    .unwrap();
+    let (code, text) = check(&scenario);
+    assert_eq!(code, 2);
+    assert!(
+        text.contains("/dev/zero is a character device, not a regular file"),
+        "{text}"
+    );
 }
