@@ -99,21 +99,17 @@ const STALL_ITERATIONS: usize = 10;
 
 /// Minimizes `f` (which returns F and writes ∇F) from `x`, in place. `observer(iteration, x, F)` is
 /// called after every iteration.
+// Over 80 lines: Algorithm 7.5 as one loop; each of its five exits reports the loop's own state.
 pub fn minimize<F, O>(f: &mut F, x: &mut [f64], s: &LbfgsSettings, observer: &mut O) -> OptimReport
 where
     F: FnMut(&[f64], &mut [f64]) -> f64,
     O: FnMut(usize, &[f64], f64),
 {
     let n = x.len();
-    let m = s.history.max(1);
     let mut g = vec![0.0; n];
     let mut evaluations = 1;
     let mut fx = f(x, &mut g);
-    let mut mem_s = vec![vec![0.0; n]; m];
-    let mut mem_y = vec![vec![0.0; n]; m];
-    let mut rho = vec![0.0; m];
-    let mut alpha = vec![0.0; m];
-    let (mut len, mut head) = (0usize, 0usize); // ring buffer: `head` is the next slot
+    let mut history = History::new(s.history.max(1), n);
     let mut d = vec![0.0; n];
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
@@ -142,36 +138,7 @@ where
         if iterations >= s.max_iter {
             return report(iterations, evaluations, &g, fx, Termination::MaxIterations);
         }
-        // Two-loop recursion: d = −H·g.
-        d.copy_from_slice(&g);
-        for back in 0..len {
-            let i = (head + m - 1 - back) % m;
-            alpha[i] = rho[i] * dot(&mem_s[i], &d);
-            axpy(-alpha[i], &mem_y[i], &mut d);
-        }
-        if len > 0 {
-            let i = (head + m - 1) % m;
-            let gamma = dot(&mem_s[i], &mem_y[i]) / dot(&mem_y[i], &mem_y[i]);
-            d.iter_mut().for_each(|v| *v *= gamma);
-        }
-        for fwd in 0..len {
-            let i = (head + m - len + fwd) % m;
-            let beta = rho[i] * dot(&mem_y[i], &d);
-            axpy(alpha[i] - beta, &mem_s[i], &mut d);
-        }
-        d.iter_mut().for_each(|v| *v = -*v);
-        let mut dg = dot(&d, &g);
-        if dg >= 0.0 || !dg.is_finite() {
-            // Not a descent direction: forget the curvature pairs and go downhill.
-            len = 0;
-            d.iter_mut().zip(&g).for_each(|(di, gi)| *di = -gi);
-            dg = dot(&d, &g);
-        }
-        let step0 = if len == 0 {
-            (1.0 / dot(&g, &g).sqrt()).min(1.0)
-        } else {
-            1.0
-        };
+        let (dg, step0) = history.descent(&g, &mut d);
         let ls = line_search(
             f,
             x,
@@ -186,8 +153,8 @@ where
         );
         evaluations += ls.evaluations;
         let Some(f_new) = ls.value else {
-            if len > 0 {
-                len = 0; // retry once from steepest descent
+            if !history.is_empty() {
+                history.forget(); // retry once from steepest descent
                 continue;
             }
             return report(
@@ -198,18 +165,7 @@ where
                 Termination::LineSearchFailed,
             );
         };
-        // Curvature pair; skipped when sᵀy is not safely positive.
-        let slot = head;
-        for i in 0..n {
-            mem_s[slot][i] = x_new[i] - x[i];
-            mem_y[slot][i] = g_new[i] - g[i];
-        }
-        let sy = dot(&mem_s[slot], &mem_y[slot]);
-        if sy > f64::EPSILON * dot(&mem_y[slot], &mem_y[slot]) {
-            rho[slot] = 1.0 / sy;
-            head = (head + 1) % m;
-            len = (len + 1).min(m);
-        }
+        history.push(x, &x_new, &g, &g_new);
         let improved = f_new < fx || max_abs(&g_new) < max_abs(&g);
         x.copy_from_slice(&x_new);
         g.copy_from_slice(&g_new);
@@ -229,6 +185,96 @@ where
     }
 }
 
+/// The last m curvature pairs (s = Δx, y = Δ∇F) in a ring buffer, and the two-loop recursion that
+/// applies the inverse-Hessian approximation they define.
+struct History {
+    s: Vec<Vec<f64>>,
+    y: Vec<Vec<f64>>,
+    rho: Vec<f64>,
+    alpha: Vec<f64>,
+    /// Pairs held, and the slot the next pair goes to.
+    len: usize,
+    head: usize,
+}
+
+impl History {
+    fn new(m: usize, n: usize) -> Self {
+        History {
+            s: vec![vec![0.0; n]; m],
+            y: vec![vec![0.0; n]; m],
+            rho: vec![0.0; m],
+            alpha: vec![0.0; m],
+            len: 0,
+            head: 0,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn forget(&mut self) {
+        self.len = 0;
+    }
+
+    /// Two-loop recursion: d = −H·g.
+    fn direction(&mut self, g: &[f64], d: &mut [f64]) {
+        let (m, len, head) = (self.s.len(), self.len, self.head);
+        d.copy_from_slice(g);
+        for back in 0..len {
+            let i = (head + m - 1 - back) % m;
+            self.alpha[i] = self.rho[i] * dot(&self.s[i], d);
+            axpy(-self.alpha[i], &self.y[i], d);
+        }
+        if len > 0 {
+            let i = (head + m - 1) % m;
+            let gamma = dot(&self.s[i], &self.y[i]) / dot(&self.y[i], &self.y[i]);
+            d.iter_mut().for_each(|v| *v *= gamma);
+        }
+        for fwd in 0..len {
+            let i = (head + m - len + fwd) % m;
+            let beta = self.rho[i] * dot(&self.y[i], d);
+            axpy(self.alpha[i] - beta, &self.s[i], d);
+        }
+        d.iter_mut().for_each(|v| *v = -*v);
+    }
+
+    /// Writes a descent direction into `d` and returns its slope dᵀg and the first trial step:
+    /// d = −H·g, or d = −g (forgetting the pairs) when −H·g does not go downhill, whose first step
+    /// moves x by at most 1.
+    fn descent(&mut self, g: &[f64], d: &mut [f64]) -> (f64, f64) {
+        self.direction(g, d);
+        let mut dg = dot(d, g);
+        if dg >= 0.0 || !dg.is_finite() {
+            // Not a descent direction: forget the curvature pairs and go downhill.
+            self.forget();
+            d.iter_mut().zip(g).for_each(|(di, gi)| *di = -gi);
+            dg = dot(d, g);
+        }
+        let step0 = if self.is_empty() {
+            (1.0 / dot(g, g).sqrt()).min(1.0)
+        } else {
+            1.0
+        };
+        (dg, step0)
+    }
+
+    /// Stores the pair of the step from `x` to `x_new`; skipped when sᵀy is not safely positive.
+    fn push(&mut self, x: &[f64], x_new: &[f64], g: &[f64], g_new: &[f64]) {
+        let (m, slot) = (self.s.len(), self.head);
+        for i in 0..x.len() {
+            self.s[slot][i] = x_new[i] - x[i];
+            self.y[slot][i] = g_new[i] - g[i];
+        }
+        let sy = dot(&self.s[slot], &self.y[slot]);
+        if sy > f64::EPSILON * dot(&self.y[slot], &self.y[slot]) {
+            self.rho[slot] = 1.0 / sy;
+            self.head = (self.head + 1) % m;
+            self.len = (self.len + 1).min(m);
+        }
+    }
+}
+
 struct LineSearch {
     /// F at the accepted point (whose x and ∇F are left in `x_new`, `g_new`), or None on failure.
     value: Option<f64>,
@@ -236,6 +282,8 @@ struct LineSearch {
 }
 
 /// Strong-Wolfe line search along `d` from `x` (F = `f0`, directional derivative `dg0` < 0).
+// Over 80 lines: the bracketing and zoom phases (Algorithms 3.5, 3.6) share the bracket, the
+// evaluation count and the Wolfe tests; kept together to read against the book.
 #[allow(clippy::too_many_arguments)]
 fn line_search<F>(
     f: &mut F,

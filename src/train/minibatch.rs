@@ -93,6 +93,8 @@ pub struct Outcome {
 /// held-out loss watched by early stopping. `observer` is called after every epoch with the epoch
 /// (1-based), the epoch's running objective (batch objectives averaged with weights |B|/n, the
 /// usual "training loss" of an epoch), θ and the validation loss.
+// Over 80 lines: one epoch loop whose divergence, early-stopping and running-objective
+// bookkeeping share its state; split apart, each part would borrow most of it.
 pub fn minimize<B, V>(
     batch: &mut B,
     mut validate: Option<&mut V>,

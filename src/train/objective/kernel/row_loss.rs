@@ -1,0 +1,205 @@
+//! Row loss: softmax, loss and G = ∂loss/∂z for the block's logits, lanes of 8 rows for soft
+//! targets on the softmax, row by row for every other loss.
+
+use crate::train::loss::{log_softmax, RowLoss};
+use crate::train::objective::lanes::Lanes;
+use crate::train::objective::workspace::Workspace;
+
+/// Soft targets (`on` at the label, `off` elsewhere) on the softmax, 8 rows at a time:
+/// with T = on + (K−1)·off, m = maxₖ zₖ and s = Σₖ e^(zₖ−m),
+/// loss = T·(m + ln s) − off·Σₖ zₖ − (on − off)·z_y and Gₖ = T·e^(zₖ−m)/s − off − (on − off)·[k = y].
+#[inline(always)]
+pub(super) unsafe fn soft_softmax<V: Lanes>(
+    ws: &mut Workspace,
+    labels: &[usize],
+    on: f64,
+    off: f64,
+    groups: usize,
+) {
+    let k = ws.k;
+    let total = on + off * (k as f64 - 1.0);
+    ws.total_target = total;
+    let n = labels.len();
+    let soft = Soft {
+        zt: ws.zt.ptr() as *const f64,
+        gt: ws.gt.ptr(),
+        pitch: ws.pitch,
+        k,
+        total,
+        off,
+        gap: off - on,
+    };
+    let label_lanes = |g: usize| -> V {
+        let l: [f64; 8] =
+            std::array::from_fn(|i| labels.get(g * 8 + i).map_or(-1.0, |&y| y as f64));
+        V::load(l.as_ptr())
+    };
+    let mut acc = LossAccumulator::<V>::new(ws);
+    // Two groups at a time: their chains (max, exponentials, sums) interleave.
+    let whole = n / 8;
+    let mut g = 0;
+    while g + 2 <= whole {
+        let (l, s) = soft.groups::<2, V>(g, [label_lanes(g), label_lanes(g + 1)]);
+        acc.add(ws, l[0], s[0]);
+        acc.add(ws, l[1], s[1]);
+        g += 2;
+    }
+    if g < whole {
+        let (l, s) = soft.groups::<1, V>(g, [label_lanes(g)]);
+        acc.add(ws, l[0], s[0]);
+        g += 1;
+    }
+    if g * 8 < n {
+        // The last rows: padding lanes carry no loss, G = 0 and a softmax sum of 1.
+        let (l, s) = soft.groups::<1, V>(g, [label_lanes(g)]);
+        let (mut lane, mut sums) = ([0.0f64; 8], [0.0f64; 8]);
+        l[0].store(lane.as_mut_ptr());
+        s[0].store(sums.as_mut_ptr());
+        for i in n - g * 8..8 {
+            lane[i] = 0.0;
+            sums[i] = 1.0;
+            for c in 0..k {
+                *soft.gt.add(c * soft.pitch + g * 8 + i) = 0.0;
+            }
+        }
+        acc.add(ws, V::load(lane.as_ptr()), V::load(sums.as_ptr()));
+        g += 1;
+    }
+    // Groups of padding rows only (forward tiles round the block up): G = 0.
+    for g in g..groups {
+        for c in 0..k {
+            V::splat(0.0).store(soft.gt.add(c * soft.pitch + g * 8));
+        }
+    }
+    acc.finish(ws);
+}
+
+/// Where the soft-target softmax reads logits and writes G, and its constants.
+struct Soft {
+    zt: *const f64,
+    gt: *mut f64,
+    pitch: usize,
+    k: usize,
+    total: f64,
+    off: f64,
+    /// off − on: the label's extra share of G and of the loss.
+    gap: f64,
+}
+
+impl Soft {
+    /// S consecutive groups from group `g`: writes G, returns each group's loss lanes without the
+    /// T·ln s term, and s.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // j names the group, c the class
+    unsafe fn groups<const S: usize, V: Lanes>(
+        &self,
+        g: usize,
+        labels: [V; S],
+    ) -> ([V; S], [V; S]) {
+        let at = |c: usize, j: usize| c * self.pitch + (g + j) * 8;
+        let z = |c: usize, j: usize| V::load(self.zt.add(at(c, j)));
+        let mut m: [V; S] = std::array::from_fn(|j| z(0, j));
+        for c in 1..self.k {
+            for j in 0..S {
+                m[j] = m[j].max(z(c, j));
+            }
+        }
+        let mut s = [V::splat(0.0); S];
+        let mut sz = [V::splat(0.0); S];
+        for c in 0..self.k {
+            for j in 0..S {
+                let zc = z(c, j);
+                let e = zc.sub(m[j]).exp();
+                e.store(self.gt.add(at(c, j)));
+                s[j] = s[j].add(e);
+                sz[j] = sz[j].add(zc);
+            }
+        }
+        let scale: [V; S] = std::array::from_fn(|j| V::splat(self.total).div(s[j]));
+        // T·m − off·Σz, then −(on − off)·z_y through a mask per class.
+        let mut l: [V; S] = std::array::from_fn(|j| {
+            m[j].mul_add(V::splat(self.total), sz[j].mul(V::splat(-self.off)))
+        });
+        let (gap, zero) = (V::splat(self.gap), V::splat(0.0));
+        for c in 0..self.k {
+            for j in 0..S {
+                let e = V::load(self.gt.add(at(c, j)));
+                let label_share = labels[j].select_eq(c as f64, gap, zero);
+                l[j] = label_share.mul_add(z(c, j), l[j]);
+                e.mul_add(scale[j], V::splat(-self.off))
+                    .add(label_share)
+                    .store(self.gt.add(at(c, j)));
+            }
+        }
+        (l, s)
+    }
+}
+
+/// The loss lanes and the product of softmax sums, group by group in row order.
+struct LossAccumulator<V> {
+    loss: V,
+    product: V,
+}
+
+impl<V: Lanes> LossAccumulator<V> {
+    #[inline(always)]
+    unsafe fn new(ws: &Workspace) -> Self {
+        LossAccumulator {
+            loss: V::load(ws.loss.as_ptr()),
+            product: V::load(ws.sum_product.as_ptr()),
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn add(&mut self, ws: &mut Workspace, loss: V, sums: V) {
+        self.loss = self.loss.add(loss);
+        self.product = self.product.mul(sums);
+        ws.product_groups += 1;
+        if ws.product_groups == ws.fold_every {
+            self.finish(ws);
+            ws.fold_log_sums();
+            self.loss = V::load(ws.loss.as_ptr());
+            self.product = V::splat(1.0);
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn finish(&self, ws: &mut Workspace) {
+        self.loss.store(ws.loss.as_mut_ptr());
+        self.product.store(ws.sum_product.as_mut_ptr());
+    }
+}
+
+/// Any other loss (and the logistic model, whose logits are (0, z)): row by row through
+/// [`RowLoss::eval`].
+#[inline(always)]
+pub(super) unsafe fn per_row(ws: &mut Workspace, labels: &[usize], loss: &RowLoss, groups: usize) {
+    let (k, c, stride) = (ws.k, ws.c, ws.pitch);
+    let zt = ws.zt.ptr() as *const f64;
+    let gt = ws.gt.ptr();
+    for r in 0..groups * 8 {
+        if r >= labels.len() {
+            for j in 0..c {
+                *gt.add(j * stride + r) = 0.0;
+            }
+            continue;
+        }
+        if c == 1 {
+            ws.logits[0] = 0.0;
+            ws.logits[1] = *zt.add(r);
+        } else {
+            for j in 0..k {
+                ws.logits[j] = *zt.add(j * stride + r);
+            }
+        }
+        log_softmax(&ws.logits, &mut ws.logp, &mut ws.p);
+        ws.loss[r % 8] += loss.eval(labels[r], &ws.logp, &ws.p, &mut ws.dz);
+        if c == 1 {
+            *gt.add(r) = ws.dz[1];
+        } else {
+            for j in 0..k {
+                *gt.add(j * stride + r) = ws.dz[j];
+            }
+        }
+    }
+}
