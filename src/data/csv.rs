@@ -46,20 +46,6 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
             message: format!("cannot open: {e}"),
         })?;
     let mut records = reader.records();
-    let read_err = |e: ::csv::Error| -> DataError {
-        let line = e.position().map_or(0, |p| p.line());
-        let message = match e.kind() {
-            ::csv::ErrorKind::Utf8 { err, .. } => {
-                format!("field {} is not valid UTF-8", err.field())
-            }
-            _ => e.to_string(),
-        };
-        DataError::At {
-            path: file.clone(),
-            line,
-            message,
-        }
-    };
     let first = match records.next() {
         None => {
             return Err(DataError::File {
@@ -67,10 +53,8 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
                 message: "the file is empty".into(),
             })
         }
-        Some(r) => r.map_err(read_err)?,
+        Some(r) => r.map_err(|e| read_error(&file, e))?,
     };
-    let width = first.len();
-    let first_line = first.position().map_or(1, |p| p.line());
     let names: Vec<String> = if spec.header {
         first
             .iter()
@@ -78,74 +62,128 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
             .map(|(j, s)| strip_bom(j, s).to_string())
             .collect()
     } else {
-        (0..width).map(|j| format!("column {j}")).collect()
+        (0..first.len()).map(|j| format!("column {j}")).collect()
     };
     let cols = Columns::resolve(&file, &names, spec)?;
-    let describe = |j: usize| {
-        if spec.header {
-            format!("column \"{}\" (index {j})", names[j])
-        } else {
-            format!("column {j}")
-        }
+    let mut rows = Rows {
+        file: &file,
+        names: &names,
+        cols: &cols,
+        header: spec.header,
+        width: first.len(),
+        first_line: first.position().map_or(1, |p| p.line()),
+        values: Vec::new(),
+        labels: Vec::new(),
+        lines: Vec::new(),
     };
-    let mut values: Vec<f64> = Vec::new();
-    let mut labels = Vec::new();
-    let mut lines = Vec::new();
     let data_rows = std::iter::once(Ok(first))
         .filter(|_| !spec.header)
         .chain(records);
     for record in data_rows {
-        let record = record.map_err(read_err)?;
+        rows.push(&record.map_err(|e| read_error(&file, e))?)?;
+    }
+    rows.into_table()
+}
+
+/// A reading error of the csv crate, at its line, with UTF-8 problems said in words.
+fn read_error(file: &str, e: ::csv::Error) -> DataError {
+    let line = e.position().map_or(0, |p| p.line());
+    let message = match e.kind() {
+        ::csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field()),
+        _ => e.to_string(),
+    };
+    DataError::At {
+        path: file.to_string(),
+        line,
+        message,
+    }
+}
+
+/// The data rows read so far, each checked as it comes (width, numbers, a label).
+struct Rows<'a> {
+    file: &'a str,
+    names: &'a [String],
+    cols: &'a Columns,
+    header: bool,
+    width: usize,
+    first_line: u64,
+    values: Vec<f64>,
+    labels: Vec<String>,
+    lines: Vec<u64>,
+}
+
+impl Rows<'_> {
+    fn describe(&self, j: usize) -> String {
+        if self.header {
+            format!("column \"{}\" (index {j})", self.names[j])
+        } else {
+            format!("column {j}")
+        }
+    }
+
+    fn push(&mut self, record: &::csv::StringRecord) -> Result<(), DataError> {
         let line = record.position().map_or(0, |p| p.line());
         let at = |message: String| DataError::At {
-            path: file.clone(),
+            path: self.file.to_string(),
             line,
             message,
         };
-        if record.len() != width {
-            let reference = if spec.header {
+        if record.len() != self.width {
+            let reference = if self.header {
                 "the header".to_string()
             } else {
-                format!("line {first_line}")
+                format!("line {}", self.first_line)
             };
             return Err(at(format!(
-                "the row has {} field(s) but {reference} has {width}",
-                record.len()
+                "the row has {} field(s) but {reference} has {}",
+                record.len(),
+                self.width
             )));
         }
-        for &j in &cols.features {
+        for &j in &self.cols.features {
             let cell = strip_bom(j, &record[j]);
-            values.push(number(cell).map_err(|why| at(format!("{}: {why}", describe(j))))?);
+            let v = number(cell).map_err(|why| at(format!("{}: {why}", self.describe(j))))?;
+            self.values.push(v);
         }
-        let label = &record[cols.label];
+        let label = &record[self.cols.label];
         // Any text is a valid label (even "NA" may name a class); only an empty field is missing.
         if label.is_empty() {
             return Err(at(format!(
                 "{}: missing label (empty field)",
-                describe(cols.label)
+                self.describe(self.cols.label)
             )));
         }
-        labels.push(label.to_string());
-        lines.push(line);
+        self.labels.push(label.to_string());
+        self.lines.push(line);
+        Ok(())
     }
-    if labels.is_empty() {
-        return Err(DataError::File {
-            path: file.clone(),
-            message: "the file has a header line but no data rows".into(),
-        });
+
+    fn into_table(self) -> Result<Table, DataError> {
+        if self.labels.is_empty() {
+            return Err(DataError::File {
+                path: self.file.to_string(),
+                message: "the file has a header line but no data rows".into(),
+            });
+        }
+        let shape = (self.labels.len(), self.cols.features.len());
+        let what = self.describe(self.cols.label);
+        let x = Array2::from_shape_vec(shape, self.values).expect("n rows of d values");
+        Ok(Table {
+            x,
+            feature_names: self
+                .cols
+                .features
+                .iter()
+                .map(|&j| self.names[j].clone())
+                .collect(),
+            labels: Labels {
+                file: self.file.to_string(),
+                what,
+                values: self.labels,
+                lines: Some(self.lines),
+            },
+        })
     }
-    let n = labels.len();
-    let x = Array2::from_shape_vec((n, cols.features.len()), values).expect("n rows of d values");
-    Ok(Table {
-        x,
-        feature_names: cols.features.iter().map(|&j| names[j].clone()).collect(),
-        labels: Labels {
-            file,
-            what: describe(cols.label),
-            values: labels,
-            lines: Some(lines),
-        },
-    })
 }
 
 fn strip_bom(j: usize, s: &str) -> &str {

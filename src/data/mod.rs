@@ -192,17 +192,11 @@ fn user_files(
             ))),
         }
     };
-    if test_path.is_some() && labels_path.is_some() != test_labels_path.is_some() {
-        return Err(DataError::Invalid(
-            "dataset: with labels_path and test_path, give test_labels_path too (and only then)"
-                .into(),
-        ));
-    }
-    if test_path.is_none() && test_labels_path.is_some() {
-        return Err(DataError::Invalid(
-            "dataset: test_labels_path needs test_path".into(),
-        ));
-    }
+    check_label_files(
+        test_path.is_some(),
+        labels_path.is_some(),
+        test_labels_path.is_some(),
+    )?;
     let train = read(path, labels_path.as_ref())?;
     let test = match test_path {
         Some(t) => Some(read(t, test_labels_path.as_ref())?),
@@ -235,6 +229,23 @@ fn user_files(
         raw(train.x, y_train, &class_names, &train.feature_names),
         test_raw,
     ))
+}
+
+/// Label arrays come in pairs: a test label file exactly when training labels and a test file are
+/// given.
+fn check_label_files(test: bool, labels: bool, test_labels: bool) -> Result<(), DataError> {
+    if test && labels != test_labels {
+        return Err(DataError::Invalid(
+            "dataset: with labels_path and test_path, give test_labels_path too (and only then)"
+                .into(),
+        ));
+    }
+    if !test && test_labels {
+        return Err(DataError::Invalid(
+            "dataset: test_labels_path needs test_path".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Splits given as two files: no split is drawn; `train` / `test` sizes take stratified subsamples.

@@ -194,6 +194,8 @@ pub const PROTOTYPE_OFFSET: f64 = 1.5;
 /// Returns the data and the prototypes (K × D). Margins are in raw feature units; standardization
 /// rescales them but keeps the data linearly separable. With `features > train` every labelling
 /// is separable anyway: hard-label training then memorizes and its weights grow without bound.
+// Over 80 lines on purpose: the order of the random draws below is the data's contract (same seed, same
+// samples), and it reads best in one place.
 pub fn separable(
     classes: usize,
     features: usize,

@@ -64,21 +64,8 @@ pub fn execute(
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
     let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
-    let mut report = fit.report.clone();
-    // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
-    let unbounded_fit = metrics
-        .get(Metric::TrainAccuracyObserved)
-        .is_some_and(|acc| train::lacks_finite_optimum(&run.method, run.model.l2, acc));
-    if unbounded_fit {
-        report.termination = report.termination.without_finite_optimum();
-    }
-    let unbounded = report.termination == train::Termination::NoFiniteOptimum;
-    metrics.insert(Metric::NoFiniteOptimum, f64::from(u8::from(unbounded)));
-    record_optimizer(&mut metrics, &report, fit.early_stopping.as_ref());
-    // On record when the noise model's expected rate differs from the nominal one (include_true,
-    // instance truncation, boundary clipping, class-weighted asymmetric/matrix rates).
-    let expected_rate =
-        Some(noisy.expected_rate).filter(|e| (e - run.noise.nominal_rate()).abs() > 1e-12);
+    let report = settled_report(&fit, run, &mut metrics);
+    let (data_summary, noise_summary) = summaries(run, data, noisy);
     Ok(RunRecord {
         id: run.id.clone(),
         index: run.index,
@@ -93,20 +80,8 @@ pub fn execute(
             model: run.model.clone(),
             method: run.method.clone(),
         },
-        data: DataSummary {
-            n_train: data.y_train.len(),
-            n_test: data.y_test.len(),
-            features: d,
-            classes: k,
-            class_names: data.class_names.clone(),
-        },
-        noise: NoiseSummary {
-            noise_id: noise_id(run),
-            flipped: noisy.realized.flipped,
-            rate: noisy.realized.rate,
-            expected_rate,
-            transitions: noisy.realized.transitions.clone(),
-        },
+        data: data_summary,
+        noise: noise_summary,
         metrics,
         reliability,
         optimizer: report,
@@ -116,6 +91,46 @@ pub fn execute(
             total_seconds: started.elapsed().as_secs_f64(),
         },
     })
+}
+
+/// The optimizer's account with the termination settled (a fit without a finite optimum says so),
+/// and its figures recorded as metrics.
+fn settled_report(fit: &train::FitOutput, run: &RunSpec, metrics: &mut Metrics) -> OptimReport {
+    let mut report = fit.report.clone();
+    // Separable data with hard targets and no penalty: no optimum exists, so no run "converged".
+    let unbounded_fit = metrics
+        .get(Metric::TrainAccuracyObserved)
+        .is_some_and(|acc| train::lacks_finite_optimum(&run.method, run.model.l2, acc));
+    if unbounded_fit {
+        report.termination = report.termination.without_finite_optimum();
+    }
+    let unbounded = report.termination == train::Termination::NoFiniteOptimum;
+    metrics.insert(Metric::NoFiniteOptimum, f64::from(u8::from(unbounded)));
+    record_optimizer(metrics, &report, fit.early_stopping.as_ref());
+    report
+}
+
+/// What the record says of the data and of the realized noise.
+fn summaries(run: &RunSpec, data: &Dataset, noisy: &NoisyLabels) -> (DataSummary, NoiseSummary) {
+    // On record when the noise model's expected rate differs from the nominal one (include_true,
+    // instance truncation, boundary clipping, class-weighted asymmetric/matrix rates).
+    let expected_rate =
+        Some(noisy.expected_rate).filter(|e| (e - run.noise.nominal_rate()).abs() > 1e-12);
+    let data_summary = DataSummary {
+        n_train: data.y_train.len(),
+        n_test: data.y_test.len(),
+        features: data.features(),
+        classes: data.classes,
+        class_names: data.class_names.clone(),
+    };
+    let noise_summary = NoiseSummary {
+        noise_id: noise_id(run),
+        flipped: noisy.realized.flipped,
+        rate: noisy.realized.rate,
+        expected_rate,
+        transitions: noisy.realized.transitions.clone(),
+    };
+    (data_summary, noise_summary)
 }
 
 /// The optimizer's figures as metrics (the early-stopping ones only when it was on).

@@ -174,6 +174,7 @@ mod tests {
     /// A hand-built softmax model with logits (0, 2x) on one feature: x = 1 predicts class 1 with
     /// p = σ(2), x = −1 predicts class 0. Every number below follows from L = ln(1 + e⁻²), the CE of
     /// a sample on the predicted side; the other side costs 2 + L.
+    // Over 80 lines on purpose: one worked example read top to bottom.
     #[test]
     fn evaluate_by_hand() {
         let model = FittedModel {
