@@ -27,9 +27,24 @@ fn max_threads() -> usize {
     4 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Loads a scenario and the data it reads from files, so that a bad data file is reported at its
+/// scenario key before anything is written (`run`, `plan` and `check` alike).
+fn load_checked(file: &Path) -> Result<Scenario, scenario::ScenarioError> {
+    let s = engine::preflight::load_scenario(file)?;
+    let data = engine::preflight::check_data(&s);
+    if data.is_empty() {
+        return Ok(s);
+    }
+    Err(scenario::ScenarioError {
+        path: file.display().to_string(),
+        source_text: std::fs::read_to_string(file).unwrap_or_default(),
+        problems: data,
+    })
+}
+
 /// Loads a scenario, printing its problems (source underlined) on failure.
 fn load(file: &Path) -> Result<Scenario, ExitCode> {
-    engine::preflight::load_scenario(file).map_err(|e| {
+    load_checked(file).map_err(|e| {
         eprint!("{}", e.render());
         ExitCode::from(2)
     })
@@ -279,18 +294,10 @@ mod erased {
 pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     let mut bad = 0;
     for f in files {
-        let problems = match engine::preflight::load_scenario(f) {
+        let problems = match load_checked(f) {
             Ok(s) => {
-                let data = engine::preflight::check_data(&s);
-                if data.is_empty() {
-                    println!("{}: ok ({} runs)", f.display(), s.run_count());
-                    continue;
-                }
-                scenario::ScenarioError {
-                    path: f.display().to_string(),
-                    source_text: std::fs::read_to_string(f).unwrap_or_default(),
-                    problems: data,
-                }
+                println!("{}: ok ({} runs)", f.display(), s.run_count());
+                continue;
             }
             Err(e) => e,
         };

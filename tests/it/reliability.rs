@@ -175,3 +175,42 @@ fn a_data_path_that_is_a_device_says_what_it_is() {
         "{text}"
     );
 }
+
+/// A data file that cannot be loaded is refused by `run` and `plan` as `check` refuses it: at the
+/// scenario key, exit code 2, before the results folder exists; once fixed, the run goes through.
+#[test]
+fn bad_data_is_refused_before_anything_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaled_csv(tmp.path(), 1.0);
+    let csv = tmp.path().join("d.csv");
+    let good = std::fs::read_to_string(&csv).unwrap();
+    // The first data row's first feature becomes NaN (line 2 of the file).
+    let mut lines: Vec<String> = good.lines().map(str::to_string).collect();
+    let rest = lines[1].split_once(',').unwrap().1.to_string();
+    lines[1] = format!("nan,{rest}");
+    let bad = lines.join("\n") + "\n";
+    std::fs::write(&csv, &bad).unwrap();
+    let out = tmp.path().join("out");
+    let scenario = tmp.path().join("s.toml");
+    for command in ["run", "plan", "check"] {
+        let mut cmd = labelnoise();
+        cmd.arg(command).arg(&scenario);
+        if command == "run" {
+            cmd.arg("--out").arg(&out);
+        }
+        let result = cmd.output().unwrap();
+        let text = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{command}: {text}");
+        assert!(text.contains("s.toml:5:8"), "{command}: {text}");
+        assert!(text.contains("d.csv:2"), "{command}: {text}");
+    }
+    assert!(!out.exists(), "run wrote {} before refusing", out.display());
+    std::fs::write(&csv, &good).unwrap();
+    labelnoise()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+}
