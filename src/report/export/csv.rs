@@ -3,15 +3,19 @@
 use super::format::num;
 use super::Exporter;
 use crate::report::summary::Summary;
+use crate::vocab::metric::Metric;
 
 /// Axes, method, n, not_converged, baseline flags, then per metric mean, std, 95% t-interval,
-/// then per metric the paired difference against the baseline (mean and interval).
+/// then per metric the paired difference against the baseline (mean and interval), then, only for
+/// metrics that had NaN or ±∞ values in some run, how many runs of the cell had them.
 pub struct Csv;
 
 impl Exporter for Csv {
     fn serialize(&self, s: &Summary) -> String {
         let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record(header(s)).expect("in-memory write");
+        let non_finite = s.non_finite_metrics();
+        w.write_record(header(s, &non_finite))
+            .expect("in-memory write");
         for c in &s.cells {
             let mut row: Vec<String> = c.axes.iter().map(|(_, v)| v.to_string()).collect();
             row.extend([
@@ -35,13 +39,16 @@ impl Exporter for Csv {
                     None => row.extend(vec![String::new(); 3]),
                 }
             }
+            for &m in &non_finite {
+                row.push(c.non_finite.get(m).copied().unwrap_or(0).to_string());
+            }
             w.write_record(&row).expect("in-memory write");
         }
         String::from_utf8(w.into_inner().expect("in-memory")).expect("utf-8")
     }
 }
 
-fn header(s: &Summary) -> Vec<String> {
+fn header(s: &Summary, non_finite: &[Metric]) -> Vec<String> {
     let mut header: Vec<String> = s.axes.iter().map(ToString::to_string).collect();
     header.extend(
         [
@@ -63,6 +70,7 @@ fn header(s: &Summary) -> Vec<String> {
             header.push(format!("delta_{m}_{suffix}"));
         }
     }
+    header.extend(non_finite.iter().map(|m| format!("{m}_non_finite")));
     header
 }
 
@@ -74,7 +82,6 @@ mod tests {
     use crate::report::summary::Cell;
     use crate::scenario::spec::AxisValue;
     use crate::vocab::axis::Axis;
-    use crate::vocab::metric::Metric;
 
     #[test]
     fn rows_have_a_field_per_header_and_numbers_round_trip() {

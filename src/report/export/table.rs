@@ -201,7 +201,28 @@ pub fn notes(s: &Summary, metrics: &[Metric]) -> Vec<String> {
             out.push(format!("method: {}", c.method));
         }
     }
+    out.extend(non_finite_note(s));
     out
+}
+
+/// Which metrics had NaN or ±∞ values (a diverged fit) in how many runs: they are left out of the
+/// statistics, so a table never averages them silently.
+fn non_finite_note(s: &Summary) -> Option<String> {
+    let runs: usize = s.cells.iter().map(|c| c.n).sum();
+    let counts: Vec<String> = s
+        .non_finite_metrics()
+        .into_iter()
+        .map(|m| {
+            let count: usize = s.cells.iter().filter_map(|c| c.non_finite.get(m)).sum();
+            format!("{m} in {count} of {runs} runs")
+        })
+        .collect();
+    (!counts.is_empty()).then(|| {
+        format!(
+            "non-finite values (NaN or ±∞, e.g. a diverged fit) are left out of the statistics: {}",
+            counts.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
