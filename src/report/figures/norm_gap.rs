@@ -9,6 +9,7 @@ use crate::scenario::spec::{MethodSpec, SmoothingStyle};
 use crate::train::gap::logit_gap_cap;
 use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
+use std::collections::HashSet;
 
 pub(super) fn norm_gap(s: &Summary, by_cell: &RunsByCell, x: &Axis) -> Attempt {
     let norm = series_for(s, x, Metric::WeightNorm, Values::MeanStd);
@@ -109,18 +110,19 @@ fn cap_curves(by_cell: &RunsByCell) -> Vec<Series> {
 /// The cap as recorded per cell (`logit_gap_cap`), when the x axis is not ε: each distinct line once.
 fn cap_lines(s: &Summary, x: &Axis) -> Vec<Series> {
     let mut caps: Vec<Series> = Vec::new();
+    // A line's points by value (`+ 0.0` makes −0 equal 0, as `==` did): a set, not a scan of the
+    // lines kept so far, so many settings stay linear.
+    let mut seen: HashSet<Vec<(u64, u64)>> = HashSet::new();
     for c in series_for(s, x, Metric::LogitGapCap, Values::Mean)
         .into_iter()
         .filter(|c| !c.points.is_empty())
     {
-        let same = |a: &Series| {
-            a.points.len() == c.points.len()
-                && a.points
-                    .iter()
-                    .zip(&c.points)
-                    .all(|(p, q)| p.x == q.x && p.y == q.y)
-        };
-        if !caps.iter().any(same) {
+        let key = c
+            .points
+            .iter()
+            .map(|p| ((p.x + 0.0).to_bits(), (p.y + 0.0).to_bits()))
+            .collect();
+        if seen.insert(key) {
             caps.push(c);
         }
     }
