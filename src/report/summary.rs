@@ -306,6 +306,33 @@ mod tests {
         assert_ne!(text(AxisValue::Float(0.0)), text(AxisValue::Float(-0.0)));
     }
 
+    /// Three seeds of one cell whose weight norms are 1, NaN (a diverged fit) and 3.
+    #[test]
+    fn statistics_skip_non_finite_values_and_count_them() {
+        let template: RunRecord =
+            serde_json::from_str(include_str!("../engine/testdata/quickstart_run.json")).unwrap();
+        let records: Vec<RunRecord> = [1.0, f64::NAN, 3.0]
+            .into_iter()
+            .enumerate()
+            .map(|(i, norm)| {
+                let mut r = template.clone();
+                (r.seed, r.id) = (i as u64, format!("run{i}"));
+                r.metrics.insert(Metric::WeightNorm, norm);
+                r
+            })
+            .collect();
+        let s = summarize("nan", &records);
+        let [c] = &s.cells[..] else {
+            panic!("one cell: {s:?}")
+        };
+        let norm = c.stats[Metric::WeightNorm];
+        assert_eq!((norm.n, norm.mean, norm.std), (2, 2.0, 2f64.sqrt()));
+        assert_eq!(c.non_finite.get(Metric::WeightNorm), Some(&1));
+        assert_eq!(c.non_finite.iter().count(), 1);
+        assert_eq!(c.stats[Metric::TestAccuracy].n, 3);
+        assert_eq!(s.non_finite_metrics(), [Metric::WeightNorm]);
+    }
+
     #[test]
     fn the_label_setting_leaves_out_method_axes() {
         let eps = |e: f64| {
