@@ -5,6 +5,7 @@ mod progress;
 use crate::engine::{self, Shard};
 use crate::report;
 use crate::scenario::{self, Scenario};
+use crate::vocab::metric::Metric;
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -91,10 +92,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let progress = progress::Reporter::new(args.quiet);
     let outcome = engine::run(&scenario, &opts, &|e| progress.show(e))?;
     let summary = write_report(&out)?;
-    let metrics = report::export::table_metrics(
-        &summary,
-        metrics.as_deref().or(scenario.table_metrics.as_deref()),
-    );
+    // `check` has refused unknown names in `[report] metrics`.
+    let chosen: Option<Vec<Metric>> = metrics.or_else(|| {
+        let names = scenario.table_metrics.as_ref()?;
+        Some(names.iter().filter_map(|n| Metric::from_name(n)).collect())
+    });
+    let metrics = report::export::table_metrics(&summary, chosen.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
     println!(
         "{} run(s): {} trained now, {} already done{} → {}",
@@ -164,10 +167,11 @@ fn write_report(dir: &Path) -> Result<report::Summary, crate::engine::store::Sto
     Ok(written.summary)
 }
 
-fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>> {
-    use crate::vocab::metric::Metric;
-    for name in m.iter().flatten() {
-        if Metric::from_name(name).is_none() {
+fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<Metric>>> {
+    let Some(names) = m else { return Ok(None) };
+    let mut metrics = Vec::with_capacity(names.len());
+    for name in &names {
+        let Some(metric) = Metric::from_name(name) else {
             let known: Vec<&str> = Metric::ALL.map(Metric::name).into();
             let hint = crate::scenario::diag::did_you_mean(name, &known)
                 .map(|h| format!(" {h}"))
@@ -176,9 +180,10 @@ fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<String>>
                 "--metrics: unknown metric `{name}`;{hint} metrics: {}",
                 known.join(", ")
             );
-        }
+        };
+        metrics.push(metric);
     }
-    Ok(m)
+    Ok(Some(metrics))
 }
 
 pub fn plan(file: &Path) -> anyhow::Result<ExitCode> {

@@ -8,8 +8,7 @@ use crate::scenario::spec::RunSpec;
 use crate::train::{self, EarlyStopping, FitInput, FittedModel, OptimReport};
 use std::time::Instant;
 
-/// Re-exported for the report's figures until they read the cap from `train::gap` directly.
-pub use crate::train::gap::logit_gap_cap;
+use crate::train::gap::logit_gap_cap;
 
 /// What every run of a scenario shares.
 pub struct Context<'a> {

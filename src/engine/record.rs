@@ -74,6 +74,7 @@ pub struct TracePoint {
     /// Iteration (L-BFGS) or epoch (mini-batch), from 1.
     pub step: usize,
     /// L-BFGS: F(θ). Mini-batch: the epoch's running objective (batch objectives weighted |B|/n).
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
     pub objective: f64,
     /// Mean CE against the observed label on corrupted samples (absent without corrupted samples).
     pub train_loss_corrupted: Option<f64>,
@@ -81,8 +82,10 @@ pub struct TracePoint {
     pub train_loss_clean: Option<f64>,
     /// Fraction of corrupted samples predicted as their observed (wrong) label.
     pub memorized: Option<f64>,
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
     pub test_accuracy: f64,
     /// Frobenius norm of the weights, intercept excluded.
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
     pub weight_norm: f64,
     /// Early stopping only: mean CE of the held-out samples against their noisy labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]

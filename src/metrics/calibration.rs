@@ -17,8 +17,10 @@ pub struct ReliabilityBin {
     pub hi: f64,
     pub count: usize,
     /// Mean predicted probability of the samples in the bin.
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
     pub confidence: f64,
     /// Fraction of them that are correct (top-1) or positive (binary P(y = 1) bins).
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
     pub accuracy: f64,
 }
 

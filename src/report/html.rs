@@ -95,17 +95,11 @@ impl Exporter for Html<'_> {
                 ));
             }
             out.push_str("<h2>Columns</h2>\n<dl>\n");
-            for m in &metrics {
-                let short = export::short_name(m);
-                let name = if short == m {
-                    m.clone()
-                } else {
-                    format!("{short} = {m}")
-                };
+            for &m in &metrics {
                 out.push_str(&format!(
                     "<dt><code>{}</code></dt><dd>{}</dd>\n",
-                    escape(&name),
-                    escape(export::definition(m).unwrap_or(""))
+                    escape(&export::legend_name(m, str::to_string)),
+                    escape(m.definition())
                 ));
             }
             out.push_str("</dl>\n");

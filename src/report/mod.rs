@@ -5,6 +5,7 @@
 pub mod export;
 pub mod figures;
 pub mod html;
+pub mod per_metric;
 pub mod stats;
 pub mod summary;
 

@@ -54,7 +54,9 @@ impl OptimReport {
 struct ReportRecord {
     iterations: usize,
     evaluations: usize,
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
     grad_max: f64,
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
     objective: f64,
     termination: Termination,
     #[serde(default)]

@@ -5,6 +5,7 @@
 //! path `section.key`; code asks its [`Section`] instead of matching the text.
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 
 /// The scenario sections whose keys can be axes, in grid (column) order.
@@ -43,14 +44,27 @@ impl Section {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Axis {
     section: Section,
-    key: String,
+    /// Borrowed for the typed constants, owned for axes read from a scenario or a record.
+    key: Cow<'static, str>,
 }
 
 impl Axis {
+    /// The noise rate: the x axis of the "vs noise" figures when it varies.
+    pub const NOISE_RATE: Axis = Axis::fixed(Section::Noise, "rate");
+    /// Label smoothing's ε: the x axis of the "vs ε" figures when it varies.
+    pub const EPSILON: Axis = Axis::fixed(Section::Method, "epsilon");
+
     pub fn new(section: Section, key: impl Into<String>) -> Self {
         Axis {
             section,
-            key: key.into(),
+            key: Cow::Owned(key.into()),
+        }
+    }
+
+    const fn fixed(section: Section, key: &'static str) -> Self {
+        Axis {
+            section,
+            key: Cow::Borrowed(key),
         }
     }
 
@@ -77,7 +91,7 @@ impl Axis {
 
     /// How figures name the axis: the key, with `epsilon` written as `ε`.
     pub fn label(&self) -> &str {
-        match self.key.as_str() {
+        match self.key.as_ref() {
             "epsilon" => "ε",
             key => key,
         }
@@ -95,7 +109,7 @@ impl fmt::Display for Axis {
 impl PartialEq<str> for Axis {
     fn eq(&self, path: &str) -> bool {
         path.split_once('.')
-            .is_some_and(|(s, k)| s == self.section.name() && k == self.key)
+            .is_some_and(|(s, k)| s == self.section.name() && k == self.key.as_ref())
     }
 }
 
@@ -144,5 +158,13 @@ mod tests {
         assert_eq!(Axis::parse("methods.epsilon"), None);
         assert_eq!(Axis::parse("rate"), None);
         assert!(serde_json::from_str::<Axis>("\"report.metrics\"").is_err());
+    }
+
+    #[test]
+    fn typed_constants_equal_their_parsed_paths() {
+        assert_eq!(Axis::parse("noise.rate"), Some(Axis::NOISE_RATE));
+        assert_eq!(Axis::parse("method.epsilon"), Some(Axis::EPSILON));
+        assert!(Axis::EPSILON.is_method() && !Axis::NOISE_RATE.is_method());
+        assert_eq!(Axis::EPSILON.label(), "ε");
     }
 }

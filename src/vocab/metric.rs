@@ -261,6 +261,22 @@ impl<'de> Deserialize<'de> for Metric {
     }
 }
 
+/// Reads a number that serde_json may have written as `null`: it writes NaN and ±∞ (a diverged
+/// fit) that way, so `null` reads back as NaN and such a record stays readable. For
+/// `#[serde(deserialize_with = "…")]` on every `f64` a fit can make non-finite.
+pub fn nan_if_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+/// A metric value as read: a number, or `null` for a non-finite one (see [`nan_if_null`]).
+struct Value(f64);
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        nan_if_null(d).map(Value)
+    }
+}
+
 fn unknown(name: &str) -> String {
     format!("unknown metric `{name}`")
 }
@@ -333,7 +349,7 @@ impl<'de> Deserialize<'de> for Metrics {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Metrics, A::Error> {
                 let mut out = Metrics::new();
-                while let Some((name, value)) = map.next_entry::<String, f64>()? {
+                while let Some((name, Value(value))) = map.next_entry::<String, Value>()? {
                     let m = Metric::from_name(&name)
                         .ok_or_else(|| de::Error::custom(unknown(&name)))?;
                     out.insert(m, value);
@@ -406,6 +422,25 @@ mod tests {
             err.to_string().contains("unknown metric `acuracy`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn non_finite_values_round_trip_as_null() {
+        let mut m = Metrics::new();
+        m.insert(Metric::Objective, f64::NAN);
+        m.insert(Metric::WeightNorm, f64::INFINITY);
+        m.insert(Metric::TestAccuracy, 0.25);
+        let text = serde_json::to_string(&m).unwrap();
+        assert_eq!(
+            text,
+            r#"{"objective":null,"test_accuracy":0.25,"weight_norm":null}"#
+        );
+        let back: Metrics = serde_json::from_str(&text).unwrap();
+        assert!(back.get(Metric::Objective).unwrap().is_nan());
+        assert!(back.get(Metric::WeightNorm).unwrap().is_nan());
+        assert_eq!(back.get(Metric::TestAccuracy), Some(0.25));
+        assert_eq!(serde_json::to_string(&back).unwrap(), text);
+        assert!(serde_json::from_str::<Metrics>(r#"{"objective":"x"}"#).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod fit_exact;
 mod methods;
 mod never_panic;
 mod noise;
+mod nonfinite;
 mod numerics;
 mod preflight;
 mod readme;

@@ -3,6 +3,7 @@
 
 use assert_cmd::Command;
 use labelnoise::engine::record::RunRecord;
+use labelnoise::metrics::Metric;
 use labelnoise::report::{self, export, summary};
 use quick_xml::events::Event;
 use std::collections::BTreeMap;
@@ -102,13 +103,13 @@ fn paired_differences_on_hand_made_runs() {
     let ls = cell(&s, 0.2, "ls ε=0.1");
     assert_eq!(ls.paired_against.as_deref(), Some("ls ε=0"));
     // Per-seed differences 0.02, 0.03, 0.01: mean 0.02, s = 0.01, half-width t·s/√3.
-    let d = ls.paired["test_accuracy"];
+    let d = ls.paired[Metric::TestAccuracy];
     let half = T2 * 0.01 / 3f64.sqrt();
     assert!((d.mean - 0.02).abs() < 1e-12 && (d.std - 0.01).abs() < 1e-12 && d.n == 3);
     assert!((d.ci_low - (0.02 - half)).abs() < 1e-9 && (d.ci_high - (0.02 + half)).abs() < 1e-9);
     assert_eq!(export::delta_text(&d), format!("+0.020 ±{:.3}", half)); // interval holds 0: no mark
                                                                         // ECE differences 0.10, 0.11, 0.12: the interval excludes 0, marked ▲.
-    let e = ls.paired["test_ece"];
+    let e = ls.paired[Metric::TestEce];
     assert!((e.mean - 0.11).abs() < 1e-12);
     assert!(
         export::delta_text(&e).ends_with(" ▲"),
@@ -116,10 +117,10 @@ fn paired_differences_on_hand_made_runs() {
         export::delta_text(&e)
     );
     // At rate 0.4: differences 0.03, −0.01, 0.02 (paired by seed, not by file order).
-    let d4 = cell(&s, 0.4, "ls ε=0.1").paired["test_accuracy"];
+    let d4 = cell(&s, 0.4, "ls ε=0.1").paired[Metric::TestAccuracy];
     assert!((d4.mean - 0.04 / 3.0).abs() < 1e-12);
     // Lower is marked ▼: ECE at 0.4 drops by exactly 0.1 on every seed.
-    let e4 = cell(&s, 0.4, "ls ε=0.1").paired["test_ece"];
+    let e4 = cell(&s, 0.4, "ls ε=0.1").paired[Metric::TestEce];
     assert!((e4.mean + 0.1).abs() < 1e-12 && export::delta_text(&e4).ends_with(" ▼"));
     // The result does not depend on the order of the records.
     let mut sorted = hand_runs(false);
@@ -138,7 +139,7 @@ fn ce_is_the_preferred_baseline() {
     assert!(!ls0.is_baseline);
     assert_eq!(ls0.paired_against.as_deref(), Some("ce"));
     // ls ε=0 − ce = 0.05 on every seed: zero-width interval above 0.
-    let d = ls0.paired["test_accuracy"];
+    let d = ls0.paired[Metric::TestAccuracy];
     assert!((d.mean - 0.05).abs() < 1e-12 && d.std.abs() < 1e-12);
     assert_eq!(export::direction(&d), "▲");
     // No ce at rate 0.4: there, ls ε = 0 stays the baseline.
@@ -152,7 +153,7 @@ fn ce_is_the_preferred_baseline() {
 #[test]
 fn best_method_per_rate() {
     let s = report::summarize("hand", &hand_runs(true));
-    let best = summary::best_by(&s, "test_accuracy", true);
+    let best = summary::best_by(&s, Metric::TestAccuracy);
     let names: Vec<(String, &str)> = best
         .iter()
         .map(|(axes, c)| (axes[0].1.to_string(), c.method.as_str()))
@@ -183,7 +184,7 @@ fn terminal_table_is_compact() {
     assert!(text.contains("0.820±0.090"), "{text}");
     assert!(text.contains("(baseline)"));
     // A chosen metric list is honoured as given.
-    let chosen = vec!["test_ece".to_string()];
+    let chosen = vec![Metric::TestEce];
     let text = export::terminal(&s, &chosen);
     assert!(
         text.lines().next().unwrap().contains("Δece")

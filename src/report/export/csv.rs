@@ -3,15 +3,19 @@
 use super::format::num;
 use super::Exporter;
 use crate::report::summary::Summary;
+use crate::vocab::metric::Metric;
 
 /// Axes, method, n, not_converged, baseline flags, then per metric mean, std, 95% t-interval,
-/// then per metric the paired difference against the baseline (mean and interval).
+/// then per metric the paired difference against the baseline (mean and interval), then, only for
+/// metrics that had NaN or ±∞ values in some run, how many runs of the cell had them.
 pub struct Csv;
 
 impl Exporter for Csv {
     fn serialize(&self, s: &Summary) -> String {
         let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record(header(s)).expect("in-memory write");
+        let non_finite = s.non_finite_metrics();
+        w.write_record(header(s, &non_finite))
+            .expect("in-memory write");
         for c in &s.cells {
             let mut row: Vec<String> = c.axes.iter().map(|(_, v)| v.to_string()).collect();
             row.extend([
@@ -21,7 +25,7 @@ impl Exporter for Csv {
                 c.is_baseline.to_string(),
                 c.paired_against.clone().unwrap_or_default(),
             ]);
-            for m in &s.metrics {
+            for &m in &s.metrics {
                 match c.stats.get(m) {
                     Some(st) => {
                         row.extend([num(st.mean), num(st.std), num(st.ci_low), num(st.ci_high)])
@@ -29,11 +33,14 @@ impl Exporter for Csv {
                     None => row.extend(vec![String::new(); 4]),
                 }
             }
-            for m in &s.metrics {
+            for &m in &s.metrics {
                 match c.paired.get(m) {
                     Some(st) => row.extend([num(st.mean), num(st.ci_low), num(st.ci_high)]),
                     None => row.extend(vec![String::new(); 3]),
                 }
+            }
+            for &m in &non_finite {
+                row.push(c.non_finite.get(m).copied().unwrap_or(0).to_string());
             }
             w.write_record(&row).expect("in-memory write");
         }
@@ -41,8 +48,8 @@ impl Exporter for Csv {
     }
 }
 
-fn header(s: &Summary) -> Vec<String> {
-    let mut header: Vec<String> = s.axes.clone();
+fn header(s: &Summary, non_finite: &[Metric]) -> Vec<String> {
+    let mut header: Vec<String> = s.axes.iter().map(ToString::to_string).collect();
     header.extend(
         [
             "method",
@@ -63,34 +70,39 @@ fn header(s: &Summary) -> Vec<String> {
             header.push(format!("delta_{m}_{suffix}"));
         }
     }
+    header.extend(non_finite.iter().map(|m| format!("{m}_non_finite")));
     header
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::per_metric::PerMetric;
     use crate::report::stats::Stat;
     use crate::report::summary::Cell;
     use crate::scenario::spec::AxisValue;
+    use crate::vocab::axis::Axis;
 
     #[test]
     fn rows_have_a_field_per_header_and_numbers_round_trip() {
         let acc = Stat::of(&[0.5, 0.7, 0.9]);
-        let cell = Cell {
-            axes: vec![("noise.rate".into(), AxisValue::Float(0.2))],
+        let mut cell = Cell {
+            axes: vec![(Axis::NOISE_RATE, AxisValue::Float(0.2))],
             method: "ce".into(),
             is_baseline: true,
             paired_against: None,
             n: 3,
             not_converged: 0,
-            stats: [("test_accuracy".to_string(), acc)].into(),
-            paired: Default::default(),
+            stats: PerMetric::new(),
+            paired: PerMetric::new(),
             flip_rate: 0.2,
+            non_finite: PerMetric::new(),
         };
+        cell.stats.insert(Metric::TestAccuracy, acc);
         let s = Summary {
             scenario: "hand".into(),
-            axes: vec!["noise.rate".into()],
-            metrics: vec!["test_accuracy".into(), "test_ece".into()],
+            axes: vec![Axis::NOISE_RATE],
+            metrics: vec![Metric::TestAccuracy, Metric::TestEce],
             cells: vec![cell],
         };
         let text = Csv.serialize(&s);
@@ -100,17 +112,20 @@ mod tests {
         assert_eq!(header.len(), 1 + 5 + 2 * 4 + 2 * 3);
         let row = r.records().next().unwrap().unwrap();
         assert_eq!(row.len(), header.len());
-        let field = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+        let field = |name: String| &row[header.iter().position(|h| h == name).unwrap()];
+        let (acc_name, ece_name) = (Metric::TestAccuracy, Metric::TestEce);
         assert_eq!(
-            field("test_accuracy_mean").parse::<f64>().unwrap(),
+            field(format!("{acc_name}_mean")).parse::<f64>().unwrap(),
             acc.mean
         );
         assert_eq!(
-            field("test_accuracy_ci95_high").parse::<f64>().unwrap(),
+            field(format!("{acc_name}_ci95_high"))
+                .parse::<f64>()
+                .unwrap(),
             acc.ci_high
         );
         // Absent metrics and differences leave empty fields.
-        assert_eq!(field("test_ece_mean"), "");
-        assert_eq!(field("delta_test_accuracy_mean"), "");
+        assert_eq!(field(format!("{ece_name}_mean")), "");
+        assert_eq!(field(format!("delta_{acc_name}_mean")), "");
     }
 }

@@ -8,13 +8,13 @@ pub struct Json;
 
 impl Exporter for Json {
     fn serialize(&self, s: &Summary) -> String {
-        let best: Vec<serde_json::Value> = best_by(s, BEST_BY, true)
+        let best: Vec<serde_json::Value> = best_by(s, BEST_BY)
             .into_iter()
             .map(|(axes, c)| {
                 serde_json::json!({
                     "axes": axes,
                     "method": c.method,
-                    BEST_BY: c.stats[BEST_BY],
+                    BEST_BY.name(): c.stats.get(BEST_BY),
                     format!("delta_{BEST_BY}"): c.paired.get(BEST_BY),
                     "paired_against": c.paired_against,
                 })

@@ -1,6 +1,6 @@
 //! `summary.md`: the table, the best-method table and the definitions of the columns.
 
-use super::columns::{definition, document_metrics, short_name};
+use super::columns::{document_metrics, legend_name};
 use super::table::{best_table, best_title, notes, table, TextTable};
 use super::Exporter;
 use crate::report::summary::Summary;
@@ -26,15 +26,9 @@ impl Exporter for Markdown {
             out.push_str(&render_markdown(&best));
         }
         out.push_str("\n## Columns\n\n");
-        for m in &metrics {
-            let name = short_name(m);
-            let def = definition(m).unwrap_or("");
-            let name = if name == m {
-                format!("`{m}`")
-            } else {
-                format!("`{name}` = `{m}`")
-            };
-            out.push_str(&format!("- {name}: {def}\n"));
+        for &m in &metrics {
+            let name = legend_name(m, |n| format!("`{n}`"));
+            out.push_str(&format!("- {name}: {}\n", m.definition()));
         }
         out
     }

@@ -17,7 +17,7 @@ mod terminal;
 
 pub use self::csv::Csv;
 pub use columns::{
-    definition, document_metrics, short_name, BEST_BY, DEFAULT_TABLE_METRICS, DOCUMENT_METRICS,
+    document_metrics, legend_name, BEST_BY, DEFAULT_TABLE_METRICS, DOCUMENT_METRICS,
 };
 pub use format::{delta_text, direction, fixed, mean_std, width};
 pub use json::Json;

@@ -2,9 +2,11 @@
 //! (mean±std per metric, paired difference after the first), the best method per setting, and the
 //! sentences that explain them.
 
-use super::columns::{short_name, BEST_BY};
+use super::columns::BEST_BY;
 use super::format::{delta_text, mean_std};
 use crate::report::summary::{best_by, Cell, Summary};
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 
 /// A table as text cells.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,37 +17,28 @@ pub struct TextTable {
     pub numeric: Vec<bool>,
 }
 
-/// Short column names of the non-method axes: the key without its section when unambiguous.
-pub(crate) fn short_axes(axes: &[String]) -> Vec<String> {
-    let tail = |a: &str| a.split_once('.').map_or(a, |(_, t)| t).to_string();
+/// Short column names of axes: the key without its section when no other axis has that key.
+pub(crate) fn short_axes(axes: &[Axis]) -> Vec<String> {
     axes.iter()
         .map(|a| {
-            let clash = axes.iter().filter(|b| tail(b) == tail(a)).count() > 1;
+            let clash = axes.iter().filter(|b| b.key() == a.key()).count() > 1;
             if clash {
-                a.clone()
+                a.to_string()
             } else {
-                tail(a)
+                a.key().to_string()
             }
         })
         .collect()
 }
 
-fn is_method_axis(axis: &str) -> bool {
-    axis.starts_with("method.")
-}
-
 /// The axes that are not method settings, in column order.
-fn plain_axes(s: &Summary) -> Vec<String> {
-    s.axes
-        .iter()
-        .filter(|a| !is_method_axis(a))
-        .cloned()
-        .collect()
+fn plain_axes(s: &Summary) -> Vec<Axis> {
+    s.axes.iter().filter(|a| !a.is_method()).cloned().collect()
 }
 
 /// Whether the grid has more than one method (then a `method` column names each cell's).
 fn has_method_column(s: &Summary) -> bool {
-    s.axes.iter().any(|a| is_method_axis(a))
+    s.axes.iter().any(Axis::is_method)
 }
 
 /// The label of the baseline the Δ columns compare against (`ce`, `ls ε=0`, or "baseline").
@@ -65,15 +58,16 @@ pub fn baseline_name(s: &Summary) -> String {
 }
 
 /// The first metric when some cell has a paired difference for it (it then gets a Δ column).
-fn delta_metric<'a>(s: &Summary, metrics: &'a [String]) -> Option<&'a String> {
+fn delta_metric(s: &Summary, metrics: &[Metric]) -> Option<Metric> {
     metrics
         .first()
-        .filter(|m| s.cells.iter().any(|c| c.paired.contains_key(*m)))
+        .copied()
+        .filter(|&m| s.cells.iter().any(|c| c.paired.contains_key(m)))
 }
 
 /// The main table: non-method axes, method, n, then per metric mean±std; after the first metric,
 /// its paired difference against the baseline when the grid has one.
-pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
+pub fn table(s: &Summary, metrics: &[Metric]) -> TextTable {
     let mut header = short_axes(&plain_axes(s));
     let mut numeric = vec![true; header.len()];
     let method_col = has_method_column(s);
@@ -85,10 +79,10 @@ pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
     numeric.push(true);
     let delta_of = delta_metric(s, metrics);
     for (i, m) in metrics.iter().enumerate() {
-        header.push(short_name(m).to_string());
+        header.push(m.label().to_string());
         numeric.push(true);
         if i == 0 && delta_of.is_some() {
-            header.push(format!("Δ{}", short_name(m)));
+            header.push(format!("Δ{}", m.label()));
             numeric.push(false);
         }
     }
@@ -99,7 +93,7 @@ pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
             let mut row: Vec<String> = c
                 .axes
                 .iter()
-                .filter(|(k, _)| !is_method_axis(k))
+                .filter(|(a, _)| !a.is_method())
                 .map(|(_, v)| v.to_string())
                 .collect();
             if method_col {
@@ -110,7 +104,7 @@ pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
             } else {
                 c.n.to_string()
             });
-            for (i, m) in metrics.iter().enumerate() {
+            for (i, &m) in metrics.iter().enumerate() {
                 row.push(c.stats.get(m).map_or_else(|| "–".into(), mean_std));
                 if i == 0 {
                     if let Some(d) = delta_of {
@@ -128,7 +122,7 @@ pub fn table(s: &Summary, metrics: &[String]) -> TextTable {
     }
 }
 
-fn delta_cell(c: &Cell, metric: &str) -> String {
+fn delta_cell(c: &Cell, metric: Metric) -> String {
     match c.paired.get(metric) {
         Some(d) => delta_text(d),
         None if c.is_baseline => "(baseline)".into(),
@@ -143,13 +137,13 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
     if !has_method_column(s) {
         return None;
     }
-    let best = best_by(s, BEST_BY, true);
+    let best = best_by(s, BEST_BY);
     if best.is_empty() {
         return None;
     }
     let mut header = short_axes(&plain_axes(s));
     let mut numeric = vec![true; header.len()];
-    let metric = short_name(BEST_BY);
+    let metric = BEST_BY.label();
     header.extend([
         "best method".to_string(),
         metric.to_string(),
@@ -161,7 +155,7 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
         .map(|(axes, c)| {
             let mut row: Vec<String> = axes.iter().map(|(_, v)| v.to_string()).collect();
             row.push(c.method.clone());
-            row.push(mean_std(&c.stats[BEST_BY]));
+            row.push(c.stats.get(BEST_BY).map_or_else(|| "–".into(), mean_std));
             row.push(delta_cell(c, BEST_BY));
             row
         })
@@ -181,11 +175,11 @@ pub fn best_title(s: &Summary) -> String {
     } else {
         format!(" per {}", short_axes(&plain).join(" × "))
     };
-    format!("Best method by test accuracy{per}")
+    format!("Best method by {}{per}", BEST_BY.name().replace('_', " "))
 }
 
 /// Sentences explaining a table: the statistics, the Δ column, the method when there is one.
-pub fn notes(s: &Summary, metrics: &[String]) -> Vec<String> {
+pub fn notes(s: &Summary, metrics: &[Metric]) -> Vec<String> {
     let mut out = vec![
         "mean±std over seeds; n = runs per cell".to_string()
             + if s.cells.iter().any(|c| c.not_converged > 0) {
@@ -198,7 +192,7 @@ pub fn notes(s: &Summary, metrics: &[String]) -> Vec<String> {
         out.push(format!(
             "Δ{}: paired difference vs {} on the same noisy labels: mean ±half-width of the 95% t-interval, \
              ▲/▼ when the interval is above/below 0",
-            short_name(first),
+            first.label(),
             baseline_name(s)
         ));
     }
@@ -207,21 +201,47 @@ pub fn notes(s: &Summary, metrics: &[String]) -> Vec<String> {
             out.push(format!("method: {}", c.method));
         }
     }
+    out.extend(non_finite_note(s));
     out
+}
+
+/// Which metrics had NaN or ±∞ values (a diverged fit) in how many runs: they are left out of the
+/// statistics, so a table never averages them silently.
+fn non_finite_note(s: &Summary) -> Option<String> {
+    let runs: usize = s.cells.iter().map(|c| c.n).sum();
+    let counts: Vec<String> = s
+        .non_finite_metrics()
+        .into_iter()
+        .map(|m| {
+            let count: usize = s.cells.iter().filter_map(|c| c.non_finite.get(m)).sum();
+            format!("{m} in {count} of {runs} runs")
+        })
+        .collect();
+    (!counts.is_empty()).then(|| {
+        format!(
+            "non-finite values (NaN or ±∞, e.g. a diverged fit) are left out of the statistics: {}",
+            counts.join(", ")
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::vocab::axis::Section;
+
     #[test]
     fn axis_headers_drop_the_section_unless_two_axes_share_a_key() {
-        let axes: Vec<String> = ["noise.rate", "data.seed", "noise.seed", "method.epsilon"]
-            .map(String::from)
-            .to_vec();
+        let axes = [
+            Axis::NOISE_RATE,
+            Axis::new(Section::Dataset, "seed"),
+            Axis::new(Section::Noise, "seed"),
+            Axis::EPSILON,
+        ];
         assert_eq!(
             short_axes(&axes),
-            ["rate", "data.seed", "noise.seed", "epsilon"]
+            ["rate", "dataset.seed", "noise.seed", "epsilon"]
         );
     }
 }

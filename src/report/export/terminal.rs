@@ -1,11 +1,12 @@
 //! The table printed after `run`, `report` and `merge`: aligned columns under a single rule, its
 //! legend, and the best-method table, kept within [`TERMINAL_WIDTH`] columns.
 
-use super::columns::{present, short_name, DEFAULT_TABLE_METRICS};
+use super::columns::{present, DEFAULT_TABLE_METRICS};
 use super::format::{width, wrap};
 use super::table::{best_table, best_title, notes, table, TextTable};
 use super::Exporter;
 use crate::report::summary::Summary;
+use crate::vocab::metric::Metric;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 /// The terminal table is kept within this many columns when the metrics are the defaults.
@@ -13,7 +14,7 @@ pub const TERMINAL_WIDTH: usize = 100;
 
 /// The terminal output for the chosen metrics (see [`table_metrics`]).
 pub struct Terminal<'a> {
-    pub metrics: &'a [String],
+    pub metrics: &'a [Metric],
 }
 
 impl Exporter for Terminal<'_> {
@@ -48,16 +49,16 @@ impl Exporter for Terminal<'_> {
 }
 
 /// The terminal output: the table, its legend, and the best-method table.
-pub fn terminal(s: &Summary, metrics: &[String]) -> String {
+pub fn terminal(s: &Summary, metrics: &[Metric]) -> String {
     Terminal { metrics }.serialize(s)
 }
 
 /// `acc = test_accuracy, …` for the abbreviated headers, wrapped to the terminal width.
-fn abbreviations(metrics: &[String]) -> Vec<String> {
+fn abbreviations(metrics: &[Metric]) -> Vec<String> {
     let items: Vec<String> = metrics
         .iter()
-        .filter(|m| short_name(m) != m.as_str())
-        .map(|m| format!("{} = {m}", short_name(m)))
+        .filter(|m| m.label() != m.name())
+        .map(|m| format!("{} = {m}", m.label()))
         .collect();
     wrap(&items, ", ", TERMINAL_WIDTH)
 }
@@ -90,7 +91,7 @@ pub fn render_terminal(t: &TextTable) -> String {
 
 /// Metrics for the terminal table: the user's choice, else the defaults present in the data, as
 /// many as fit in [`TERMINAL_WIDTH`] columns (at least one).
-pub fn table_metrics(s: &Summary, chosen: Option<&[String]>) -> Vec<String> {
+pub fn table_metrics(s: &Summary, chosen: Option<&[Metric]>) -> Vec<Metric> {
     if let Some(c) = chosen {
         return c.to_vec();
     }

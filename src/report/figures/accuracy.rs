@@ -2,11 +2,19 @@
 
 use super::draw::draw_lines;
 use super::series::mean_std_panel;
-use super::{metric, Attempt, Figure, BARS};
+use super::{Attempt, Figure, BARS};
 use crate::report::summary::Summary;
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 
-pub(super) fn accuracy(s: &Summary, x: &str) -> Attempt {
-    let panel = mean_std_panel(s, x, metric::ACCURACY, "clean test split", "test accuracy")?;
+pub(super) fn accuracy(s: &Summary, x: &Axis) -> Attempt {
+    let panel = mean_std_panel(
+        s,
+        x,
+        Metric::TestAccuracy,
+        "clean test split",
+        "test accuracy",
+    )?;
     Some(draw_lines(
         Figure::ACCURACY,
         format!("Test accuracy vs {x}"),

@@ -1,19 +1,11 @@
 //! Which axes the figures run along and which cells they look at closely. The x axis is
-//! `noise.rate` when it varies, else the first axis with at least two numeric values; "vs ε"
-//! figures use `method.epsilon` when it varies. Every other axis tells the lines apart.
+//! [`Axis::NOISE_RATE`] when it varies, else the first axis with at least two numeric values; "vs ε"
+//! figures use [`Axis::EPSILON`] when it varies. Every other axis tells the lines apart.
 
 use crate::report::export::short_axes;
-use crate::report::summary::{Cell, Summary};
+use crate::report::summary::{Axes, Cell, Summary};
 use crate::scenario::spec::AxisValue;
-
-/// The axis of the "vs noise" figures when it varies.
-const NOISE_AXIS: &str = "noise.rate";
-/// The axis of the "vs ε" figures when it varies.
-pub(super) const EPSILON_AXIS: &str = "method.epsilon";
-
-pub(super) fn is_method_axis(axis: &str) -> bool {
-    axis.starts_with("method.")
-}
+use crate::vocab::axis::Axis;
 
 fn numeric(v: &AxisValue) -> Option<f64> {
     match v {
@@ -23,17 +15,17 @@ fn numeric(v: &AxisValue) -> Option<f64> {
     }
 }
 
-fn axis_value<'a>(c: &'a Cell, axis: &str) -> Option<&'a AxisValue> {
-    c.axes.iter().find(|(k, _)| k == axis).map(|(_, v)| v)
+fn axis_value<'a>(c: &'a Cell, axis: &Axis) -> Option<&'a AxisValue> {
+    c.axes.iter().find(|(a, _)| a == axis).map(|(_, v)| v)
 }
 
 /// A cell's value on `axis` when it is a finite number.
-pub(super) fn numeric_value(c: &Cell, axis: &str) -> Option<f64> {
+pub(super) fn numeric_value(c: &Cell, axis: &Axis) -> Option<f64> {
     axis_value(c, axis).and_then(numeric)
 }
 
 /// Axes with at least two distinct numeric values, in column order.
-pub fn numeric_axes(s: &Summary) -> Vec<String> {
+pub fn numeric_axes(s: &Summary) -> Vec<Axis> {
     s.axes
         .iter()
         .filter(|a| {
@@ -46,48 +38,44 @@ pub fn numeric_axes(s: &Summary) -> Vec<String> {
         .collect()
 }
 
-/// The x axis of the "vs noise" figures: `noise.rate` when it varies, else the first numeric axis.
-pub fn main_axis(s: &Summary) -> Option<String> {
+/// The x axis of the "vs noise" figures: the noise rate when it varies, else the first numeric axis.
+pub fn main_axis(s: &Summary) -> Option<Axis> {
     let n = numeric_axes(s);
-    if n.iter().any(|a| a == NOISE_AXIS) {
-        Some(NOISE_AXIS.into())
+    if n.contains(&Axis::NOISE_RATE) {
+        Some(Axis::NOISE_RATE)
     } else {
         n.into_iter().next()
     }
 }
 
-/// The x axis of the "vs ε" figures: `method.epsilon` when it varies, else `main`.
-pub(super) fn epsilon_axis(s: &Summary, main: Option<&String>) -> Option<String> {
+/// The x axis of the "vs ε" figures: ε when it varies, else `main`.
+pub(super) fn epsilon_axis(s: &Summary, main: Option<&Axis>) -> Option<Axis> {
     numeric_axes(s)
         .into_iter()
-        .find(|a| a == EPSILON_AXIS)
+        .find(|a| *a == Axis::EPSILON)
         .or_else(|| main.cloned())
 }
 
 /// The name of an axis in legends and titles: its table header, `ε` for epsilon.
-pub(super) fn short_of(s: &Summary, axis: &str) -> String {
+pub(super) fn short_of(s: &Summary, axis: &Axis) -> String {
     let short = short_axes(&s.axes);
-    let name = s
-        .axes
-        .iter()
-        .position(|a| a == axis)
-        .map_or(axis.to_string(), |i| short[i].clone());
-    if name == "epsilon" {
-        "ε".into()
-    } else {
-        name
+    match s.axes.iter().position(|a| a == axis) {
+        // The bare key (no other axis shares it) reads as the axis' label.
+        Some(i) if short[i] == axis.key() => axis.label().to_string(),
+        Some(i) => short[i].clone(),
+        None => axis.to_string(),
     }
 }
 
 /// Axes other than `x` whose value differs among `cells`.
-pub(super) fn varying_axes(s: &Summary, cells: &[&Cell], x: &str) -> Vec<String> {
+pub(super) fn varying_axes(s: &Summary, cells: &[&Cell], x: Option<&Axis>) -> Vec<Axis> {
     let Some(first) = cells.first() else {
         return Vec::new();
     };
     s.axes
         .iter()
         .filter(|a| {
-            *a != x
+            Some(*a) != x
                 && cells
                     .iter()
                     .any(|c| axis_value(c, a) != axis_value(first, a))
@@ -99,19 +87,19 @@ pub(super) fn varying_axes(s: &Summary, cells: &[&Cell], x: &str) -> Vec<String>
 /// The cells of one setting to look at closely: the highest value of the x axis (when it is not a
 /// method setting) and the first setting of the other non-method axes. Returns them with a
 /// description of the setting.
-pub(super) fn focus<'a>(s: &'a Summary, x: Option<&str>) -> Option<(Vec<&'a Cell>, String)> {
+pub(super) fn focus<'a>(s: &'a Summary, x: Option<&Axis>) -> Option<(Vec<&'a Cell>, String)> {
     let mut cells: Vec<&Cell> = s.cells.iter().collect();
-    if let Some(x) = x.filter(|a| !is_method_axis(a)) {
+    if let Some(x) = x.filter(|a| !a.is_method()) {
         let max = cells
             .iter()
             .filter_map(|c| numeric_value(c, x))
             .fold(f64::NEG_INFINITY, f64::max);
         cells.retain(|c| numeric_value(c, x) == Some(max));
     }
-    let setting = |c: &Cell| -> Vec<(String, AxisValue)> {
+    let setting = |c: &Cell| -> Axes {
         c.axes
             .iter()
-            .filter(|(k, _)| !is_method_axis(k))
+            .filter(|(a, _)| !a.is_method())
             .cloned()
             .collect()
     };
@@ -119,7 +107,7 @@ pub(super) fn focus<'a>(s: &'a Summary, x: Option<&str>) -> Option<(Vec<&'a Cell
     cells.retain(|c| setting(c) == first);
     let desc: Vec<String> = first
         .iter()
-        .map(|(k, v)| format!("{}={v}", short_of(s, k)))
+        .map(|(a, v)| format!("{}={v}", short_of(s, a)))
         .collect();
     Some((cells, desc.join(", ")))
 }

@@ -3,12 +3,14 @@
 
 use super::draw::{draw_lines, Panel, REFERENCE};
 use super::series::{has_points, series_for, Mark, Point, Series, Values};
-use super::{metric, Attempt, Figure};
+use super::{Attempt, Figure};
 use crate::report::export::baseline_name;
 use crate::report::summary::Summary;
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 
-pub(super) fn delta_accuracy(s: &Summary, x: &str) -> Attempt {
-    let mut series = series_for(s, x, metric::ACCURACY, Values::PairedCi);
+pub(super) fn delta_accuracy(s: &Summary, x: &Axis) -> Attempt {
+    let mut series = series_for(s, x, Metric::TestAccuracy, Values::PairedCi);
     if !has_points(&series) {
         return None;
     }
@@ -25,7 +27,7 @@ pub(super) fn delta_accuracy(s: &Summary, x: &str) -> Attempt {
     });
     let panel = Panel {
         title: format!("paired with {baseline} on the same noisy labels"),
-        x_label: x.into(),
+        x_label: x.to_string(),
         y_label: "Δ test accuracy".into(),
         series,
     };

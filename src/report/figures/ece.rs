@@ -2,12 +2,14 @@
 
 use super::draw::draw_lines;
 use super::series::mean_std_panel;
-use super::{metric, Attempt, Figure, BARS};
+use super::{Attempt, Figure, BARS};
 use crate::report::summary::Summary;
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 
-pub(super) fn ece(s: &Summary, x: &str) -> Attempt {
+pub(super) fn ece(s: &Summary, x: &Axis) -> Attempt {
     let title = "top-1 confidence, equal-width bins";
-    let panel = mean_std_panel(s, x, metric::ECE, title, "test ECE")?;
+    let panel = mean_std_panel(s, x, Metric::TestEce, title, "test ECE")?;
     Some(draw_lines(
         Figure::ECE,
         format!("Expected calibration error vs {x}"),

@@ -17,8 +17,8 @@ mod train_loss;
 pub use axes::{main_axis, numeric_axes};
 
 use crate::engine::record::RunRecord;
-use crate::report::summary::Summary;
-use std::collections::BTreeMap;
+use crate::report::summary::{Setting, Summary};
+use std::collections::HashMap;
 
 /// One SVG figure.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,23 +52,11 @@ pub const FILES: &[&str] = &[
     Figure::TRACE,
 ];
 
-/// The metrics the figures draw: the only place they are named.
-mod metric {
-    pub const ACCURACY: &str = "test_accuracy";
-    pub const ECE: &str = "test_ece";
-    pub const LOSS_CORRUPTED: &str = "train_loss_corrupted";
-    pub const LOSS_CLEAN: &str = "train_loss_clean";
-    pub const MEMORIZED: &str = "memorized";
-    pub const WEIGHT_NORM: &str = "weight_norm";
-    pub const LOGIT_GAP: &str = "logit_gap";
-    pub const LOGIT_GAP_CAP: &str = "logit_gap_cap";
-}
-
 /// A figure, the problem met drawing it, or `None` when it does not apply to the grid.
 type Attempt = Option<Result<Figure, String>>;
 
-/// Runs grouped by the key of their cell's axes.
-type RunsByCell<'r> = BTreeMap<String, Vec<&'r RunRecord>>;
+/// Runs grouped by the setting of their cell's axes.
+type RunsByCell<'r> = HashMap<Setting, Vec<&'r RunRecord>>;
 
 const BARS: &str = "error bars: ±1 sample standard deviation over seeds, as in the tables (none when a cell \
                     has one run); points of different lines at the same x are shifted slightly apart";
@@ -78,7 +66,7 @@ pub fn render(s: &Summary, records: &[RunRecord]) -> (Vec<Figure>, Vec<String>) 
     let by_cell = series::runs_by_cell(records);
     let x = main_axis(s);
     let eps = axes::epsilon_axis(s, x.as_ref());
-    let (x, eps) = (x.as_deref(), eps.as_deref());
+    let (x, eps) = (x.as_ref(), eps.as_ref());
     let attempts = [
         x.and_then(|x| accuracy::accuracy(s, x)),
         x.and_then(|x| delta_accuracy::delta_accuracy(s, x)),

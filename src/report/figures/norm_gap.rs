@@ -1,21 +1,23 @@
 //! `norm_gap.svg`: weight norm and mean logit gap, with the theoretical cap of the logit gap under
 //! label smoothing as dashed reference lines (a smooth curve of ε when ε is the x axis).
 
-use super::axes::EPSILON_AXIS;
 use super::draw::{draw_lines, Panel, PALETTE, REFERENCE};
 use super::series::{has_points, series_for, Mark, Point, Series, Values};
-use super::{metric, Attempt, Figure, RunsByCell, BARS};
-use crate::engine::execute::logit_gap_cap;
+use super::{Attempt, Figure, RunsByCell, BARS};
 use crate::report::summary::Summary;
 use crate::scenario::spec::{MethodSpec, SmoothingStyle};
+use crate::train::gap::logit_gap_cap;
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
+use std::collections::HashSet;
 
-pub(super) fn norm_gap(s: &Summary, by_cell: &RunsByCell, x: &str) -> Attempt {
-    let norm = series_for(s, x, metric::WEIGHT_NORM, Values::MeanStd);
-    let mut gap = series_for(s, x, metric::LOGIT_GAP, Values::MeanStd);
+pub(super) fn norm_gap(s: &Summary, by_cell: &RunsByCell, x: &Axis) -> Attempt {
+    let norm = series_for(s, x, Metric::WeightNorm, Values::MeanStd);
+    let mut gap = series_for(s, x, Metric::LogitGap, Values::MeanStd);
     if !has_points(&norm) && !has_points(&gap) {
         return None;
     }
-    if x == EPSILON_AXIS {
+    if *x == Axis::EPSILON {
         gap.extend(cap_curves(by_cell));
     } else {
         gap.extend(cap_lines(s, x));
@@ -23,13 +25,13 @@ pub(super) fn norm_gap(s: &Summary, by_cell: &RunsByCell, x: &str) -> Attempt {
     let panels = vec![
         Panel {
             title: "weights".into(),
-            x_label: x.into(),
+            x_label: x.to_string(),
             y_label: "‖W‖ (Frobenius, no intercept)".into(),
             series: norm,
         },
         Panel {
             title: "logits (training split)".into(),
-            x_label: x.into(),
+            x_label: x.to_string(),
             y_label: "mean top-1 − top-2 logit".into(),
             series: gap,
         },
@@ -106,20 +108,21 @@ fn cap_curves(by_cell: &RunsByCell) -> Vec<Series> {
 }
 
 /// The cap as recorded per cell (`logit_gap_cap`), when the x axis is not ε: each distinct line once.
-fn cap_lines(s: &Summary, x: &str) -> Vec<Series> {
+fn cap_lines(s: &Summary, x: &Axis) -> Vec<Series> {
     let mut caps: Vec<Series> = Vec::new();
-    for c in series_for(s, x, metric::LOGIT_GAP_CAP, Values::Mean)
+    // A line's points by value (`+ 0.0` makes −0 equal 0, as `==` did): a set, not a scan of the
+    // lines kept so far, so many settings stay linear.
+    let mut seen: HashSet<Vec<(u64, u64)>> = HashSet::new();
+    for c in series_for(s, x, Metric::LogitGapCap, Values::Mean)
         .into_iter()
         .filter(|c| !c.points.is_empty())
     {
-        let same = |a: &Series| {
-            a.points.len() == c.points.len()
-                && a.points
-                    .iter()
-                    .zip(&c.points)
-                    .all(|(p, q)| p.x == q.x && p.y == q.y)
-        };
-        if !caps.iter().any(same) {
+        let key = c
+            .points
+            .iter()
+            .map(|p| ((p.x + 0.0).to_bits(), (p.y + 0.0).to_bits()))
+            .collect();
+        if seen.insert(key) {
             caps.push(c);
         }
     }

@@ -4,23 +4,25 @@
 use super::axes::{at_setting, focus};
 use super::draw::{draw_figure, err, Area, Entry, FONT, REFERENCE};
 use super::series::{pooled, runs_of, Mark};
-use super::{metric, Attempt, Figure, RunsByCell};
+use super::{Attempt, Figure, RunsByCell};
 use crate::metrics::ReliabilityBin;
 use crate::report::export::fixed;
 use crate::report::summary::{Cell, Summary};
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 use plotters::prelude::*;
 
 const ACCURACY_BAR: RGBColor = RGBColor(0x4E, 0x79, 0xA7);
 const CONFIDENCE: RGBColor = RGBColor(0xE1, 0x57, 0x59);
 
-pub(super) fn reliability(s: &Summary, by_cell: &RunsByCell, x: Option<&str>) -> Attempt {
+pub(super) fn reliability(s: &Summary, by_cell: &RunsByCell, x: Option<&Axis>) -> Attempt {
     let (cells, setting) = focus(s, x)?;
     let panels: Vec<(String, Vec<ReliabilityBin>)> = baseline_and_best(&cells)
         .into_iter()
         .map(|c| {
             let ece = c
                 .stats
-                .get(metric::ECE)
+                .get(Metric::TestEce)
                 .map_or(String::new(), |st| format!(", mean ECE {}", fixed(st.mean)));
             (format!("{}{ece}", c.method), pooled(runs_of(by_cell, c)))
         })
@@ -47,7 +49,7 @@ fn baseline_and_best<'a>(cells: &[&'a Cell]) -> Vec<&'a Cell> {
     let baseline = cells.iter().copied().find(|c| c.is_baseline);
     let acc = |c: &Cell| {
         c.stats
-            .get(metric::ACCURACY)
+            .get(Metric::TestAccuracy)
             .map_or(f64::NEG_INFINITY, |st| st.mean)
     };
     let best =

@@ -1,14 +1,16 @@
 //! The data of the lines: one series per setting of the non-x axes, its legend text, and the
 //! reliability bins of a cell pooled over seeds.
 
-use super::axes::{is_method_axis, numeric_value, short_of, varying_axes};
+use super::axes::{numeric_value, short_of, varying_axes};
 use super::draw::{Panel, PALETTE};
+use super::RunsByCell;
 use crate::engine::record::RunRecord;
 use crate::metrics::ReliabilityBin;
-use crate::report::summary::{axes_key, Cell, Summary};
-use crate::scenario::spec::AxisValue;
+use crate::report::summary::{Cell, Setting, Summary};
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 use plotters::style::RGBColor;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Point {
@@ -58,39 +60,36 @@ pub(super) fn has_points(series: &[Series]) -> bool {
     series.iter().any(|s| !s.points.is_empty())
 }
 
-/// Runs grouped by cell (the key of their axes), each group in grid order so pooled sums do not
-/// depend on the order runs finished in.
-pub(super) fn runs_by_cell(records: &[RunRecord]) -> BTreeMap<String, Vec<&RunRecord>> {
+/// Runs grouped by cell (the setting of their axes), each group in grid order so pooled sums do
+/// not depend on the order runs finished in.
+pub(super) fn runs_by_cell(records: &[RunRecord]) -> RunsByCell<'_> {
     let mut recs: Vec<&RunRecord> = records.iter().collect();
     recs.sort_by(|a, b| a.index.cmp(&b.index).then(a.id.cmp(&b.id)));
-    let mut by_cell: BTreeMap<String, Vec<&RunRecord>> = BTreeMap::new();
+    let mut by_cell: RunsByCell<'_> = HashMap::new();
     for r in recs {
-        by_cell.entry(axes_key(&r.axes)).or_default().push(r);
+        by_cell.entry(Setting::of(&r.axes)).or_default().push(r);
     }
     by_cell
 }
 
 /// The runs of a cell (none when the records hold none).
-pub(super) fn runs_of<'a, 'r>(
-    by_cell: &'a BTreeMap<String, Vec<&'r RunRecord>>,
-    c: &Cell,
-) -> &'a [&'r RunRecord] {
+pub(super) fn runs_of<'a, 'r>(by_cell: &'a RunsByCell<'r>, c: &Cell) -> &'a [&'r RunRecord] {
     by_cell
-        .get(&axes_key(&c.axes))
+        .get(&Setting::of(&c.axes))
         .map_or(&[][..], Vec::as_slice)
 }
 
 /// A line's legend text: the method label (when a method setting other than `x` varies) and
 /// `name=value` for the other varying axes.
-pub(super) fn series_label(s: &Summary, c: &Cell, x: &str, varying: &[String]) -> String {
-    let x_is_method = is_method_axis(x);
+pub(super) fn series_label(s: &Summary, c: &Cell, x: Option<&Axis>, varying: &[Axis]) -> String {
+    let x_is_method = x.is_some_and(Axis::is_method);
     let mut parts = Vec::new();
-    if !x_is_method && varying.iter().any(|a| is_method_axis(a)) {
+    if !x_is_method && varying.iter().any(Axis::is_method) {
         parts.push(c.method.clone());
     }
-    for (k, v) in &c.axes {
-        if varying.contains(k) && (x_is_method || !is_method_axis(k)) {
-            parts.push(format!("{}={v}", short_of(s, k)));
+    for (a, v) in &c.axes {
+        if varying.contains(a) && (x_is_method || !a.is_method()) {
+            parts.push(format!("{}={v}", short_of(s, a)));
         }
     }
     if !parts.is_empty() {
@@ -103,13 +102,13 @@ pub(super) fn series_label(s: &Summary, c: &Cell, x: &str, varying: &[String]) -
     }
 }
 
-fn series_key(c: &Cell, x: &str) -> String {
-    let rest: Vec<(String, AxisValue)> = c.axes.iter().filter(|(k, _)| k != x).cloned().collect();
-    axes_key(&rest)
+/// The setting of every axis but `x`: cells on one line share it.
+fn series_key(c: &Cell, x: &Axis) -> Setting {
+    Setting::of(c.axes.iter().filter(|(a, _)| a != x))
 }
 
 /// The point of a cell on a line: its value on `x` and the `values` of `metric`.
-fn point(c: &Cell, x: f64, metric: &str, values: Values) -> Option<Point> {
+fn point(c: &Cell, x: f64, metric: Metric, values: Values) -> Option<Point> {
     let source = if values == Values::PairedCi {
         &c.paired
     } else {
@@ -131,30 +130,29 @@ fn point(c: &Cell, x: f64, metric: &str, values: Values) -> Option<Point> {
 
 /// One line per setting of the other axes: the cells' `metric` against their value on `x`.
 /// Colours follow the grid order, so a line keeps its colour in every panel and figure.
-pub(super) fn series_for(s: &Summary, x: &str, metric: &str, values: Values) -> Vec<Series> {
+pub(super) fn series_for(s: &Summary, x: &Axis, metric: Metric, values: Values) -> Vec<Series> {
     let on_x: Vec<&Cell> = s
         .cells
         .iter()
         .filter(|c| numeric_value(c, x).is_some())
         .collect();
-    let varying = varying_axes(s, &on_x, x);
-    let mut keys: Vec<String> = Vec::new();
+    let varying = varying_axes(s, &on_x, Some(x));
+    let mut line_of: HashMap<Setting, usize> = HashMap::new();
     let mut out: Vec<Series> = Vec::new();
     for c in on_x {
         let Some(xv) = numeric_value(c, x) else {
             continue;
         };
-        let key = series_key(c, x);
-        let i = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
-            keys.push(key);
+        let next = out.len();
+        let i = *line_of.entry(series_key(c, x)).or_insert(next);
+        if i == next {
             out.push(Series {
-                label: series_label(s, c, x, &varying),
-                color: PALETTE[out.len() % PALETTE.len()],
+                label: series_label(s, c, Some(x), &varying),
+                color: PALETTE[next % PALETTE.len()],
                 mark: Mark::Line,
                 points: Vec::new(),
             });
-            out.len() - 1
-        });
+        }
         out[i].points.extend(point(c, xv, metric, values));
     }
     for series in &mut out {
@@ -199,15 +197,15 @@ pub(super) fn pooled(runs: &[&RunRecord]) -> Vec<ReliabilityBin> {
 /// A panel of `metric` (mean ± std over seeds) against `x`; `None` when no cell has a value.
 pub(super) fn mean_std_panel(
     s: &Summary,
-    x: &str,
-    metric: &str,
+    x: &Axis,
+    metric: Metric,
     title: &str,
     y_label: &str,
 ) -> Option<Panel> {
     let series = series_for(s, x, metric, Values::MeanStd);
     has_points(&series).then(|| Panel {
         title: title.into(),
-        x_label: x.into(),
+        x_label: x.to_string(),
         y_label: y_label.into(),
         series,
     })

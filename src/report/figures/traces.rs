@@ -3,27 +3,31 @@
 use super::axes::{at_setting, focus, varying_axes};
 use super::draw::{draw_lines, Panel, PALETTE};
 use super::series::{has_points, runs_of, series_label, Mark, Point, Series};
-use super::{metric, Attempt, Figure, RunsByCell};
+use super::{Attempt, Figure, RunsByCell};
 use crate::engine::record::TracePoint;
 use crate::report::summary::Summary;
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 
 /// A traced quantity: panel title, metric name (the y label) and how to read it off a trace point.
-type Traced = (&'static str, &'static str, fn(&TracePoint) -> Option<f64>);
+type Traced = (&'static str, Metric, fn(&TracePoint) -> Option<f64>);
 
 const TRACED: [Traced; 4] = [
-    ("test accuracy", metric::ACCURACY, |t| Some(t.test_accuracy)),
+    ("test accuracy", Metric::TestAccuracy, |t| {
+        Some(t.test_accuracy)
+    }),
     (
         "memorized (corrupted samples fitted)",
-        metric::MEMORIZED,
+        Metric::Memorized,
         |t| t.memorized,
     ),
-    ("CE on corrupted samples", metric::LOSS_CORRUPTED, |t| {
+    ("CE on corrupted samples", Metric::TrainLossCorrupted, |t| {
         t.train_loss_corrupted
     }),
-    ("weight norm", metric::WEIGHT_NORM, |t| Some(t.weight_norm)),
+    ("weight norm", Metric::WeightNorm, |t| Some(t.weight_norm)),
 ];
 
-pub(super) fn traces(s: &Summary, by_cell: &RunsByCell, x: Option<&str>) -> Attempt {
+pub(super) fn traces(s: &Summary, by_cell: &RunsByCell, x: Option<&Axis>) -> Attempt {
     if by_cell.values().flatten().all(|r| r.trace.is_empty()) {
         return None;
     }
@@ -33,12 +37,12 @@ pub(super) fn traces(s: &Summary, by_cell: &RunsByCell, x: Option<&str>) -> Atte
         .map(|(title, name, _)| Panel {
             title: (*title).into(),
             x_label: "step (L-BFGS iteration or epoch)".into(),
-            y_label: (*name).into(),
+            y_label: name.to_string(),
             series: Vec::new(),
         })
         .collect();
     let mut seeds = Vec::new();
-    let varying = varying_axes(s, &cells, "");
+    let varying = varying_axes(s, &cells, None);
     for (i, c) in cells.iter().enumerate() {
         let Some(run) = runs_of(by_cell, c)
             .iter()
@@ -59,7 +63,7 @@ pub(super) fn traces(s: &Summary, by_cell: &RunsByCell, x: Option<&str>) -> Atte
                 })
                 .collect();
             panel.series.push(Series {
-                label: series_label(s, c, "", &varying),
+                label: series_label(s, c, None, &varying),
                 color: PALETTE[i % PALETTE.len()],
                 mark: Mark::Line,
                 points,

@@ -3,25 +3,27 @@
 
 use super::draw::{draw_lines, Panel};
 use super::series::{has_points, series_for, Values};
-use super::{metric, Attempt, Figure, BARS};
+use super::{Attempt, Figure, BARS};
 use crate::report::summary::Summary;
+use crate::vocab::axis::Axis;
+use crate::vocab::metric::Metric;
 
-pub(super) fn train_loss(s: &Summary, x: &str) -> Attempt {
-    let corrupted = series_for(s, x, metric::LOSS_CORRUPTED, Values::MeanStd);
-    let clean = series_for(s, x, metric::LOSS_CLEAN, Values::MeanStd);
+pub(super) fn train_loss(s: &Summary, x: &Axis) -> Attempt {
+    let corrupted = series_for(s, x, Metric::TrainLossCorrupted, Values::MeanStd);
+    let clean = series_for(s, x, Metric::TrainLossClean, Values::MeanStd);
     if !has_points(&corrupted) && !has_points(&clean) {
         return None;
     }
     let panels = vec![
         Panel {
             title: "corrupted training samples".into(),
-            x_label: x.into(),
+            x_label: x.to_string(),
             y_label: "CE vs observed (wrong) label".into(),
             series: corrupted,
         },
         Panel {
             title: "clean training samples".into(),
-            x_label: x.into(),
+            x_label: x.to_string(),
             y_label: "CE vs observed label".into(),
             series: clean,
         },
@@ -32,8 +34,8 @@ pub(super) fn train_loss(s: &Summary, x: &str) -> Attempt {
         format!(
             "Mean cross entropy against the observed label ({}, {}): a low loss \
              on corrupted samples means the wrong labels were fitted; {BARS}.",
-            metric::LOSS_CORRUPTED,
-            metric::LOSS_CLEAN
+            Metric::TrainLossCorrupted,
+            Metric::TrainLossClean
         ),
         panels,
     ))
