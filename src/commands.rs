@@ -65,16 +65,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if args.threads == Some(0) {
         bail!("--threads must be at least 1");
     }
-    let threads = args.threads.map(|t| {
-        let max = max_threads();
-        if t > max {
-            eprintln!(
-                "note: --threads {t} clamped to {max} (4 × the {} cores here)",
-                max / 4
-            );
-        }
-        t.min(max)
-    });
+    let threads = args.threads.map(clamped_threads);
     let metrics = checked_metrics(args.metrics.clone())?;
     let out = args.out.clone().unwrap_or_else(|| {
         let base = Path::new("results").join(&scenario.name);
@@ -99,6 +90,70 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     });
     let metrics = report::export::table_metrics(&summary, chosen.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
+    Ok(outcome_code(&outcome, args, &out, shard))
+}
+
+/// The expected transition matrix of a class-conditional noise setting (K ≤ 12, to stay readable)
+/// and the include_true note, for the first dataset whose class count is known before loading.
+fn noise_notes(n: &scenario::Variant<scenario::spec::NoiseSpec>, classes: usize) -> String {
+    use scenario::spec::NoiseSpec;
+    let mut out = String::new();
+    let class_conditional = matches!(
+        n.spec,
+        NoiseSpec::Symmetric { .. }
+            | NoiseSpec::Pairflip { .. }
+            | NoiseSpec::Asymmetric { .. }
+            | NoiseSpec::Matrix { .. }
+    );
+    if let Some(t) = crate::noise::expected_matrix(&n.spec, classes) {
+        if class_conditional && classes <= 12 {
+            let label: Vec<String> = n.axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            out.push_str(&format!(
+                "noise matrix T[i][j] = P(observed j | true i), {} {}:\n",
+                n.spec.kind_name(),
+                label.join(" ")
+            ));
+            for row in t.rows() {
+                let cells: Vec<String> = row.iter().map(|v| format!("{v:.4}")).collect();
+                out.push_str(&format!("  [{}]\n", cells.join(", ")));
+            }
+        }
+    }
+    if let NoiseSpec::Symmetric {
+        rate,
+        include_true: true,
+        ..
+    } = n.spec
+    {
+        let k = classes as f64;
+        out.push_str(&format!(
+            "note: include_true = true redraws from all K classes, so the expected flip rate is rate·(K−1)/K = {}\n",
+            rate * (k - 1.0) / k
+        ));
+    }
+    out
+}
+
+/// A thread count of at most [`max_threads`], with a note when it was cut.
+fn clamped_threads(requested: usize) -> usize {
+    let max = max_threads();
+    if requested > max {
+        eprintln!(
+            "note: --threads {requested} clamped to {max} (4 × the {} cores here)",
+            max / 4
+        );
+    }
+    requested.min(max)
+}
+
+/// Says what the run did (and how to resume an interrupted one); the exit code: 0, 1 when a run
+/// failed, 130 when interrupted.
+fn outcome_code(
+    outcome: &engine::Outcome,
+    args: &RunArgs,
+    out: &Path,
+    shard: Option<Shard>,
+) -> ExitCode {
     println!(
         "{} run(s): {} trained now, {} already done{} → {}",
         outcome.total,
@@ -129,13 +184,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
             outcome.total,
             out.display()
         );
-        return Ok(ExitCode::from(130));
+        return ExitCode::from(130);
     }
-    Ok(if outcome.failed.is_empty() {
+    if outcome.failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
+    }
 }
 
 /// The process-wide stop flag, set by Ctrl-C or SIGTERM (Slurm's `scancel` and time limit): the
@@ -237,45 +292,12 @@ pub fn plan_text(s: &Scenario) -> String {
         out.push_str(&section("method", &m.spec));
     }
     for n in &s.noises {
-        for d in &s.datasets {
-            if let Some(shape) = crate::data::static_shape(&d.spec.source) {
-                let class_conditional = matches!(
-                    n.spec,
-                    scenario::spec::NoiseSpec::Symmetric { .. }
-                        | scenario::spec::NoiseSpec::Pairflip { .. }
-                        | scenario::spec::NoiseSpec::Asymmetric { .. }
-                        | scenario::spec::NoiseSpec::Matrix { .. }
-                );
-                if let Some(t) = crate::noise::expected_matrix(&n.spec, shape.classes) {
-                    if class_conditional && shape.classes <= 12 {
-                        let label: Vec<String> =
-                            n.axes.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                        out.push_str(&format!(
-                            "noise matrix T[i][j] = P(observed j | true i), {} {}:\n",
-                            n.spec.kind_name(),
-                            label.join(" ")
-                        ));
-                        for row in t.rows() {
-                            let cells: Vec<String> =
-                                row.iter().map(|v| format!("{v:.4}")).collect();
-                            out.push_str(&format!("  [{}]\n", cells.join(", ")));
-                        }
-                    }
-                }
-                if let scenario::spec::NoiseSpec::Symmetric {
-                    rate,
-                    include_true: true,
-                    ..
-                } = n.spec
-                {
-                    let k = shape.classes as f64;
-                    out.push_str(&format!(
-                        "note: include_true = true redraws from all K classes, so the expected flip rate is rate·(K−1)/K = {}\n",
-                        rate * (k - 1.0) / k
-                    ));
-                }
-                break;
-            }
+        let classes = s
+            .datasets
+            .iter()
+            .find_map(|d| crate::data::static_shape(&d.spec.source));
+        if let Some(shape) = classes {
+            out.push_str(&noise_notes(n, shape.classes));
         }
     }
     out
