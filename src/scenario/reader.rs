@@ -5,27 +5,10 @@
 use super::diag::{did_you_mean, Problem};
 use super::schema::{self, limits, Key};
 use super::value::scalar;
-use crate::scenario::spec::LabelColumn;
 use std::collections::BTreeMap;
-use std::ops::Range;
 use toml_edit::{Item, Value};
 
-pub type Span = Option<Range<usize>>;
-
-/// One scalar value of a field.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Scalar {
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-    Str(String),
-    Matrix(Vec<Vec<f64>>),
-    Column(LabelColumn),
-    Columns(Vec<LabelColumn>),
-    /// A value that failed its type check (already reported): the key was given, so later rules
-    /// neither call it missing nor judge its default in its place.
-    Invalid,
-}
+pub use super::value::{Scalar, Span};
 
 /// A key of a table with its value(s). A list makes the key a grid axis.
 #[derive(Clone, Debug)]

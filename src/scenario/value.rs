@@ -2,10 +2,27 @@
 //! matrices and CSV columns become [`Scalar`]s; anything else is reported with what was expected.
 
 use super::diag::{did_you_mean, Problem};
-use super::reader::{Scalar, Span};
 use super::schema::{self, Ty};
 use crate::scenario::spec::LabelColumn;
+use std::ops::Range;
 use toml_edit::Value;
+
+pub type Span = Option<Range<usize>>;
+
+/// One scalar value of a field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Scalar {
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Matrix(Vec<Vec<f64>>),
+    Column(LabelColumn),
+    Columns(Vec<LabelColumn>),
+    /// A value that failed its type check (already reported): the key was given, so later rules
+    /// neither call it missing nor judge its default in its place.
+    Invalid,
+}
 
 pub(super) fn describe(v: &Value) -> &'static str {
     match v {

@@ -1,8 +1,10 @@
 //! `delta_accuracy.svg`: the paired gain in test accuracy over the baseline trained on the same
 //! noisy labels, with its 95% t-interval, against the x axis.
 
-use super::draw::{draw_lines, Panel, REFERENCE};
+use super::draw::draw_lines;
+use super::series::Panel;
 use super::series::{has_points, series_for, Mark, Point, Series, Values};
+use super::style::REFERENCE;
 use super::{Attempt, Figure};
 use crate::report::export::baseline_name;
 use crate::report::summary::Summary;

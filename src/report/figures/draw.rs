@@ -1,26 +1,11 @@
 //! Drawing primitives on plotters' SVG backend (text becomes `<text>` elements, so no font library
 //! is involved): panels of lines with error bars, the legend, the grid layout, padded ranges.
 
-use super::series::{Mark, Series};
+use super::series::{Mark, Panel, Series};
 use super::Figure;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Tableau 10, a categorical palette made for line charts.
-pub(super) const PALETTE: [RGBColor; 10] = [
-    RGBColor(0x4E, 0x79, 0xA7),
-    RGBColor(0xF2, 0x8E, 0x2B),
-    RGBColor(0xE1, 0x57, 0x59),
-    RGBColor(0x76, 0xB7, 0xB2),
-    RGBColor(0x59, 0xA1, 0x4F),
-    RGBColor(0xED, 0xC9, 0x48),
-    RGBColor(0xB0, 0x7A, 0xA1),
-    RGBColor(0xFF, 0x9D, 0xA7),
-    RGBColor(0x9C, 0x75, 0x5F),
-    RGBColor(0xBA, 0xB0, 0xAC),
-];
-/// Reference lines (baseline, theoretical cap, perfect calibration).
-pub(super) const REFERENCE: RGBColor = RGBColor(0x55, 0x55, 0x55);
 pub(super) const FONT: &str = "sans-serif";
 const PANEL_W: u32 = 460;
 const PANEL_H: u32 = 340;
@@ -29,15 +14,6 @@ const LEGEND_ROW: i32 = 22;
 
 /// The SVG drawing area of a figure or of one of its panels.
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
-
-/// One panel of lines.
-#[derive(Clone, Debug)]
-pub(super) struct Panel {
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
-    pub series: Vec<Series>,
-}
 
 /// One legend line.
 pub(super) struct Entry {

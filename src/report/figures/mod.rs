@@ -11,6 +11,7 @@ mod ece;
 mod norm_gap;
 mod reliability;
 mod series;
+mod style;
 mod traces;
 mod train_loss;
 

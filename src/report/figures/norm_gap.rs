@@ -1,8 +1,10 @@
 //! `norm_gap.svg`: weight norm and mean logit gap, with the theoretical cap of the logit gap under
 //! label smoothing as dashed reference lines (a smooth curve of ε when ε is the x axis).
 
-use super::draw::{draw_lines, Panel, PALETTE, REFERENCE};
+use super::draw::draw_lines;
+use super::series::Panel;
 use super::series::{has_points, series_for, Mark, Point, Series, Values};
+use super::style::{PALETTE, REFERENCE};
 use super::{Attempt, Figure, RunsByCell, BARS};
 use crate::report::summary::Summary;
 use crate::scenario::spec::{MethodSpec, SmoothingStyle};

@@ -2,8 +2,9 @@
 //! method at the focus setting, bins pooled over seeds.
 
 use super::axes::{at_setting, focus};
-use super::draw::{draw_figure, err, Area, Entry, FONT, REFERENCE};
+use super::draw::{draw_figure, err, Area, Entry, FONT};
 use super::series::{pooled, runs_of, Mark};
+use super::style::REFERENCE;
 use super::{Attempt, Figure, RunsByCell};
 use crate::metrics::ReliabilityBin;
 use crate::report::export::fixed;

@@ -2,7 +2,7 @@
 //! reliability bins of a cell pooled over seeds.
 
 use super::axes::{numeric_value, short_of, varying_axes};
-use super::draw::{Panel, PALETTE};
+use super::style::PALETTE;
 use super::RunsByCell;
 use crate::engine::record::RunRecord;
 use crate::metrics::ReliabilityBin;
@@ -11,6 +11,15 @@ use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
 use plotters::style::RGBColor;
 use std::collections::{BTreeMap, HashMap};
+
+/// One panel of lines.
+#[derive(Clone, Debug)]
+pub(super) struct Panel {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+}
 
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Point {

@@ -1,8 +1,10 @@
 //! `trace.svg`: recorded training curves at the focus setting, one run (the lowest seed) per cell.
 
 use super::axes::{at_setting, focus, varying_axes};
-use super::draw::{draw_lines, Panel, PALETTE};
+use super::draw::draw_lines;
+use super::series::Panel;
 use super::series::{has_points, runs_of, series_label, Mark, Point, Series};
+use super::style::PALETTE;
 use super::{Attempt, Figure, RunsByCell};
 use crate::engine::record::TracePoint;
 use crate::report::summary::Summary;

@@ -1,7 +1,8 @@
 //! `train_loss.svg`: cross entropy against the observed label on corrupted and on clean training
 //! samples (a low loss on corrupted samples means the wrong labels were fitted).
 
-use super::draw::{draw_lines, Panel};
+use super::draw::draw_lines;
+use super::series::Panel;
 use super::series::{has_points, series_for, Values};
 use super::{Attempt, Figure, BARS};
 use crate::report::summary::Summary;
