@@ -32,24 +32,40 @@ pub struct Report {
 /// (`plots/*.svg`, figures that no longer apply are removed) and `report.html`; returns the summary
 /// and the warnings met. The single entry used by both `run` and `report`.
 pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
-    let loaded = store::load(dir)?;
     let mut warnings = Vec::new();
+    // Shared, so a writer cannot start meanwhile; a writer already at work is said, not waited for.
+    let reading = read_lock(dir);
+    if reading.is_none() && store::is_locked(dir) {
+        warnings.push(format!(
+            "{} is being written by another labelnoise process; this report holds the runs finished so far",
+            dir.display()
+        ));
+    }
+    let loaded = store::load(dir)?;
     if loaded.torn_tail {
         warnings.push(format!(
             "{}: the last line is torn (interrupted write) and was ignored",
             dir.join(store::RUNS).display()
         ));
     }
-    let name = store::read_manifest(dir)
-        .map(|m| m.scenario)
-        .unwrap_or_else(|_| {
+    let manifest = store::read_manifest(dir).ok();
+    let name = manifest.as_ref().map_or_else(
+        || {
             loaded
                 .records
                 .first()
                 .map(|r| r.scenario.clone())
                 .unwrap_or_default()
+        },
+        |m| m.scenario.clone(),
+    );
+    let mut summary = summarize(&name, &loaded.records);
+    summary.partial = manifest
+        .filter(|m| loaded.records.len() < m.total_runs)
+        .map(|m| summary::Partial {
+            runs: loaded.records.len(),
+            expected: m.total_runs,
         });
-    let summary = summarize(&name, &loaded.records);
     let tables: [(&str, &dyn Exporter); 3] = [
         ("summary.csv", &Csv),
         ("summary.md", &Markdown),
@@ -69,6 +85,14 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
     let page = html::Html { figures: &figures }.serialize(&summary);
     store::write_atomic(&dir.join("report.html"), page.as_bytes())?;
     Ok(Report { summary, warnings })
+}
+
+/// A shared lock on the folder's lock file while reading, if no writer holds it (None otherwise,
+/// or when the folder has no lock file yet).
+fn read_lock(dir: &Path) -> Option<std::fs::File> {
+    let file = std::fs::File::open(dir.join(store::LOCK)).ok()?;
+    fs2::FileExt::try_lock_shared(&file).ok()?;
+    Some(file)
 }
 
 /// Writes `figures` into `plot_dir` and removes the figures of [`figures::FILES`] that no longer

@@ -77,6 +77,17 @@ pub struct Summary {
     pub axes: Vec<Axis>,
     pub metrics: Vec<Metric>,
     pub cells: Vec<Cell>,
+    /// Set when the folder holds fewer runs than it is meant to (an interrupted or running grid,
+    /// or a shard): every table says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
+}
+
+/// How many of the folder's runs the summary holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Partial {
+    pub runs: usize,
+    pub expected: usize,
 }
 
 impl Summary {
@@ -203,6 +214,7 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
         axes,
         metrics,
         cells,
+        partial: None,
     }
 }
 

@@ -214,3 +214,34 @@ fn bad_data_is_refused_before_anything_is_written() {
         .assert()
         .success();
 }
+
+/// A folder holding fewer runs than its grid says so in every table and in report.html.
+#[test]
+fn a_partial_folder_is_marked_partial() {
+    let tmp = tempfile::tempdir().unwrap();
+    scaled_csv(tmp.path(), 1.0);
+    let out = tmp.path().join("out");
+    labelnoise()
+        .arg("run")
+        .arg(tmp.path().join("s.toml"))
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let runs = out.join("runs.jsonl");
+    let text = std::fs::read_to_string(&runs).unwrap();
+    let total = text.lines().count();
+    assert_eq!(total, 2, "two seeds, one cell");
+    let complete = labelnoise().arg("report").arg(&out).output().unwrap();
+    assert!(!String::from_utf8_lossy(&complete.stdout).contains("partial"));
+    let first = text.lines().next().unwrap().to_string() + "\n";
+    std::fs::write(&runs, first).unwrap();
+    let partial = labelnoise().arg("report").arg(&out).output().unwrap();
+    assert!(partial.status.success());
+    let note = format!("partial: 1 of {total} runs");
+    assert!(String::from_utf8_lossy(&partial.stdout).contains(&note));
+    for file in ["summary.md", "report.html"] {
+        let body = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(body.contains(&note), "{file} lacks the partial note");
+    }
+}

@@ -104,6 +104,7 @@ mod tests {
             axes: vec![Axis::NOISE_RATE],
             metrics: vec![Metric::TestAccuracy, Metric::TestEce],
             cells: vec![cell],
+            partial: None,
         };
         let text = Csv.serialize(&s);
         let mut r = ::csv::Reader::from_reader(text.as_bytes());

@@ -180,14 +180,22 @@ pub fn best_title(s: &Summary) -> String {
 
 /// Sentences explaining a table: the statistics, the Δ column, the method when there is one.
 pub fn notes(s: &Summary, metrics: &[Metric]) -> Vec<String> {
-    let mut out = vec![
-        "mean±std over seeds; n = runs per cell".to_string()
-            + if s.cells.iter().any(|c| c.not_converged > 0) {
-                " (nc = not converged)"
-            } else {
-                ""
-            },
-    ];
+    let mut out: Vec<String> = s
+        .partial
+        .map(|p| {
+            format!(
+                "partial: {} of {} runs (the grid is still running, was interrupted, or this is one shard)",
+                p.runs, p.expected
+            )
+        })
+        .into_iter()
+        .collect();
+    out.extend(["mean±std over seeds; n = runs per cell".to_string()
+        + if s.cells.iter().any(|c| c.not_converged > 0) {
+            " (nc = not converged)"
+        } else {
+            ""
+        }]);
     if let Some(first) = delta_metric(s, metrics) {
         out.push(format!(
             "Δ{}: paired difference vs {} on the same noisy labels: mean ±half-width of the 95% t-interval, \
