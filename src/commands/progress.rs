@@ -24,9 +24,18 @@ impl Reporter {
 
     pub fn show(&self, event: Event<'_>) {
         match event {
-            Event::StartingAfresh { dir, what } => eprintln!(
-                "warning: --force: {} held {what}; starting it afresh",
-                dir.display()
+            Event::StartingAfresh {
+                dir,
+                what,
+                deleting,
+            } => eprintln!(
+                "warning: --force: {} held {what}; starting it afresh ({})",
+                dir.display(),
+                if deleting.is_empty() {
+                    "no labelnoise file to delete".to_string()
+                } else {
+                    format!("deleting {}", deleting.join(", "))
+                }
             ),
             Event::TornLineDropped { path, bytes } => eprintln!(
                 "warning: {}: dropped a torn last line ({bytes} bytes, a run interrupted mid-write); that run will be redone",

@@ -58,12 +58,7 @@ fn refused(s: impl Into<String>) -> MergeError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MergeError + '_ {
-    move |source| {
-        MergeError::Store(StoreError::Io {
-            path: path.display().to_string(),
-            source,
-        })
-    }
+    move |err| MergeError::Store(store::io(path)(err))
 }
 
 /// Shows at most [`SHOWN`] lines of a list.

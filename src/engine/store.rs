@@ -25,23 +25,24 @@ pub const LOCK: &str = ".lock";
 /// Folder of the noise sidecars, `noise/<noise_id>.json`.
 pub const NOISE: &str = "noise";
 /// Files derived from `runs.jsonl` that `--force` removes along with it.
-const DERIVED: &[&str] = &["summary.csv", "summary.md", "summary.json"];
+const DERIVED: &[&str] = &["summary.csv", "summary.md", "summary.json", "report.html"];
+/// Prefix of the probe file `preflight` writes and removes at once.
+const PROBE_PREFIX: &str = ".labelnoise-probe-";
 
+/// Errors of the results folder. The io error is a field, not a `source`, and the message shows it:
+/// a source would be printed a second time by error chains (`anyhow`'s `{:#}`).
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: String, err: std::io::Error },
     #[error("{0}")]
     Refused(String),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |err| StoreError::Io {
         path: path.display().to_string(),
-        source,
+        err,
     }
 }
 
@@ -170,6 +171,9 @@ impl Store {
         on_event: OnEvent<'_>,
     ) -> Result<Store, StoreError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
+        if !force {
+            refuse_foreign(dir)?;
+        }
         let lock = lock(dir)?;
         let mpath = dir.join(MANIFEST);
         let rpath = dir.join(RUNS);
@@ -181,7 +185,15 @@ impl Store {
             Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => Some(format!(
                 "a {RUNS} without {MANIFEST}, so what it holds is unknown"
             )),
-            Err(_) => None,
+            Err(_) => {
+                let foreign = foreign_files(dir)?;
+                (!foreign.is_empty()).then(|| {
+                    format!(
+                        "files that are not labelnoise results ({})",
+                        listed(&foreign)
+                    )
+                })
+            }
         };
         if let Some(what) = problem {
             if !force {
@@ -190,7 +202,12 @@ impl Store {
                     dir.display()
                 )));
             }
-            on_event(Event::StartingAfresh { dir, what: &what });
+            let deleting = our_files(dir);
+            on_event(Event::StartingAfresh {
+                dir,
+                what: &what,
+                deleting: &deleting,
+            });
             clear(dir)?;
         }
         if !mpath.exists() {
@@ -244,6 +261,76 @@ impl Store {
             (serde_json::to_string(body).expect("serializes") + "\n").as_bytes(),
         )
     }
+}
+
+/// Refuses a non-empty folder without a manifest before anything (even the lock) is written in it:
+/// it is someone's own folder, not a results folder.
+fn refuse_foreign(dir: &Path) -> Result<(), StoreError> {
+    if dir.join(MANIFEST).exists() {
+        return Ok(());
+    }
+    let foreign = foreign_files(dir)?;
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let ours: Vec<String> = DERIVED
+        .iter()
+        .chain(&[RUNS, MANIFEST])
+        .map(|f| f.to_string())
+        .collect();
+    Err(StoreError::Refused(format!(
+        "{} is not empty and holds no {MANIFEST} of labelnoise, so it is not a results folder (it holds {}); choose another folder with --out, or use --force to write into it anyway (only the files labelnoise writes are then deleted: {} and {NOISE}/)",
+        dir.display(),
+        listed(&foreign),
+        listed(&ours),
+    )))
+}
+
+/// Entries of `dir` that labelnoise did not write (the lock and the preflight probe excepted).
+fn foreign_files(dir: &Path) -> Result<Vec<String>, StoreError> {
+    let mut names = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io(dir))? {
+        let name = entry
+            .map_err(io(dir))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        // A runs.jsonl without manifest is judged by what it holds, in `Store::open`.
+        if name != LOCK && name != RUNS && !name.starts_with(PROBE_PREFIX) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// The files of `dir` that [`clear`] deletes, as shown to the user.
+fn our_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = [RUNS, MANIFEST]
+        .iter()
+        .chain(DERIVED)
+        .filter(|f| dir.join(f).exists())
+        .map(|f| f.to_string())
+        .collect();
+    if dir.join(NOISE).exists() {
+        names.push(format!("{NOISE}/"));
+    }
+    names
+}
+
+/// `a, b and c`, at most 20 names.
+fn listed(names: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
 }
 
 /// Removes what labelnoise wrote in `dir` (records, manifest, sidecars, summaries), nothing else.
@@ -374,19 +461,25 @@ fn truncate_torn_tail(path: &Path) -> Result<Option<u64>, StoreError> {
     Ok(Some(len - keep))
 }
 
-/// Writes a file by writing a temporary sibling and renaming it over the target.
+/// Writes a file by writing a temporary sibling and renaming it over the target. On failure (a full
+/// disk, a target that cannot be replaced) the temporary file is removed, never left behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let tmp = path.with_extension(format!(
         "{}.tmp{}",
         path.extension().and_then(|e| e.to_str()).unwrap_or(""),
         std::process::id()
     ));
-    {
-        let mut f = File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
+    let mut f = File::create(&tmp).map_err(io(&tmp))?;
+    let written = f
+        .write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(io(&tmp))
+        .and_then(|_| fs::rename(&tmp, path).map_err(io(path)));
+    drop(f);
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
-    fs::rename(&tmp, path).map_err(io(path))
+    written
 }
 
 #[cfg(test)]
@@ -406,6 +499,24 @@ mod tests {
         fs::write(&p, "no newline at all").unwrap();
         assert_eq!(truncate_torn_tail(&p).unwrap(), Some(17));
         assert_eq!(fs::read(&p).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory cannot be replaced by a file: the rename fails after the temporary is written.
+        let target = dir.path().join("summary.csv");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("inside"), "x").unwrap();
+        let err = write_atomic(&target, b"a,b\n").unwrap_err();
+        assert!(matches!(err, StoreError::Io { .. }), "{err}");
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["summary.csv".to_string()]);
+        // A missing folder fails at create: nothing is written anywhere.
+        assert!(write_atomic(&dir.path().join("no/such/file.csv"), b"x").is_err());
     }
 
     #[test]

@@ -73,9 +73,9 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
 /// Writes `figures` into `plot_dir` and removes the figures of [`figures::FILES`] that no longer
 /// apply (other files are the user's and stay).
 fn write_figures(plot_dir: &Path, figures: &[figures::Figure]) -> Result<(), StoreError> {
-    std::fs::create_dir_all(plot_dir).map_err(|source| StoreError::Io {
+    std::fs::create_dir_all(plot_dir).map_err(|err| StoreError::Io {
         path: plot_dir.display().to_string(),
-        source,
+        err,
     })?;
     for f in figures {
         store::write_atomic(&plot_dir.join(f.file), f.svg.as_bytes())?;
@@ -89,7 +89,7 @@ fn write_figures(plot_dir: &Path, figures: &[figures::Figure]) -> Result<(), Sto
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(StoreError::Io {
                     path: path.display().to_string(),
-                    source: e,
+                    err: e,
                 })
             }
             _ => {}

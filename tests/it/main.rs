@@ -15,3 +15,4 @@ mod preflight;
 mod readme;
 mod report;
 mod scale;
+mod store;
