@@ -332,6 +332,33 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `labelnoise repair DIR`: moves bad lines of `runs.jsonl` aside and says which.
+pub fn repair(dir: &Path) -> anyhow::Result<ExitCode> {
+    let r = engine::repair::repair(dir)?;
+    if r.moved.is_empty() {
+        println!(
+            "{}: nothing to repair, all {} record(s) are good",
+            dir.display(),
+            r.kept
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "kept {} record(s); moved {} line(s) to {}:",
+        r.kept,
+        r.moved.len(),
+        r.rejected_file.display()
+    );
+    for (line, why) in &r.moved {
+        println!("  line {line}: {why}");
+    }
+    println!(
+        "rebuild the tables with `labelnoise report {}`, or rerun the scenario into it to redo missing runs",
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `labelnoise datasets`: every data source with its size, class balance and origin. Sizes of
 /// the bundled sets are measured on the data as loaded.
 pub fn datasets() -> anyhow::Result<ExitCode> {

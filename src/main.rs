@@ -63,6 +63,9 @@ enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
+    /// Move the bad lines of a results folder's runs.jsonl (unreadable, torn, of another scenario or
+    /// grid, repeated runs) to runs.rejected.jsonl, keeping the rest.
+    Repair { dir: PathBuf },
     /// List the bundled datasets with their sizes and sources.
     Datasets,
     /// Print every scenario key with its type, default and meaning (Markdown).
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Check { files } => commands::check(&files),
         Command::Report { dir, metrics } => commands::report(&dir, metrics),
         Command::Merge { dirs, out } => commands::merge(&dirs, &out),
+        Command::Repair { dir } => commands::repair(&dir),
         Command::Datasets => commands::datasets(),
         Command::Schema => {
             print!("{}", labelnoise::scenario::schema::markdown());

@@ -4,9 +4,11 @@
 mod error;
 pub mod event;
 pub mod execute;
+pub mod lines;
 pub mod merge;
 pub mod preflight;
 pub mod record;
+pub mod repair;
 pub mod shard;
 pub mod store;
 
@@ -154,7 +156,9 @@ pub fn run(
         torn_tail: store.torn_bytes.is_some(),
         ..Outcome::default()
     };
-    let done = store::read_ids(&opts.out)?;
+    let grid_ids: HashSet<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+    let done = store::read_ids(&opts.out, &grid_ids)?;
+    drop(grid_ids);
     let mut pending: Vec<RunSpec> = runs.into_iter().filter(|r| !done.contains(&r.id)).collect();
     drop(done);
     outcome.skipped = total - pending.len();

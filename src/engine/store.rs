@@ -20,6 +20,8 @@ use thiserror::Error;
 
 pub const RUNS: &str = "runs.jsonl";
 pub const MANIFEST: &str = "scenario.json";
+/// Where `repair` moves the bad lines of `runs.jsonl` (appended, with their line numbers).
+pub const REJECTED: &str = "runs.rejected.jsonl";
 /// Lock file: held (exclusive, `flock`) by the process writing the folder.
 pub const LOCK: &str = ".lock";
 /// Folder of the noise sidecars, `noise/<noise_id>.json`.
@@ -127,6 +129,7 @@ pub struct Loaded {
 #[derive(Debug, Deserialize)]
 pub struct RecordHead {
     pub id: String,
+    pub scenario: String,
     pub index: usize,
     pub scenario_hash: String,
     pub version: String,
@@ -386,27 +389,41 @@ pub fn scan(
 
 fn not_a_record(dir: &Path, number: usize, e: serde_json::Error) -> StoreError {
     StoreError::Refused(format!(
-        "{}:{number}: not a run record: {e}",
-        dir.join(RUNS).display()
+        "{}:{number}: not a run record: {e}; {}",
+        dir.join(RUNS).display(),
+        super::lines::repair_hint(dir)
     ))
 }
 
-/// Reads `runs.jsonl` in `dir`, dropping a torn last line (one without its newline).
+/// Reads `runs.jsonl` in `dir`, dropping a torn last line (one without its newline). Refuses a
+/// line that is not a record of the folder's scenario and grid, or repeats a run ([`LineCheck`]).
+///
+/// [`LineCheck`]: super::lines::LineCheck
 pub fn load(dir: &Path) -> Result<Loaded, StoreError> {
     let mut records = Vec::new();
+    let mut check = super::lines::LineCheck::new(dir);
     let torn_tail = scan(dir, |number, _, line| {
+        check.check(&record_head(dir, number, line)?, number)?;
         records.push(serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?);
         Ok(())
     })?;
     Ok(Loaded { records, torn_tail })
 }
 
-/// Ids of the records in `dir` (a torn last line excluded), reading one line at a time.
-pub fn read_ids(dir: &Path) -> Result<HashSet<String>, StoreError> {
+/// Ids of the records in `dir` (a torn last line excluded), reading one line at a time, with the
+/// checks of [`load`]; a run not in `grid` (the ids of the grid) is refused too.
+pub fn read_ids(dir: &Path, grid: &HashSet<&str>) -> Result<HashSet<String>, StoreError> {
     let mut ids = HashSet::new();
+    let mut check = super::lines::LineCheck::new(dir);
     scan(dir, |number, _, line| {
-        let head: RecordHead =
-            serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?;
+        let head = record_head(dir, number, line)?;
+        check.check(&head, number)?;
+        if !grid.contains(head.id.as_str()) {
+            return Err(check.refused(
+                number,
+                &format!("run {} is not among the runs this folder is for (the scenario's grid, or its shard)", head.id),
+            ));
+        }
         ids.insert(head.id);
         Ok(())
     })?;

@@ -110,3 +110,126 @@ fn a_failed_write_leaves_no_temporary_file_and_names_its_cause_once() {
         names_in(&out)
     );
 }
+
+fn report(dir: &Path) -> (bool, String, String) {
+    let o = labelnoise().arg("report").arg(dir).output().unwrap();
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn set_lines(dir: &Path, lines: &[String]) {
+    fs::write(dir.join("runs.jsonl"), lines.join("\n") + "\n").unwrap();
+}
+
+/// Line `i` of `good` with one field replaced.
+fn edited(good: &[String], i: usize, key: &str, value: serde_json::Value) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&good[i]).unwrap();
+    v[key] = value;
+    v.to_string()
+}
+
+#[test]
+fn foreign_repeated_and_out_of_grid_lines_are_refused_by_report_and_run() {
+    let t = tempfile::tempdir().unwrap();
+    let file = write(t.path(), "s.toml", TINY);
+    let out = t.path().join("out");
+    assert!(run(&file, &out, &[]).0);
+    let good = lines(&out);
+    let id1: serde_json::Value = serde_json::from_str(&good[1]).unwrap();
+    let cases = [
+        (
+            good[1].clone(),
+            format!(
+                "runs.jsonl:5: run {} repeats line 2",
+                id1["id"].as_str().unwrap()
+            ),
+        ),
+        (
+            edited(&good, 0, "scenario_hash", "0123456789abcdef".into()),
+            "runs.jsonl:5: a record of scenario version 0123456789abcdef".to_string(),
+        ),
+        (
+            edited(&good, 0, "scenario", "other".into()),
+            "runs.jsonl:5: a record of scenario `other`".to_string(),
+        ),
+        (
+            edited(&good, 0, "index", 4.into()),
+            "runs.jsonl:5: grid index 4 is beyond the grid's 4 runs".to_string(),
+        ),
+    ];
+    for (bad, message) in cases {
+        let mut all = good.clone();
+        all.push(bad);
+        set_lines(&out, &all);
+        let (ok, _, stderr) = report(&out);
+        assert!(!ok && stderr.contains(&message), "{message}: {stderr}");
+        assert!(stderr.contains("labelnoise repair"), "{stderr}");
+        let (ok, _, stderr) = run(&file, &out, &[]);
+        assert!(!ok && stderr.contains(&message), "{message}: {stderr}");
+    }
+    // A record with an id outside the grid but an index inside it: refused on resume.
+    let mut all = good.clone();
+    all[3] = edited(&good, 3, "id", "ffffffffffffffff".into());
+    set_lines(&out, &all);
+    let (ok, _, stderr) = run(&file, &out, &[]);
+    assert!(
+        !ok && stderr.contains("runs.jsonl:4: run ffffffffffffffff is not among the runs"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn repair_moves_bad_lines_aside_and_keeps_the_rest() {
+    let t = tempfile::tempdir().unwrap();
+    let file = write(t.path(), "s.toml", TINY);
+    let out = t.path().join("out");
+    assert!(run(&file, &out, &[]).0);
+    let good = lines(&out);
+    let foreign = edited(&good, 0, "scenario_hash", "0123456789abcdef".into());
+    // good0, garbage, good1, good2, repeat of good1, foreign, good3, torn tail
+    let all = [
+        good[0].clone(),
+        "{\"id\": tor".to_string(),
+        good[1].clone(),
+        good[2].clone(),
+        good[1].clone(),
+        foreign,
+        good[3].clone(),
+    ];
+    fs::write(out.join("runs.jsonl"), all.join("\n") + "\n{\"id\":").unwrap();
+    assert!(!report(&out).0);
+
+    let o = labelnoise().arg("repair").arg(&out).output().unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("kept 4 record(s); moved 4 line(s)"),
+        "{stdout}"
+    );
+    assert_eq!(lines(&out), good);
+    let rejected: Vec<serde_json::Value> = fs::read_to_string(out.join("runs.rejected.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let numbers: Vec<u64> = rejected
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [2, 5, 6, 8]);
+    assert_eq!(rejected[0]["text"], "{\"id\": tor");
+    assert_eq!(rejected[1]["text"].as_str().unwrap(), good[1]);
+
+    assert!(report(&out).0);
+    let (ok, stdout, _) = run(&file, &out, &[]);
+    assert!(
+        ok && stdout.contains("0 trained now, 4 already done"),
+        "{stdout}"
+    );
+    // Nothing left to repair.
+    let o = labelnoise().arg("repair").arg(&out).output().unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("nothing to repair, all 4 record(s)"));
+}
