@@ -214,6 +214,18 @@ fn read_inputs(dirs: &[PathBuf], out: &Path) -> Result<Vec<Input>, MergeError> {
     refuse_mixed(&inputs, "program versions", |m| {
         format!("labelnoise {}", m.version)
     })?;
+    refuse_mixed(
+        &inputs,
+        "input data (a data file changed between shards)",
+        |m| {
+            let files: Vec<String> = m
+                .inputs
+                .iter()
+                .map(|(f, h)| format!("{f} sha256 {h}"))
+                .collect();
+            files.join(", ")
+        },
+    )?;
     Ok(inputs)
 }
 

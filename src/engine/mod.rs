@@ -4,6 +4,7 @@
 mod error;
 pub mod event;
 pub mod execute;
+pub mod inputs;
 pub mod lines;
 pub mod merge;
 pub mod preflight;

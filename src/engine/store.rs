@@ -12,7 +12,7 @@ use super::record::RunRecord;
 use crate::scenario::Scenario;
 use fs2::FileExt;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -64,6 +64,10 @@ pub struct Manifest {
     /// The scenario file, absolute where it could be resolved (relative paths in the resolved config
     /// are relative to its folder).
     pub scenario_path: String,
+    /// SHA-256 of every data file and bundled set the scenario reads ([`super::inputs::hashes`]);
+    /// absent when it reads none (generated data), so such folders keep their bytes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -77,6 +81,7 @@ impl Manifest {
             total_runs,
             grid_runs: scenario.run_count(),
             scenario_path: path.display().to_string(),
+            inputs: super::inputs::hashes(scenario),
         }
     }
 
@@ -96,6 +101,8 @@ impl Manifest {
                 "results of labelnoise {} (this is {}); versions are never mixed in one folder",
                 self.version, new.version
             ))
+        } else if let Some(change) = super::inputs::changed(&self.inputs, &new.inputs) {
+            Some(format!("results made from other data: {change}"))
         } else if self.scenario_hash != new.scenario_hash || self.grid_runs != new.grid_runs {
             Some(format!(
                 "results of an earlier version of this scenario: its file changed since (content hash {} then, {} now)",
@@ -180,40 +187,28 @@ impl Store {
         let lock = lock(dir)?;
         let mpath = dir.join(MANIFEST);
         let rpath = dir.join(RUNS);
-        let problem = match fs::read_to_string(&mpath) {
-            Ok(text) => match serde_json::from_str::<Manifest>(&text) {
-                Ok(old) => old.conflict(manifest),
-                Err(e) => Some(format!("an unreadable {MANIFEST} ({e})")),
-            },
-            Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => Some(format!(
-                "a {RUNS} without {MANIFEST}, so what it holds is unknown"
-            )),
-            Err(_) => {
-                let foreign = foreign_files(dir)?;
-                (!foreign.is_empty()).then(|| {
-                    format!(
-                        "files that are not labelnoise results ({})",
-                        listed(&foreign)
-                    )
-                })
-            }
-        };
-        if let Some(what) = problem {
-            if !force {
+        let mut write = !mpath.exists();
+        if let Some((what, old)) = problem(dir, manifest)? {
+            if old.is_some() && !has_records(&rpath) {
+                // Nothing to protect (say, a run stopped by bad data, then fixed): taken over.
+                write = true;
+            } else if !force {
                 return Err(StoreError::Refused(format!(
                     "{} holds {what}; use --force to start the folder afresh (its runs are deleted), or --out to choose another folder",
                     dir.display()
                 )));
+            } else {
+                let deleting = our_files(dir);
+                on_event(Event::StartingAfresh {
+                    dir,
+                    what: &what,
+                    deleting: &deleting,
+                });
+                clear(dir)?;
+                write = true;
             }
-            let deleting = our_files(dir);
-            on_event(Event::StartingAfresh {
-                dir,
-                what: &what,
-                deleting: &deleting,
-            });
-            clear(dir)?;
         }
-        if !mpath.exists() {
+        if write {
             write_manifest(dir, manifest)?;
         }
         // Cut a torn last line before appending, so a new record never glues onto it.
@@ -264,6 +259,47 @@ impl Store {
             (serde_json::to_string(body).expect("serializes") + "\n").as_bytes(),
         )
     }
+}
+
+/// Why `dir` cannot take runs described by `manifest` as it is, with its manifest if readable.
+fn problem(
+    dir: &Path,
+    manifest: &Manifest,
+) -> Result<Option<(String, Option<Manifest>)>, StoreError> {
+    let rpath = dir.join(RUNS);
+    Ok(match fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(text) => match serde_json::from_str::<Manifest>(&text) {
+            Ok(old) => old.conflict(manifest).map(|what| (what, Some(old))),
+            Err(e) => Some((format!("an unreadable {MANIFEST} ({e})"), None)),
+        },
+        Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => Some((
+            format!("a {RUNS} without {MANIFEST}, so what it holds is unknown"),
+            None,
+        )),
+        Err(_) => {
+            let foreign = foreign_files(dir)?;
+            (!foreign.is_empty()).then(|| {
+                (
+                    format!(
+                        "files that are not labelnoise results ({})",
+                        listed(&foreign)
+                    ),
+                    None,
+                )
+            })
+        }
+    })
+}
+
+/// Whether `runs` holds at least one complete line (a record, good or bad).
+fn has_records(runs: &Path) -> bool {
+    let Ok(f) = File::open(runs) else {
+        return false;
+    };
+    BufReader::new(f)
+        .split(b'\n')
+        .map_while(Result::ok)
+        .any(|l| !l.iter().all(u8::is_ascii_whitespace))
 }
 
 /// Refuses a non-empty folder without a manifest before anything (even the lock) is written in it:

@@ -233,3 +233,82 @@ fn repair_moves_bad_lines_aside_and_keeps_the_rest() {
     let o = labelnoise().arg("repair").arg(&out).output().unwrap();
     assert!(String::from_utf8_lossy(&o.stdout).contains("nothing to repair, all 4 record(s)"));
 }
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A two-class CSV of 40 rows; `shift` moves class 1.
+fn csv(shift: f64) -> String {
+    let mut s = String::from("a,b,label\n");
+    for i in 0..40 {
+        let c = i % 2;
+        let x = (i as f64 * 0.37).sin() + c as f64 * shift;
+        let y = (i as f64 * 0.11).cos() - c as f64 * shift;
+        s.push_str(&format!("{x:.4},{y:.4},{c}\n"));
+    }
+    s
+}
+
+const CSV_SCENARIO: &str = "name = \"fromcsv\"\nseeds = 2\n[dataset]\nsource = \"csv\"\npath = \"data/d.csv\"\ntest_fraction = 0.25\n";
+
+#[test]
+fn a_changed_data_file_is_refused_on_rerun_and_in_merge() {
+    let t = tempfile::tempdir().unwrap();
+    fs::create_dir(t.path().join("data")).unwrap();
+    let data = t.path().join("data/d.csv");
+    fs::write(&data, csv(1.0)).unwrap();
+    let file = write(t.path(), "s.toml", CSV_SCENARIO);
+    let out = t.path().join("out");
+    assert!(run(&file, &out, &[]).0);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("scenario.json")).unwrap()).unwrap();
+    let then = sha256_hex(csv(1.0).as_bytes());
+    assert_eq!(manifest["inputs"]["data/d.csv"], then.as_str());
+    let (ok, stdout, _) = run(&file, &out, &[]);
+    assert!(
+        ok && stdout.contains("0 trained now, 2 already done"),
+        "{stdout}"
+    );
+
+    fs::write(&data, csv(2.0)).unwrap();
+    let now = sha256_hex(csv(2.0).as_bytes());
+    let (ok, _, stderr) = run(&file, &out, &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(&format!(
+            "data/d.csv changed since these results were made (sha256 {then} then, {now} now)"
+        )) && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(
+        lines(&out).len(),
+        2,
+        "a refused run leaves the folder alone"
+    );
+
+    // Shards made from different data are not merged.
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    fs::write(&data, csv(1.0)).unwrap();
+    assert!(run(&file, &a, &["--shard", "0/2"]).0);
+    fs::write(&data, csv(2.0)).unwrap();
+    assert!(run(&file, &b, &["--shard", "1/2"]).0);
+    let o = labelnoise()
+        .arg("merge")
+        .arg(&a)
+        .arg(&b)
+        .arg("-o")
+        .arg(t.path().join("all"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        stderr.contains("mixed input data") && stderr.contains(&then) && stderr.contains(&now),
+        "{stderr}"
+    );
+}
