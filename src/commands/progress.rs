@@ -37,6 +37,15 @@ impl Reporter {
                     format!("deleting {}", deleting.join(", "))
                 }
             ),
+            Event::ScenarioGrew {
+                dir,
+                kept,
+                from,
+                to,
+            } => eprintln!(
+                "note: {}: the scenario changed from {from} to {to} runs; its {kept} stored run(s) are unchanged by the edit and kept, only new runs are trained",
+                dir.display()
+            ),
             Event::TornLineDropped { path, bytes } => eprintln!(
                 "warning: {}: dropped a torn last line ({bytes} bytes, a run interrupted mid-write); that run will be redone",
                 path.display()

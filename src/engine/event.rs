@@ -14,6 +14,14 @@ pub enum Event<'a> {
         what: &'a str,
         deleting: &'a [String],
     },
+    /// The scenario of `dir` was edited and its grid grew from `from` to `to` runs; the `kept`
+    /// stored runs are still in it and are kept (only the new runs are trained).
+    ScenarioGrew {
+        dir: &'a Path,
+        kept: usize,
+        from: usize,
+        to: usize,
+    },
     /// `path` ended in a torn line (a run killed mid-write) of `bytes` bytes, cut off before
     /// appending; that run will be redone.
     TornLineDropped { path: &'a Path, bytes: u64 },

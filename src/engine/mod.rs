@@ -4,6 +4,7 @@
 mod error;
 pub mod event;
 pub mod execute;
+pub mod grow;
 pub mod inputs;
 pub mod lines;
 pub mod merge;
@@ -151,7 +152,12 @@ pub fn run(
     let total = runs.len();
     let manifest = store::Manifest::new(scenario, opts.shard.map(|s| s.to_string()), total);
     debug_assert_eq!(manifest.grid_runs, grid);
-    let mut store = Store::open(&opts.out, &manifest, opts.force, on_event)?;
+    // Without a shard, `runs` is the whole grid: the folder may grow to it.
+    let growth = opts.shard.is_none().then(|| store::Growth {
+        grid: &runs,
+        ece_bins: scenario.ece_bins,
+    });
+    let mut store = Store::open(&opts.out, &manifest, growth, opts.force, on_event)?;
     let mut outcome = Outcome {
         total,
         torn_tail: store.torn_bytes.is_some(),

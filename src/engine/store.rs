@@ -116,6 +116,13 @@ impl Manifest {
     }
 }
 
+/// What a folder may grow to when its scenario gained runs ([`super::grow`]).
+pub struct Growth<'a> {
+    /// The whole grid of the edited scenario.
+    pub grid: &'a [crate::scenario::spec::RunSpec],
+    pub ece_bins: usize,
+}
+
 /// An open results folder, locked for this process.
 pub struct Store {
     pub dir: PathBuf,
@@ -177,6 +184,7 @@ impl Store {
     pub fn open(
         dir: &Path,
         manifest: &Manifest,
+        growth: Option<Growth<'_>>,
         force: bool,
         on_event: OnEvent<'_>,
     ) -> Result<Store, StoreError> {
@@ -188,9 +196,29 @@ impl Store {
         let mpath = dir.join(MANIFEST);
         let rpath = dir.join(RUNS);
         let mut write = !mpath.exists();
-        if let Some((what, old)) = problem(dir, manifest)? {
-            if old.is_some() && !has_records(&rpath) {
-                // Nothing to protect (say, a run stopped by bad data, then fixed): taken over.
+        if let Some((mut what, old)) = problem(dir, manifest)? {
+            let grows = match (&old, growth) {
+                (Some(old), Some(g)) if !force && super::grow::may_grow(old, manifest) => {
+                    match super::grow::grow(dir, manifest, g.grid, g.ece_bins)? {
+                        Ok(kept) => {
+                            on_event(Event::ScenarioGrew {
+                                dir,
+                                kept,
+                                from: old.grid_runs,
+                                to: manifest.grid_runs,
+                            });
+                            true
+                        }
+                        Err(why) => {
+                            what = format!("{what}: {why}");
+                            false
+                        }
+                    }
+                }
+                _ => false,
+            };
+            if grows || (old.is_some() && !has_records(&rpath)) {
+                // Grown, or nothing to protect (say, a run stopped by bad data, then fixed).
                 write = true;
             } else if !force {
                 return Err(StoreError::Refused(format!(

@@ -312,3 +312,72 @@ fn a_changed_data_file_is_refused_on_rerun_and_in_merge() {
         "{stderr}"
     );
 }
+
+/// Records without their wall-clock timing, sorted (runs are appended in completion order).
+fn results(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = lines(dir)
+        .iter()
+        .map(|l| {
+            let mut r: serde_json::Value = serde_json::from_str(l).unwrap();
+            r.as_object_mut().unwrap().remove("timing");
+            r.to_string()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_grown_scenario_keeps_its_runs_and_trains_only_the_new_ones() {
+    let t = tempfile::tempdir().unwrap();
+    let file = write(t.path(), "s.toml", TINY);
+    let out = t.path().join("out");
+    assert!(run(&file, &out, &[]).0);
+    // One more seed and one more ε: 3 seeds × 3 methods = 9 runs, 4 of them stored.
+    let grown = TINY
+        .replace("seeds = 2", "seeds = 3")
+        .replace("[0.0, 0.1]", "[0.0, 0.1, 0.2]");
+    fs::write(&file, &grown).unwrap();
+    let (ok, stdout, stderr) = run(&file, &out, &[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("9 run(s): 5 trained now, 4 already done"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("from 4 to 9 runs"), "{stderr}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let ns: Vec<u64> = summary["summary"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["n"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ns, [3, 3, 3]);
+    // The grown folder holds what a fresh run of the grown scenario writes.
+    let fresh = t.path().join("fresh");
+    assert!(run(&file, &fresh, &[]).0);
+    assert_eq!(results(&out), results(&fresh));
+    for f in ["summary.csv", "summary.json", "scenario.json"] {
+        let a = fs::read_to_string(out.join(f)).unwrap();
+        let b = fs::read_to_string(fresh.join(f)).unwrap();
+        assert_eq!(a, b.replace("fresh", "out"), "{f}");
+    }
+
+    // Changing an existing run's meaning (l2 of every run) is refused, and nothing is touched.
+    let before = lines(&out);
+    fs::write(&file, format!("{grown}[model]\nl2 = 0.01\n")).unwrap();
+    let (ok, _, stderr) = run(&file, &out, &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("its file changed since")
+            && stderr.contains("is not in the edited grid")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(lines(&out), before);
+    // So is a change of the calibration bins, which every stored ECE depends on.
+    fs::write(&file, format!("{grown}[report]\nece_bins = 10\n")).unwrap();
+    let (ok, _, stderr) = run(&file, &out, &[]);
+    assert!(!ok && stderr.contains("ece_bins = 15"), "{stderr}");
+}
