@@ -4,6 +4,7 @@
 mod error;
 pub mod event;
 pub mod execute;
+mod folder;
 pub mod grow;
 pub mod inputs;
 pub mod lines;
