@@ -17,6 +17,7 @@ pub struct RunArgs {
     pub threads: Option<usize>,
     pub shard: Option<String>,
     pub force: bool,
+    pub allow_other_build: bool,
     pub quiet: bool,
     pub metrics: Option<Vec<String>>,
 }
@@ -55,6 +56,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         threads: args.threads,
         shard,
         force: args.force,
+        allow_other_build: args.allow_other_build,
         stop,
     };
     let progress = progress::Reporter::new(args.quiet);

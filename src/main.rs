@@ -34,6 +34,9 @@ enum Command {
         /// Start the results folder afresh even if it holds other results.
         #[arg(long)]
         force: bool,
+        /// Add runs to a results folder made by another build of labelnoise (marked "mixed builds").
+        #[arg(long)]
+        allow_other_build: bool,
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
             threads,
             shard,
             force,
+            allow_other_build,
             quiet,
             metrics,
         } => commands::run(&commands::RunArgs {
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
             threads,
             shard,
             force,
+            allow_other_build,
             quiet,
             metrics,
         }),

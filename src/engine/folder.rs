@@ -16,11 +16,14 @@ const PROBE_PREFIX: &str = ".labelnoise-probe-";
 pub(super) fn problem(
     dir: &Path,
     manifest: &Manifest,
+    allow_other_build: bool,
 ) -> Result<Option<(String, Option<Manifest>)>, StoreError> {
     let rpath = dir.join(RUNS);
     Ok(match fs::read_to_string(dir.join(MANIFEST)) {
         Ok(text) => match serde_json::from_str::<Manifest>(&text) {
-            Ok(old) => old.conflict(manifest).map(|what| (what, Some(old))),
+            Ok(old) => old
+                .conflict(manifest, allow_other_build)
+                .map(|what| (what, Some(old))),
             Err(e) => Some((format!("an unreadable {MANIFEST} ({e})"), None)),
         },
         Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => Some((

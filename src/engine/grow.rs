@@ -16,9 +16,10 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// Whether the only differences between `old` and `new` are the scenario's text and grid.
-pub fn may_grow(old: &Manifest, new: &Manifest) -> bool {
+pub fn may_grow(old: &Manifest, new: &Manifest, allow_other_build: bool) -> bool {
     old.scenario == new.scenario
         && old.version == new.version
+        && (old.build == new.build || allow_other_build)
         && old.shard.is_none()
         && new.shard.is_none()
         && super::inputs::changed(&old.inputs, &new.inputs).is_none()

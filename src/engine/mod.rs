@@ -1,6 +1,7 @@
 //! Runs a scenario's grid: shared datasets and noise draws, parallel runs (rayon), records appended
 //! to the results folder as they finish, resume, shards and interruption.
 
+pub mod build;
 mod error;
 pub mod event;
 pub mod execute;
@@ -36,6 +37,8 @@ pub struct Options {
     pub threads: Option<usize>,
     pub shard: Option<Shard>,
     pub force: bool,
+    /// Add runs to a folder made by another build of labelnoise (the folder is then marked mixed).
+    pub allow_other_build: bool,
     /// Set from outside (Ctrl-C): stop scheduling new runs.
     pub stop: Arc<AtomicBool>,
 }
@@ -158,7 +161,16 @@ pub fn run(
         grid: &runs,
         ece_bins: scenario.ece_bins,
     });
-    let mut store = Store::open(&opts.out, &manifest, growth, opts.force, on_event)?;
+    let mut store = Store::open(
+        &opts.out,
+        &manifest,
+        growth,
+        store::Admit {
+            force: opts.force,
+            allow_other_build: opts.allow_other_build,
+        },
+        on_event,
+    )?;
     let mut outcome = Outcome {
         total,
         torn_tail: store.torn_bytes.is_some(),
@@ -185,6 +197,7 @@ pub fn run(
         scenario: &scenario.name,
         scenario_hash: &scenario.content_hash,
         ece_bins: scenario.ece_bins,
+        build: build::id(),
     };
     on_event(Event::Started {
         pending: pending.len(),
@@ -375,6 +388,7 @@ epsilon = [0.0, 0.1]
             threads: Some(2),
             shard: None,
             force: false,
+            allow_other_build: false,
             stop: Arc::default(),
         };
         let outcome = run(&scenario, &opts, &event::ignore).unwrap();

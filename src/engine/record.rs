@@ -14,6 +14,9 @@ pub struct RunRecord {
     pub scenario: String,
     pub scenario_hash: String,
     pub version: String,
+    /// The build of labelnoise that made the run ([`super::build::id`]); empty in older records.
+    #[serde(default)]
+    pub build: String,
     pub seed: u64,
     /// Values on the grid's axes (key path, value), seed excluded.
     pub axes: Vec<(Axis, AxisValue)>,

@@ -52,6 +52,9 @@ pub struct Manifest {
     pub scenario: String,
     pub scenario_hash: String,
     pub version: String,
+    /// The build that made the folder ([`super::build::id`]); empty in older folders.
+    #[serde(default)]
+    pub build: String,
     /// `I/N` when the folder holds one shard.
     pub shard: Option<String>,
     /// Runs this folder is meant to hold (the shard's size, or the whole grid).
@@ -74,6 +77,7 @@ impl Manifest {
             scenario: scenario.name.clone(),
             scenario_hash: scenario.content_hash.clone(),
             version: crate::VERSION.to_string(),
+            build: super::build::id().to_string(),
             shard,
             total_runs,
             grid_runs: scenario.run_count(),
@@ -83,7 +87,7 @@ impl Manifest {
     }
 
     /// Why a folder holding `self` cannot take runs described by `new`, if it cannot.
-    pub(super) fn conflict(&self, new: &Manifest) -> Option<String> {
+    pub(super) fn conflict(&self, new: &Manifest, allow_other_build: bool) -> Option<String> {
         let whole = |s: &Option<String>| {
             s.as_ref()
                 .map_or("the whole grid".to_string(), |s| format!("shard {s}"))
@@ -98,6 +102,12 @@ impl Manifest {
                 "results of labelnoise {} (this is {}); versions are never mixed in one folder",
                 self.version, new.version
             ))
+        } else if self.build != new.build && !allow_other_build {
+            Some(format!(
+                "results of another build of labelnoise (build {} made them, this is {}): a changed program may give other numbers for the same runs, so builds are not mixed unless --allow-other-build is given (the folder is then marked \"mixed builds\")",
+                if self.build.is_empty() { "unrecorded" } else { &self.build },
+                new.build
+            ))
         } else if let Some(change) = super::inputs::changed(&self.inputs, &new.inputs) {
             Some(format!("results made from other data: {change}"))
         } else if self.scenario_hash != new.scenario_hash || self.grid_runs != new.grid_runs {
@@ -111,6 +121,15 @@ impl Manifest {
             None
         }
     }
+}
+
+/// What may be done to a folder holding other results.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Admit {
+    /// Start it afresh (deleting labelnoise's files in it).
+    pub force: bool,
+    /// Add this build's runs to a folder of another build.
+    pub allow_other_build: bool,
 }
 
 /// What a folder may grow to when its scenario gained runs ([`super::grow`]).
@@ -182,9 +201,10 @@ impl Store {
         dir: &Path,
         manifest: &Manifest,
         growth: Option<Growth<'_>>,
-        force: bool,
+        admit: Admit,
         on_event: OnEvent<'_>,
     ) -> Result<Store, StoreError> {
+        let force = admit.force;
         fs::create_dir_all(dir).map_err(io(dir))?;
         if !force {
             folder::refuse_foreign(dir)?;
@@ -193,9 +213,11 @@ impl Store {
         let mpath = dir.join(MANIFEST);
         let rpath = dir.join(RUNS);
         let mut write = !mpath.exists();
-        if let Some((mut what, old)) = folder::problem(dir, manifest)? {
+        if let Some((mut what, old)) = folder::problem(dir, manifest, admit.allow_other_build)? {
             let grows = match (&old, growth) {
-                (Some(old), Some(g)) if !force && super::grow::may_grow(old, manifest) => {
+                (Some(old), Some(g))
+                    if !force && super::grow::may_grow(old, manifest, admit.allow_other_build) =>
+                {
                     match super::grow::grow(dir, manifest, g.grid, g.ece_bins)? {
                         Ok(kept) => {
                             on_event(Event::ScenarioGrew {

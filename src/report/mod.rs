@@ -39,6 +39,9 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             dir.join(store::RUNS).display()
         ));
     }
+    warnings.extend(crate::engine::build::mixed(
+        loaded.records.iter().map(|r| r.build.as_str()),
+    ));
     let name = store::read_manifest(dir)
         .map(|m| m.scenario)
         .unwrap_or_else(|_| {

@@ -381,3 +381,50 @@ fn a_grown_scenario_keeps_its_runs_and_trains_only_the_new_ones() {
     let (ok, _, stderr) = run(&file, &out, &[]);
     assert!(!ok && stderr.contains("ece_bins = 15"), "{stderr}");
 }
+
+#[test]
+fn runs_of_another_build_are_refused_unless_allowed_and_then_marked() {
+    let t = tempfile::tempdir().unwrap();
+    let file = write(t.path(), "s.toml", TINY);
+    let out = t.path().join("out");
+    assert!(run(&file, &out, &[]).0);
+    // The build id: the version and the executable's SHA-256, computed here independently.
+    let exe = assert_cmd::cargo::cargo_bin("labelnoise");
+    let build = format!(
+        "{}+{}",
+        env!("CARGO_PKG_VERSION"),
+        &sha256_hex(&fs::read(exe).unwrap())[..16]
+    );
+    let manifest = fs::read_to_string(out.join("scenario.json")).unwrap();
+    assert!(
+        manifest.contains(&format!("\"build\": \"{build}\"")),
+        "{manifest}"
+    );
+    let good = lines(&out);
+    for l in &good {
+        let r: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(r["build"], build.as_str());
+    }
+    // Pretend an older build made the folder and two of its runs are missing.
+    let old = "0.0.1+0123456789abcdef";
+    fs::write(out.join("scenario.json"), manifest.replace(&build, old)).unwrap();
+    let kept: Vec<String> = good[..2].iter().map(|l| l.replace(&build, old)).collect();
+    set_lines(&out, &kept);
+    let (ok, _, stderr) = run(&file, &out, &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(&format!("build {old} made them, this is {build}"))
+            && stderr.contains("--allow-other-build"),
+        "{stderr}"
+    );
+    assert_eq!(lines(&out), kept);
+    let (ok, stdout, stderr) = run(&file, &out, &["--allow-other-build"]);
+    assert!(
+        ok && stdout.contains("2 trained now, 2 already done"),
+        "{stdout}{stderr}"
+    );
+    let mark = format!("mixed builds: {old} (2 runs), {build} (2 runs)");
+    assert!(stderr.contains(&mark), "{stderr}");
+    let (ok, _, stderr) = report(&out);
+    assert!(ok && stderr.contains(&mark), "{stderr}");
+}
