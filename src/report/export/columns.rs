@@ -1,8 +1,8 @@
 //! Which metrics the tables show and under what short headers: the only place the exporters name
 //! metrics.
 
-use crate::report::summary::Summary;
 use crate::vocab::metric::Metric;
+use crate::report::summary::Summary;
 
 /// Metrics of the terminal table unless the user picks others (`--metrics`, `[report] metrics`);
 /// dropped from the end while the table would be wider than
