@@ -52,8 +52,8 @@ pub struct Manifest {
     pub scenario: String,
     pub scenario_hash: String,
     pub version: String,
-    /// The build that made the folder ([`super::build::id`]); empty in older folders.
-    #[serde(default)]
+    /// The build that made the folder ([`super::build::id`]); absent in older folders.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub build: String,
     /// `I/N` when the folder holds one shard.
     pub shard: Option<String>,
