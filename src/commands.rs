@@ -18,6 +18,7 @@ pub struct RunArgs {
     pub threads: Option<usize>,
     pub shard: Option<String>,
     pub force: bool,
+    pub allow_other_build: bool,
     pub quiet: bool,
     pub metrics: Option<Vec<String>>,
 }
@@ -78,6 +79,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         threads,
         shard,
         force: args.force,
+        allow_other_build: args.allow_other_build,
         stop,
     };
     let progress = progress::Reporter::new(args.quiet);
@@ -378,6 +380,33 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
         merged.sidecars,
         merged.folders,
         out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `labelnoise repair DIR`: moves bad lines of `runs.jsonl` aside and says which.
+pub fn repair(dir: &Path) -> anyhow::Result<ExitCode> {
+    let r = engine::repair::repair(dir)?;
+    if r.moved.is_empty() {
+        println!(
+            "{}: nothing to repair, all {} record(s) are good",
+            dir.display(),
+            r.kept
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "kept {} record(s); moved {} line(s) to {}:",
+        r.kept,
+        r.moved.len(),
+        r.rejected_file.display()
+    );
+    for (line, why) in &r.moved {
+        println!("  line {line}: {why}");
+    }
+    println!(
+        "rebuild the tables with `labelnoise report {}`, or rerun the scenario into it to redo missing runs",
+        dir.display()
     );
     Ok(ExitCode::SUCCESS)
 }

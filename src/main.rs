@@ -34,6 +34,9 @@ enum Command {
         /// Start the results folder afresh even if it holds other results.
         #[arg(long)]
         force: bool,
+        /// Add runs to a results folder made by another build of labelnoise (marked "mixed builds").
+        #[arg(long)]
+        allow_other_build: bool,
         /// No progress output.
         #[arg(long, short)]
         quiet: bool,
@@ -63,6 +66,9 @@ enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
+    /// Move the bad lines of a results folder's runs.jsonl (unreadable, torn, of another scenario or
+    /// grid, repeated runs) to runs.rejected.jsonl, keeping the rest.
+    Repair { dir: PathBuf },
     /// List the bundled datasets with their sizes and sources.
     Datasets,
     /// Print every scenario key with its type, default and meaning (Markdown).
@@ -78,6 +84,7 @@ fn main() -> ExitCode {
             threads,
             shard,
             force,
+            allow_other_build,
             quiet,
             metrics,
         } => commands::run(&commands::RunArgs {
@@ -86,6 +93,7 @@ fn main() -> ExitCode {
             threads,
             shard,
             force,
+            allow_other_build,
             quiet,
             metrics,
         }),
@@ -93,6 +101,7 @@ fn main() -> ExitCode {
         Command::Check { files } => commands::check(&files),
         Command::Report { dir, metrics } => commands::report(&dir, metrics),
         Command::Merge { dirs, out } => commands::merge(&dirs, &out),
+        Command::Repair { dir } => commands::repair(&dir),
         Command::Datasets => commands::datasets(),
         Command::Schema => {
             print!("{}", labelnoise::scenario::schema::markdown());

@@ -24,8 +24,26 @@ impl Reporter {
 
     pub fn show(&self, event: Event<'_>) {
         match event {
-            Event::StartingAfresh { dir, what } => eprintln!(
-                "warning: --force: {} held {what}; starting it afresh",
+            Event::StartingAfresh {
+                dir,
+                what,
+                deleting,
+            } => eprintln!(
+                "warning: --force: {} held {what}; starting it afresh ({})",
+                dir.display(),
+                if deleting.is_empty() {
+                    "no labelnoise file to delete".to_string()
+                } else {
+                    format!("deleting {}", deleting.join(", "))
+                }
+            ),
+            Event::ScenarioGrew {
+                dir,
+                kept,
+                from,
+                to,
+            } => eprintln!(
+                "note: {}: the scenario changed from {from} to {to} runs; its {kept} stored run(s) are unchanged by the edit and kept, only new runs are trained",
                 dir.display()
             ),
             Event::TornLineDropped { path, bytes } => eprintln!(

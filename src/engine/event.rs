@@ -7,8 +7,21 @@ use std::path::Path;
 /// One thing worth telling whoever watches a run or a merge.
 #[derive(Debug)]
 pub enum Event<'a> {
-    /// `--force` found `dir` holding `what` (other results) and starts it afresh.
-    StartingAfresh { dir: &'a Path, what: &'a str },
+    /// `--force` found `dir` holding `what` (other results, or other files) and starts it afresh,
+    /// deleting `deleting` (labelnoise's own files there; nothing else is touched).
+    StartingAfresh {
+        dir: &'a Path,
+        what: &'a str,
+        deleting: &'a [String],
+    },
+    /// The scenario of `dir` was edited and its grid grew from `from` to `to` runs; the `kept`
+    /// stored runs are still in it and are kept (only the new runs are trained).
+    ScenarioGrew {
+        dir: &'a Path,
+        kept: usize,
+        from: usize,
+        to: usize,
+    },
     /// `path` ended in a torn line (a run killed mid-write) of `bytes` bytes, cut off before
     /// appending; that run will be redone.
     TornLineDropped { path: &'a Path, bytes: u64 },

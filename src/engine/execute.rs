@@ -15,6 +15,8 @@ pub struct Context<'a> {
     pub scenario: &'a str,
     pub scenario_hash: &'a str,
     pub ece_bins: usize,
+    /// [`super::build::id`], written into every record.
+    pub build: &'a str,
 }
 
 /// Id of a (dataset, noise, seed) draw: names its sidecar file.
@@ -71,6 +73,7 @@ pub fn execute(
         scenario: ctx.scenario.to_string(),
         scenario_hash: ctx.scenario_hash.to_string(),
         version: crate::VERSION.to_string(),
+        build: ctx.build.to_string(),
         seed: run.seed,
         axes: run.axes.clone(),
         config: RunConfig {

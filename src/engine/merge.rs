@@ -58,12 +58,7 @@ fn refused(s: impl Into<String>) -> MergeError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> MergeError + '_ {
-    move |source| {
-        MergeError::Store(StoreError::Io {
-            path: path.display().to_string(),
-            source,
-        })
-    }
+    move |err| MergeError::Store(store::io(path)(err))
 }
 
 /// Shows at most [`SHOWN`] lines of a list.
@@ -219,6 +214,21 @@ fn read_inputs(dirs: &[PathBuf], out: &Path) -> Result<Vec<Input>, MergeError> {
     refuse_mixed(&inputs, "program versions", |m| {
         format!("labelnoise {}", m.version)
     })?;
+    refuse_mixed(&inputs, "builds of labelnoise", |m| {
+        format!("build {}", m.build)
+    })?;
+    refuse_mixed(
+        &inputs,
+        "input data (a data file changed between shards)",
+        |m| {
+            let files: Vec<String> = m
+                .inputs
+                .iter()
+                .map(|(f, h)| format!("{f} sha256 {h}"))
+                .collect();
+            files.join(", ")
+        },
+    )?;
     Ok(inputs)
 }
 
@@ -410,7 +420,7 @@ fn sidecars(inputs: &[Input]) -> Result<BTreeMap<String, PathBuf>, MergeError> {
 /// Refuses an output folder that holds something else than this scenario's results.
 fn check_output(out: &Path, manifest: &Manifest) -> Result<(), MergeError> {
     match store::read_manifest(out) {
-        Ok(old) if old.scenario == manifest.scenario && old.scenario_hash == manifest.scenario_hash && old.version == manifest.version && old.shard.is_none() => Ok(()),
+        Ok(old) if old.scenario == manifest.scenario && old.scenario_hash == manifest.scenario_hash && old.version == manifest.version && old.build == manifest.build && old.shard.is_none() => Ok(()),
         Ok(old) => Err(refused(format!(
             "merge: {} already holds other results (scenario `{}`, content hash {}, labelnoise {}{}); choose an empty folder",
             out.display(),

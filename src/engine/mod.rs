@@ -1,12 +1,18 @@
 //! Runs a scenario's grid: shared datasets and noise draws, parallel runs (rayon), records appended
 //! to the results folder as they finish, resume, shards and interruption.
 
+pub mod build;
 mod error;
 pub mod event;
 pub mod execute;
+mod folder;
+pub mod grow;
+pub mod inputs;
+pub mod lines;
 pub mod merge;
 pub mod preflight;
 pub mod record;
+pub mod repair;
 pub mod shard;
 pub mod store;
 
@@ -31,6 +37,8 @@ pub struct Options {
     pub threads: Option<usize>,
     pub shard: Option<Shard>,
     pub force: bool,
+    /// Add runs to a folder made by another build of labelnoise (the folder is then marked mixed).
+    pub allow_other_build: bool,
     /// Set from outside (Ctrl-C): stop scheduling new runs.
     pub stop: Arc<AtomicBool>,
 }
@@ -148,13 +156,29 @@ pub fn run(
     let total = runs.len();
     let manifest = store::Manifest::new(scenario, opts.shard.map(|s| s.to_string()), total);
     debug_assert_eq!(manifest.grid_runs, grid);
-    let mut store = Store::open(&opts.out, &manifest, opts.force, on_event)?;
+    // Without a shard, `runs` is the whole grid: the folder may grow to it.
+    let growth = opts.shard.is_none().then(|| store::Growth {
+        grid: &runs,
+        ece_bins: scenario.ece_bins,
+    });
+    let mut store = Store::open(
+        &opts.out,
+        &manifest,
+        growth,
+        store::Admit {
+            force: opts.force,
+            allow_other_build: opts.allow_other_build,
+        },
+        on_event,
+    )?;
     let mut outcome = Outcome {
         total,
         torn_tail: store.torn_bytes.is_some(),
         ..Outcome::default()
     };
-    let done = store::read_ids(&opts.out)?;
+    let grid_ids: HashSet<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+    let done = store::read_ids(&opts.out, &grid_ids)?;
+    drop(grid_ids);
     let mut pending: Vec<RunSpec> = runs.into_iter().filter(|r| !done.contains(&r.id)).collect();
     drop(done);
     outcome.skipped = total - pending.len();
@@ -173,6 +197,7 @@ pub fn run(
         scenario: &scenario.name,
         scenario_hash: &scenario.content_hash,
         ece_bins: scenario.ece_bins,
+        build: build::id(),
     };
     on_event(Event::Started {
         pending: pending.len(),
@@ -363,6 +388,7 @@ epsilon = [0.0, 0.1]
             threads: Some(2),
             shard: None,
             force: false,
+            allow_other_build: false,
             stop: Arc::default(),
         };
         let outcome = run(&scenario, &opts, &event::ignore).unwrap();

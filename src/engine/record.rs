@@ -14,6 +14,9 @@ pub struct RunRecord {
     pub scenario: String,
     pub scenario_hash: String,
     pub version: String,
+    /// The build of labelnoise that made the run ([`super::build::id`]); absent in older records.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub build: String,
     pub seed: u64,
     /// Values on the grid's axes (key path, value), seed excluded.
     pub axes: Vec<(Axis, AxisValue)>,

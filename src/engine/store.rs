@@ -8,11 +8,12 @@
 //! `fsync`ed per record, so a power loss may lose the last few seconds (the runs are then redone).
 
 use super::event::{Event, OnEvent};
+use super::folder;
 use super::record::RunRecord;
 use crate::scenario::Scenario;
 use fs2::FileExt;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -20,28 +21,27 @@ use thiserror::Error;
 
 pub const RUNS: &str = "runs.jsonl";
 pub const MANIFEST: &str = "scenario.json";
+/// Where `repair` moves the bad lines of `runs.jsonl` (appended, with their line numbers).
+pub const REJECTED: &str = "runs.rejected.jsonl";
 /// Lock file: held (exclusive, `flock`) by the process writing the folder.
 pub const LOCK: &str = ".lock";
 /// Folder of the noise sidecars, `noise/<noise_id>.json`.
 pub const NOISE: &str = "noise";
-/// Files derived from `runs.jsonl` that `--force` removes along with it.
-const DERIVED: &[&str] = &["summary.csv", "summary.md", "summary.json"];
 
+/// Errors of the results folder. The io error is a field, not a `source`, and the message shows it:
+/// a source would be printed a second time by error chains (`anyhow`'s `{:#}`).
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {err}")]
+    Io { path: String, err: std::io::Error },
     #[error("{0}")]
     Refused(String),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |err| StoreError::Io {
         path: path.display().to_string(),
-        source,
+        err,
     }
 }
 
@@ -52,6 +52,9 @@ pub struct Manifest {
     pub scenario: String,
     pub scenario_hash: String,
     pub version: String,
+    /// The build that made the folder ([`super::build::id`]); absent in older folders.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub build: String,
     /// `I/N` when the folder holds one shard.
     pub shard: Option<String>,
     /// Runs this folder is meant to hold (the shard's size, or the whole grid).
@@ -61,6 +64,10 @@ pub struct Manifest {
     /// The scenario file, absolute where it could be resolved (relative paths in the resolved config
     /// are relative to its folder).
     pub scenario_path: String,
+    /// SHA-256 of every data file and bundled set the scenario reads ([`super::inputs::hashes`]);
+    /// absent when it reads none (generated data), so such folders keep their bytes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, String>,
 }
 
 impl Manifest {
@@ -70,15 +77,17 @@ impl Manifest {
             scenario: scenario.name.clone(),
             scenario_hash: scenario.content_hash.clone(),
             version: crate::VERSION.to_string(),
+            build: super::build::id().to_string(),
             shard,
             total_runs,
             grid_runs: scenario.run_count(),
             scenario_path: path.display().to_string(),
+            inputs: super::inputs::hashes(scenario),
         }
     }
 
     /// Why a folder holding `self` cannot take runs described by `new`, if it cannot.
-    fn conflict(&self, new: &Manifest) -> Option<String> {
+    pub(super) fn conflict(&self, new: &Manifest, allow_other_build: bool) -> Option<String> {
         let whole = |s: &Option<String>| {
             s.as_ref()
                 .map_or("the whole grid".to_string(), |s| format!("shard {s}"))
@@ -93,6 +102,14 @@ impl Manifest {
                 "results of labelnoise {} (this is {}); versions are never mixed in one folder",
                 self.version, new.version
             ))
+        } else if self.build != new.build && !allow_other_build {
+            Some(format!(
+                "results of another build of labelnoise (build {} made them, this is {}): a changed program may give other numbers for the same runs, so builds are not mixed unless --allow-other-build is given (the folder is then marked \"mixed builds\")",
+                if self.build.is_empty() { "unrecorded" } else { &self.build },
+                new.build
+            ))
+        } else if let Some(change) = super::inputs::changed(&self.inputs, &new.inputs) {
+            Some(format!("results made from other data: {change}"))
         } else if self.scenario_hash != new.scenario_hash || self.grid_runs != new.grid_runs {
             Some(format!(
                 "results of an earlier version of this scenario: its file changed since (content hash {} then, {} now)",
@@ -104,6 +121,22 @@ impl Manifest {
             None
         }
     }
+}
+
+/// What may be done to a folder holding other results.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Admit {
+    /// Start it afresh (deleting labelnoise's files in it).
+    pub force: bool,
+    /// Add this build's runs to a folder of another build.
+    pub allow_other_build: bool,
+}
+
+/// What a folder may grow to when its scenario gained runs ([`super::grow`]).
+pub struct Growth<'a> {
+    /// The whole grid of the edited scenario.
+    pub grid: &'a [crate::scenario::spec::RunSpec],
+    pub ece_bins: usize,
 }
 
 /// An open results folder, locked for this process.
@@ -126,6 +159,7 @@ pub struct Loaded {
 #[derive(Debug, Deserialize)]
 pub struct RecordHead {
     pub id: String,
+    pub scenario: String,
     pub index: usize,
     pub scenario_hash: String,
     pub version: String,
@@ -166,34 +200,62 @@ impl Store {
     pub fn open(
         dir: &Path,
         manifest: &Manifest,
-        force: bool,
+        growth: Option<Growth<'_>>,
+        admit: Admit,
         on_event: OnEvent<'_>,
     ) -> Result<Store, StoreError> {
+        let force = admit.force;
         fs::create_dir_all(dir).map_err(io(dir))?;
+        if !force {
+            folder::refuse_foreign(dir)?;
+        }
         let lock = lock(dir)?;
         let mpath = dir.join(MANIFEST);
         let rpath = dir.join(RUNS);
-        let problem = match fs::read_to_string(&mpath) {
-            Ok(text) => match serde_json::from_str::<Manifest>(&text) {
-                Ok(old) => old.conflict(manifest),
-                Err(e) => Some(format!("an unreadable {MANIFEST} ({e})")),
-            },
-            Err(_) if fs::metadata(&rpath).is_ok_and(|m| m.len() > 0) => Some(format!(
-                "a {RUNS} without {MANIFEST}, so what it holds is unknown"
-            )),
-            Err(_) => None,
-        };
-        if let Some(what) = problem {
-            if !force {
+        let mut write = !mpath.exists();
+        if let Some((mut what, old)) = folder::problem(dir, manifest, admit.allow_other_build)? {
+            let grows = match (&old, growth) {
+                (Some(old), Some(g))
+                    if !force && super::grow::may_grow(old, manifest, admit.allow_other_build) =>
+                {
+                    match super::grow::grow(dir, manifest, g.grid, g.ece_bins)? {
+                        Ok(kept) => {
+                            on_event(Event::ScenarioGrew {
+                                dir,
+                                kept,
+                                from: old.grid_runs,
+                                to: manifest.grid_runs,
+                            });
+                            true
+                        }
+                        Err(why) => {
+                            what = format!("{what}: {why}");
+                            false
+                        }
+                    }
+                }
+                _ => false,
+            };
+            if grows || (old.is_some() && !folder::has_records(&rpath)) {
+                // Grown, or nothing to protect (say, a run stopped by bad data, then fixed).
+                write = true;
+            } else if !force {
                 return Err(StoreError::Refused(format!(
                     "{} holds {what}; use --force to start the folder afresh (its runs are deleted), or --out to choose another folder",
                     dir.display()
                 )));
+            } else {
+                let deleting = folder::our_files(dir);
+                on_event(Event::StartingAfresh {
+                    dir,
+                    what: &what,
+                    deleting: &deleting,
+                });
+                folder::clear(dir)?;
+                write = true;
             }
-            on_event(Event::StartingAfresh { dir, what: &what });
-            clear(dir)?;
         }
-        if !mpath.exists() {
+        if write {
             write_manifest(dir, manifest)?;
         }
         // Cut a torn last line before appending, so a new record never glues onto it.
@@ -246,22 +308,6 @@ impl Store {
     }
 }
 
-/// Removes what labelnoise wrote in `dir` (records, manifest, sidecars, summaries), nothing else.
-fn clear(dir: &Path) -> Result<(), StoreError> {
-    for f in [RUNS, MANIFEST].iter().chain(DERIVED) {
-        let p = dir.join(f);
-        match fs::remove_file(&p) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&p)(e)),
-            _ => {}
-        }
-    }
-    let noise = dir.join(NOISE);
-    match fs::remove_dir_all(&noise) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&noise)(e)),
-        _ => Ok(()),
-    }
-}
-
 /// Calls `each(line_number, byte_offset, line)` for every complete, non-empty line of `runs.jsonl`
 /// in `dir`, one line in memory at a time. Returns whether a torn last line (no newline) was skipped.
 pub fn scan(
@@ -299,27 +345,41 @@ pub fn scan(
 
 fn not_a_record(dir: &Path, number: usize, e: serde_json::Error) -> StoreError {
     StoreError::Refused(format!(
-        "{}:{number}: not a run record: {e}",
-        dir.join(RUNS).display()
+        "{}:{number}: not a run record: {e}; {}",
+        dir.join(RUNS).display(),
+        super::lines::repair_hint(dir)
     ))
 }
 
-/// Reads `runs.jsonl` in `dir`, dropping a torn last line (one without its newline).
+/// Reads `runs.jsonl` in `dir`, dropping a torn last line (one without its newline). Refuses a
+/// line that is not a record of the folder's scenario and grid, or repeats a run ([`LineCheck`]).
+///
+/// [`LineCheck`]: super::lines::LineCheck
 pub fn load(dir: &Path) -> Result<Loaded, StoreError> {
     let mut records = Vec::new();
+    let mut check = super::lines::LineCheck::new(dir);
     let torn_tail = scan(dir, |number, _, line| {
+        check.check(&record_head(dir, number, line)?, number)?;
         records.push(serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?);
         Ok(())
     })?;
     Ok(Loaded { records, torn_tail })
 }
 
-/// Ids of the records in `dir` (a torn last line excluded), reading one line at a time.
-pub fn read_ids(dir: &Path) -> Result<HashSet<String>, StoreError> {
+/// Ids of the records in `dir` (a torn last line excluded), reading one line at a time, with the
+/// checks of [`load`]; a run not in `grid` (the ids of the grid) is refused too.
+pub fn read_ids(dir: &Path, grid: &HashSet<&str>) -> Result<HashSet<String>, StoreError> {
     let mut ids = HashSet::new();
+    let mut check = super::lines::LineCheck::new(dir);
     scan(dir, |number, _, line| {
-        let head: RecordHead =
-            serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?;
+        let head = record_head(dir, number, line)?;
+        check.check(&head, number)?;
+        if !grid.contains(head.id.as_str()) {
+            return Err(check.refused(
+                number,
+                &format!("run {} is not among the runs this folder is for (the scenario's grid, or its shard)", head.id),
+            ));
+        }
         ids.insert(head.id);
         Ok(())
     })?;
@@ -374,19 +434,25 @@ fn truncate_torn_tail(path: &Path) -> Result<Option<u64>, StoreError> {
     Ok(Some(len - keep))
 }
 
-/// Writes a file by writing a temporary sibling and renaming it over the target.
+/// Writes a file by writing a temporary sibling and renaming it over the target. On failure (a full
+/// disk, a target that cannot be replaced) the temporary file is removed, never left behind.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let tmp = path.with_extension(format!(
         "{}.tmp{}",
         path.extension().and_then(|e| e.to_str()).unwrap_or(""),
         std::process::id()
     ));
-    {
-        let mut f = File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
+    let mut f = File::create(&tmp).map_err(io(&tmp))?;
+    let written = f
+        .write_all(bytes)
+        .and_then(|_| f.sync_all())
+        .map_err(io(&tmp))
+        .and_then(|_| fs::rename(&tmp, path).map_err(io(path)));
+    drop(f);
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
     }
-    fs::rename(&tmp, path).map_err(io(path))
+    written
 }
 
 #[cfg(test)]
@@ -406,6 +472,24 @@ mod tests {
         fs::write(&p, "no newline at all").unwrap();
         assert_eq!(truncate_torn_tail(&p).unwrap(), Some(17));
         assert_eq!(fs::read(&p).unwrap(), b"");
+    }
+
+    #[test]
+    fn a_failed_atomic_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A directory cannot be replaced by a file: the rename fails after the temporary is written.
+        let target = dir.path().join("summary.csv");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("inside"), "x").unwrap();
+        let err = write_atomic(&target, b"a,b\n").unwrap_err();
+        assert!(matches!(err, StoreError::Io { .. }), "{err}");
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["summary.csv".to_string()]);
+        // A missing folder fails at create: nothing is written anywhere.
+        assert!(write_atomic(&dir.path().join("no/such/file.csv"), b"x").is_err());
     }
 
     #[test]

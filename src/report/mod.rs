@@ -48,6 +48,8 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             dir.join(store::RUNS).display()
         ));
     }
+    let mixed_builds = crate::engine::build::mixed(loaded.records.iter().map(|r| r.build.as_str()));
+    warnings.extend(mixed_builds.clone());
     let manifest = store::read_manifest(dir).ok();
     let name = manifest.as_ref().map_or_else(
         || {
@@ -66,6 +68,7 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             runs: loaded.records.len(),
             expected: m.total_runs,
         });
+    summary.mixed_builds = mixed_builds;
     let tables: [(&str, &dyn Exporter); 3] = [
         ("summary.csv", &Csv),
         ("summary.md", &Markdown),
@@ -98,9 +101,9 @@ fn read_lock(dir: &Path) -> Option<std::fs::File> {
 /// Writes `figures` into `plot_dir` and removes the figures of [`figures::FILES`] that no longer
 /// apply (other files are the user's and stay).
 fn write_figures(plot_dir: &Path, figures: &[figures::Figure]) -> Result<(), StoreError> {
-    std::fs::create_dir_all(plot_dir).map_err(|source| StoreError::Io {
+    std::fs::create_dir_all(plot_dir).map_err(|err| StoreError::Io {
         path: plot_dir.display().to_string(),
-        source,
+        err,
     })?;
     for f in figures {
         store::write_atomic(&plot_dir.join(f.file), f.svg.as_bytes())?;
@@ -114,7 +117,7 @@ fn write_figures(plot_dir: &Path, figures: &[figures::Figure]) -> Result<(), Sto
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 return Err(StoreError::Io {
                     path: path.display().to_string(),
-                    source: e,
+                    err: e,
                 })
             }
             _ => {}

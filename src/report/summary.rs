@@ -81,6 +81,10 @@ pub struct Summary {
     /// or a shard): every table says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial: Option<Partial>,
+    /// "mixed builds: A (n runs), B (m runs)" when runs of several program builds were pooled
+    /// (allowed only by `--allow-other-build`): every table says so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixed_builds: Option<String>,
 }
 
 /// How many of the folder's runs the summary holds.
@@ -215,6 +219,7 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
         metrics,
         cells,
         partial: None,
+        mixed_builds: None,
     }
 }
 

@@ -17,3 +17,4 @@ mod readme;
 mod reliability;
 mod report;
 mod scale;
+mod store;

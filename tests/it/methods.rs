@@ -452,6 +452,7 @@ fn run_scenario(text: &str, threads: usize) -> (tempfile::TempDir, Vec<RunRecord
         threads: Some(threads),
         shard: None,
         force: false,
+        allow_other_build: false,
         stop: Arc::new(AtomicBool::new(false)),
     };
     let outcome = engine::run(&s, &opts, &engine::event::ignore).unwrap();

@@ -404,6 +404,7 @@ fn run_scenario(dir: &Path, threads: usize) -> (Vec<engine::record::RunRecord>, 
         threads: Some(threads),
         shard: None,
         force: false,
+        allow_other_build: false,
         stop: Arc::new(AtomicBool::new(false)),
     };
     let outcome = engine::run(&scenario, &opts, &engine::event::ignore).unwrap();
@@ -491,6 +492,7 @@ fn noise_kinds_scenario_plans_every_matrix_and_runs_every_kind() {
         threads: Some(2),
         shard: None,
         force: false,
+        allow_other_build: false,
         stop: Arc::new(AtomicBool::new(false)),
     };
     let outcome = engine::run(&scenario, &opts, &engine::event::ignore).unwrap();

@@ -45,6 +45,7 @@ fn measure(run: &RunSpec, data: &Dataset) -> Result<RunRecord, train::TrainError
         scenario: "n",
         scenario_hash: "h",
         ece_bins: 15,
+        build: "test",
     };
     execute::execute(&ctx, run, data, &clean(data), Instant::now())
 }

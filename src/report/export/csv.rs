@@ -105,6 +105,7 @@ mod tests {
             metrics: vec![Metric::TestAccuracy, Metric::TestEce],
             cells: vec![cell],
             partial: None,
+            mixed_builds: None,
         };
         let text = Csv.serialize(&s);
         let mut r = ::csv::Reader::from_reader(text.as_bytes());

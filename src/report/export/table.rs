@@ -189,6 +189,7 @@ pub fn notes(s: &Summary, metrics: &[Metric]) -> Vec<String> {
             )
         })
         .into_iter()
+        .chain(s.mixed_builds.clone())
         .collect();
     out.extend(["mean±std over seeds; n = runs per cell".to_string()
         + if s.cells.iter().any(|c| c.not_converged > 0) {
