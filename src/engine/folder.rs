@@ -2,7 +2,8 @@
 //! conflicts with a run's), a user's own files (refused, never deleted), and what `--force` deletes
 //! (only labelnoise's files).
 
-use super::store::{io, Manifest, StoreError, LOCK, MANIFEST, NOISE, RUNS};
+use super::event::{Event, OnEvent};
+use super::store::{io, Admit, Growth, Manifest, StoreError, LOCK, MANIFEST, NOISE, RUNS};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -140,4 +141,61 @@ pub(super) fn clear(dir: &Path) -> Result<(), StoreError> {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&noise)(e)),
         _ => Ok(()),
     }
+}
+
+/// Settles what an existing folder holds against `manifest`: nothing to settle (false), a grown
+/// scenario whose stored runs are kept, a folder with nothing to protect, or `--force` starting it
+/// afresh (true: the manifest is rewritten); any other conflict is refused.
+pub(super) fn settle(
+    dir: &Path,
+    manifest: &Manifest,
+    growth: Option<Growth<'_>>,
+    admit: Admit,
+    on_event: OnEvent<'_>,
+) -> Result<bool, StoreError> {
+    let force = admit.force;
+    let rpath = dir.join(RUNS);
+    let Some((mut what, old)) = problem(dir, manifest, admit.allow_other_build)? else {
+        return Ok(false);
+    };
+    let grows = match (&old, growth) {
+        (Some(old), Some(g))
+            if !force && super::grow::may_grow(old, manifest, admit.allow_other_build) =>
+        {
+            match super::grow::grow(dir, manifest, g.grid, g.ece_bins)? {
+                Ok(kept) => {
+                    on_event(Event::ScenarioGrew {
+                        dir,
+                        kept,
+                        from: old.grid_runs,
+                        to: manifest.grid_runs,
+                    });
+                    true
+                }
+                Err(why) => {
+                    what = format!("{what}: {why}");
+                    false
+                }
+            }
+        }
+        _ => false,
+    };
+    if grows || (old.is_some() && !has_records(&rpath)) {
+        // Grown, or nothing to protect (say, a run stopped by bad data, then fixed).
+        return Ok(true);
+    }
+    if !force {
+        return Err(StoreError::Refused(format!(
+            "{} holds {what}; use --force to start the folder afresh (its runs are deleted), or --out to choose another folder",
+            dir.display()
+        )));
+    }
+    let deleting = our_files(dir);
+    on_event(Event::StartingAfresh {
+        dir,
+        what: &what,
+        deleting: &deleting,
+    });
+    clear(dir)?;
+    Ok(true)
 }

@@ -74,6 +74,21 @@ fn bounded(lines: &[String]) -> String {
     s
 }
 
+/// Copies the noise sidecars into `noise`, rewriting only those that differ.
+fn copy_sidecars(sidecars: &BTreeMap<String, PathBuf>, noise: &Path) -> Result<(), MergeError> {
+    if !sidecars.is_empty() {
+        fs::create_dir_all(noise).map_err(io(noise))?;
+    }
+    for (name, from) in sidecars {
+        let to = noise.join(name);
+        let bytes = fs::read(from).map_err(io(from))?;
+        if fs::read(&to).ok().as_ref() != Some(&bytes) {
+            store::write_atomic(&to, &bytes)?;
+        }
+    }
+    Ok(())
+}
+
 /// Merges `dirs` into `out`, telling `on_event` of each torn last line it ignores.
 pub fn merge(dirs: &[PathBuf], out: &Path, on_event: OnEvent<'_>) -> Result<Merged, MergeError> {
     if dirs.is_empty() {
@@ -146,17 +161,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, on_event: OnEvent<'_>) -> Result<Merg
     check_output(out, &manifest)?;
     store::write_manifest(out, &manifest)?;
     write_records(&inputs, &entries, out)?;
-    let noise = out.join(store::NOISE);
-    if !sidecars.is_empty() {
-        fs::create_dir_all(&noise).map_err(io(&noise))?;
-    }
-    for (name, from) in &sidecars {
-        let to = noise.join(name);
-        let bytes = fs::read(from).map_err(io(from))?;
-        if fs::read(&to).ok().as_ref() != Some(&bytes) {
-            store::write_atomic(&to, &bytes)?;
-        }
-    }
+    copy_sidecars(&sidecars, &out.join(store::NOISE))?;
     Ok(Merged {
         runs: entries.len(),
         folders: inputs.len(),

@@ -176,21 +176,8 @@ pub fn run(
         torn_tail: store.torn_bytes.is_some(),
         ..Outcome::default()
     };
-    let grid_ids: HashSet<&str> = runs.iter().map(|r| r.id.as_str()).collect();
-    let done = store::read_ids(&opts.out, &grid_ids)?;
-    drop(grid_ids);
-    let mut pending: Vec<RunSpec> = runs.into_iter().filter(|r| !done.contains(&r.id)).collect();
-    drop(done);
+    let pending = pending_runs(&opts.out, runs)?;
     outcome.skipped = total - pending.len();
-    // Runs sharing a dataset and noise draw run close together, so shared data is freed early.
-    pending.sort_by(|a, b| {
-        (a.dataset_key(), a.seed, a.noise_key(), a.index).cmp(&(
-            b.dataset_key(),
-            b.seed,
-            b.noise_key(),
-            b.index,
-        ))
-    });
     let shared = Shared::new(&pending);
     check_inputs(&pending, &shared)?;
     let ctx = execute::Context {
@@ -209,22 +196,11 @@ pub fn run(
         ran: 0,
         err: None,
     });
-    let work = || {
+    in_pool(opts.threads, || {
         pending
             .par_iter()
             .for_each(|run| train_one(run, &ctx, &shared, &tally, &opts.stop, on_event));
-    };
-    match opts.threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .map_err(|e| EngineError::Threads {
-                threads: t,
-                message: e.to_string(),
-            })?
-            .install(work),
-        None => work(),
-    }
+    })?;
     on_event(Event::Finished);
     let tally = tally.into_inner().unwrap();
     if let Some(e) = tally.err {
@@ -235,6 +211,40 @@ pub fn run(
     outcome.interrupted =
         opts.stop.load(Ordering::SeqCst) && outcome.ran + outcome.failed.len() < pending.len();
     Ok(outcome)
+}
+
+/// The runs of `runs` not yet stored in `out` (read by id, one line at a time), with runs sharing
+/// a dataset and noise draw next to each other so shared data is freed early.
+fn pending_runs(out: &std::path::Path, runs: Vec<RunSpec>) -> Result<Vec<RunSpec>, EngineError> {
+    let grid_ids: HashSet<&str> = runs.iter().map(|r| r.id.as_str()).collect();
+    let done = store::read_ids(out, &grid_ids)?;
+    drop(grid_ids);
+    let mut pending: Vec<RunSpec> = runs.into_iter().filter(|r| !done.contains(&r.id)).collect();
+    pending.sort_by(|a, b| {
+        (a.dataset_key(), a.seed, a.noise_key(), a.index).cmp(&(
+            b.dataset_key(),
+            b.seed,
+            b.noise_key(),
+            b.index,
+        ))
+    });
+    Ok(pending)
+}
+
+/// Runs `work` on a pool of `threads` workers, or on rayon's global pool (all cores).
+fn in_pool(threads: Option<usize>, work: impl FnOnce() + Send) -> Result<(), EngineError> {
+    match threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .map_err(|e| EngineError::Threads {
+                threads: t,
+                message: e.to_string(),
+            })?
+            .install(work),
+        None => work(),
+    }
+    Ok(())
 }
 
 /// The results folder and what the worker threads have done, behind one lock.

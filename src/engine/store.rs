@@ -212,50 +212,8 @@ impl Store {
         let lock = lock(dir)?;
         let mpath = dir.join(MANIFEST);
         let rpath = dir.join(RUNS);
-        let mut write = !mpath.exists();
-        if let Some((mut what, old)) = folder::problem(dir, manifest, admit.allow_other_build)? {
-            let grows = match (&old, growth) {
-                (Some(old), Some(g))
-                    if !force && super::grow::may_grow(old, manifest, admit.allow_other_build) =>
-                {
-                    match super::grow::grow(dir, manifest, g.grid, g.ece_bins)? {
-                        Ok(kept) => {
-                            on_event(Event::ScenarioGrew {
-                                dir,
-                                kept,
-                                from: old.grid_runs,
-                                to: manifest.grid_runs,
-                            });
-                            true
-                        }
-                        Err(why) => {
-                            what = format!("{what}: {why}");
-                            false
-                        }
-                    }
-                }
-                _ => false,
-            };
-            if grows || (old.is_some() && !folder::has_records(&rpath)) {
-                // Grown, or nothing to protect (say, a run stopped by bad data, then fixed).
-                write = true;
-            } else if !force {
-                return Err(StoreError::Refused(format!(
-                    "{} holds {what}; use --force to start the folder afresh (its runs are deleted), or --out to choose another folder",
-                    dir.display()
-                )));
-            } else {
-                let deleting = folder::our_files(dir);
-                on_event(Event::StartingAfresh {
-                    dir,
-                    what: &what,
-                    deleting: &deleting,
-                });
-                folder::clear(dir)?;
-                write = true;
-            }
-        }
-        if write {
+        let conflict = folder::settle(dir, manifest, growth, admit, on_event)?;
+        if conflict || !mpath.exists() {
             write_manifest(dir, manifest)?;
         }
         // Cut a torn last line before appending, so a new record never glues onto it.
