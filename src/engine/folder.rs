@@ -3,7 +3,7 @@
 //! (only labelnoise's files).
 
 use super::event::{Event, OnEvent};
-use super::store::{io, Admit, Growth, Manifest, StoreError, LOCK, MANIFEST, NOISE, RUNS};
+use super::layout::{io, Admit, Growth, Manifest, StoreError, LOCK, MANIFEST, NOISE, RUNS};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::Path;

@@ -6,9 +6,9 @@
 //! Besides the grid, a run's numbers depend on the scenario's `ece_bins` only: checked from the
 //! records' reliability bins. Sharded folders do not grow (a shard's slice changes with the grid).
 
+use super::layout::{self as store, io, Manifest, StoreError};
 use super::lines::LineCheck;
 use super::record::RunRecord;
-use super::store::{self, io, Manifest, StoreError};
 use crate::scenario::spec::RunSpec;
 use std::collections::HashMap;
 use std::fs::{self, File};

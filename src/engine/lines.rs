@@ -3,18 +3,10 @@
 //! another scenario, of another version of it, beyond its grid, or repeating a run is refused with
 //! its line number, never pooled into a summary.
 
-use super::store::{self, Manifest, RecordHead, StoreError};
+pub use super::layout::repair_hint;
+use super::layout::{self as store, Manifest, RecordHead, StoreError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-/// What the user can do about a bad line.
-pub fn repair_hint(dir: &Path) -> String {
-    format!(
-        "`labelnoise repair {}` moves such lines to {} and keeps the rest",
-        dir.display(),
-        store::REJECTED
-    )
-}
 
 /// Checks record heads, one line at a time, against the folder's manifest (when it has one) and
 /// against the lines before them.

@@ -8,6 +8,7 @@ pub mod execute;
 mod folder;
 pub mod grow;
 pub mod inputs;
+mod layout;
 pub mod lines;
 pub mod merge;
 pub mod preflight;
