@@ -1,5 +1,6 @@
 //! The command implementations behind `main.rs`, one function per subcommand.
 
+mod interrupt;
 mod progress;
 
 use crate::engine::{self, Shard};
@@ -9,8 +10,7 @@ use crate::vocab::metric::Metric;
 use anyhow::{bail, Context};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::Ordering;
 
 pub struct RunArgs {
     pub file: PathBuf,
@@ -73,7 +73,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         shard.map_or(base.clone(), |s| base.join(s.folder_name()))
     });
     engine::preflight::check(&out, &scenario, shard, args.force)?;
-    let stop = interrupt_flag();
+    let stop = interrupt::flag();
+    interrupt::set_resume_hint(format!(
+        "interrupted: the runs stored so far are kept in {}; resume with the same command, e.g.\n  {}",
+        out.display(),
+        resume_command(args, &out, shard)
+    ));
     let opts = engine::Options {
         out: out.clone(),
         threads,
@@ -83,7 +88,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         stop,
     };
     let progress = progress::Reporter::new(args.quiet);
-    let outcome = engine::run(&scenario, &opts, &|e| progress.show(e))?;
+    let mut outcome = engine::run(&scenario, &opts, &|e| progress.show(e))?;
+    if opts.stop.load(Ordering::SeqCst) {
+        outcome.interrupted = true;
+        // No report: it could outlast the grace period on a large folder; `report DIR` makes it.
+        interrupt::ending();
+        return Ok(outcome_code(&outcome, args, &out, shard));
+    }
     let summary = write_report(&out)?;
     // `check` has refused unknown names in `[report] metrics`.
     let chosen: Option<Vec<Metric>> = metrics.or_else(|| {
@@ -172,21 +183,16 @@ fn outcome_code(
         eprintln!("run {id} failed: {e}");
     }
     if outcome.interrupted {
-        let mut again = format!(
-            "labelnoise run {} --out {}",
-            args.file.display(),
-            out.display()
-        );
-        if let Some(s) = shard {
-            again.push_str(&format!(" --shard {s}"));
-        }
         eprintln!(
-            "interrupted: {} of {} runs are stored in {}; resume with the same command, e.g.\n  {again}",
+            "interrupted: {} of {} runs are stored in {}; resume with the same command, e.g.\n  {}\n\
+             (`labelnoise report {}` summarizes the runs stored so far)",
             outcome.ran + outcome.skipped,
             outcome.total,
+            out.display(),
+            resume_command(args, out, shard),
             out.display()
         );
-        return ExitCode::from(130);
+        return ExitCode::from(interrupt::EXIT_CODE as u8);
     }
     if outcome.failed.is_empty() {
         ExitCode::SUCCESS
@@ -195,24 +201,17 @@ fn outcome_code(
     }
 }
 
-/// The process-wide stop flag, set by Ctrl-C or SIGTERM (Slurm's `scancel` and time limit): the
-/// engine stops scheduling new runs and lets the ones in flight be written. A second signal quits at
-/// once (losing only the runs in flight).
-fn interrupt_flag() -> Arc<AtomicBool> {
-    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
-    let flag = FLAG.get_or_init(|| {
-        let flag = Arc::new(AtomicBool::new(false));
-        let f = flag.clone();
-        let _ = ctrlc::set_handler(move || {
-            if f.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-            eprintln!("\ninterrupt: finishing the runs in flight, then stopping (interrupt again to quit at once)");
-        });
-        flag
-    });
-    flag.store(false, Ordering::SeqCst);
-    flag.clone()
+/// The command that resumes this run.
+fn resume_command(args: &RunArgs, out: &Path, shard: Option<Shard>) -> String {
+    let mut again = format!(
+        "labelnoise run {} --out {}",
+        args.file.display(),
+        out.display()
+    );
+    if let Some(s) = shard {
+        again.push_str(&format!(" --shard {s}"));
+    }
+    again
 }
 
 /// Writes the report files of `dir` (`report::write_all`) and prints its warnings to stderr.

@@ -27,12 +27,9 @@ pub fn id() -> &'static str {
     })
 }
 
-/// `mixed builds: A (n runs), B (m runs)` when the records come from more than one build.
-pub fn mixed<'a>(builds: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for b in builds {
-        *counts.entry(b).or_default() += 1;
-    }
+/// `mixed builds: A (n runs), B (m runs)` when the runs (counted per build) come from more than
+/// one build.
+pub fn mixed(counts: &BTreeMap<String, usize>) -> Option<String> {
     if counts.len() < 2 {
         return None;
     }

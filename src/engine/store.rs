@@ -154,6 +154,49 @@ pub fn load(dir: &Path) -> Result<Loaded, StoreError> {
     Ok(Loaded { records, torn_tail })
 }
 
+/// A view of a record line (a few of its fields) that knows the fields every line is checked on.
+pub trait RecordView: serde::de::DeserializeOwned {
+    fn head(&self) -> RecordHead;
+}
+
+/// Calls `each(byte_offset, view)` for every record of `runs.jsonl` in `dir`, read as `V` (only the
+/// fields a reader needs), with the checks of [`load`], one line in memory at a time; returns
+/// whether a torn last line was skipped. The offsets let [`read_at`] fetch whole records later.
+pub fn stream<V: RecordView>(
+    dir: &Path,
+    mut each: impl FnMut(u64, V) -> Result<(), StoreError>,
+) -> Result<bool, StoreError> {
+    let mut check = super::lines::LineCheck::new(dir);
+    scan(dir, |number, offset, line| {
+        let view: V = serde_json::from_str(line).map_err(|e| not_a_record(dir, number, e))?;
+        check.check(&view.head(), number)?;
+        each(offset, view)
+    })
+}
+
+/// The whole records starting at `offsets` (byte offsets of lines of `runs.jsonl` in `dir`, as
+/// [`stream`] gave them), in the order given.
+pub fn read_at(dir: &Path, offsets: &[u64]) -> Result<Vec<RunRecord>, StoreError> {
+    use std::io::BufRead;
+    let path = dir.join(RUNS);
+    let mut reader = std::io::BufReader::new(File::open(&path).map_err(io(&path))?);
+    let mut line = String::new();
+    let mut records = Vec::with_capacity(offsets.len());
+    for &offset in offsets {
+        reader.seek(SeekFrom::Start(offset)).map_err(io(&path))?;
+        line.clear();
+        reader.read_line(&mut line).map_err(io(&path))?;
+        let record = serde_json::from_str(&line).map_err(|e| {
+            StoreError::Refused(format!(
+                "{} at byte {offset}: not a run record ({e}); was the file changed while it was read?",
+                path.display()
+            ))
+        })?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
 /// Ids of the records in `dir` (a torn last line excluded), reading one line at a time, with the
 /// checks of [`load`]; a run not in `grid` (the ids of the grid) is refused too.
 pub fn read_ids(dir: &Path, grid: &HashSet<&str>) -> Result<HashSet<String>, StoreError> {

@@ -8,12 +8,15 @@ pub mod html;
 pub mod per_metric;
 pub mod stats;
 pub mod summary;
+pub mod view;
 
 use crate::engine::store::{self, StoreError};
 pub use export::DEFAULT_TABLE_METRICS;
 use export::{Csv, Exporter, Json, Markdown};
 use std::path::Path;
+use summary::Collector;
 pub use summary::{summarize, Summary};
+use view::RunView;
 
 /// Files [`write_all`] writes in the results folder (besides `plots/*.svg`).
 pub const FILES: &[&str] = &["summary.csv", "summary.md", "summary.json", "report.html"];
@@ -41,31 +44,35 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             dir.display()
         ));
     }
-    let loaded = store::load(dir)?;
-    if loaded.torn_tail {
+    let manifest = store::read_manifest(dir).ok();
+    // One pass over runs.jsonl keeping a few fields per run; whole records are read back later
+    // only for the cells the figures look at closely.
+    let mut collector = Collector::default();
+    let mut first_scenario: Option<String> = None;
+    let torn_tail = store::stream(dir, |offset, run: RunView| {
+        first_scenario.get_or_insert_with(|| run.scenario.clone());
+        collector.add(offset, run);
+        Ok(())
+    })?;
+    if torn_tail {
         warnings.push(format!(
             "{}: the last line is torn (interrupted write) and was ignored",
             dir.join(store::RUNS).display()
         ));
     }
-    let mixed_builds = crate::engine::build::mixed(loaded.records.iter().map(|r| r.build.as_str()));
-    warnings.extend(mixed_builds.clone());
-    let manifest = store::read_manifest(dir).ok();
     let name = manifest.as_ref().map_or_else(
-        || {
-            loaded
-                .records
-                .first()
-                .map(|r| r.scenario.clone())
-                .unwrap_or_default()
-        },
+        || first_scenario.unwrap_or_default(),
         |m| m.scenario.clone(),
     );
-    let mut summary = summarize(&name, &loaded.records);
+    let collected = collector.finish(&name);
+    let runs: usize = collected.builds.values().sum();
+    let mixed_builds = crate::engine::build::mixed(&collected.builds);
+    warnings.extend(mixed_builds.clone());
+    let mut summary = collected.summary.clone();
     summary.partial = manifest
-        .filter(|m| loaded.records.len() < m.total_runs)
+        .filter(|m| runs < m.total_runs)
         .map(|m| summary::Partial {
-            runs: loaded.records.len(),
+            runs,
             expected: m.total_runs,
         });
     summary.mixed_builds = mixed_builds;
@@ -78,7 +85,8 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
         store::write_atomic(&dir.join(file), exporter.serialize(&summary).as_bytes())?;
     }
 
-    let (figures, problems) = figures::render(&summary, &loaded.records);
+    let wanted = store::read_at(dir, &collected.offsets_of(&figures::record_cells(&summary)))?;
+    let (figures, problems) = figures::render(&summary, &wanted);
     warnings.extend(
         problems
             .iter()

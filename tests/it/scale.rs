@@ -276,6 +276,84 @@ fn interrupt_stops_scheduling_and_exits_nonzero_with_how_to_resume() {
     assert_same_results(&whole, &stopped);
 }
 
+/// One mini-batch fit of a hundred thousand epochs: minutes of training, far beyond the grace
+/// period an interrupt leaves the runs in flight.
+const LONG_FIT: &str = r#"
+name = "long_fit"
+seeds = 1
+[dataset]
+source = "blobs"
+classes = 10
+features = 50
+train = 20000
+test = 100
+[noise]
+kind = "symmetric"
+rate = 0.2
+[model]
+optimizer = "sgd"
+epochs = 100000
+trace = false
+"#;
+
+#[test]
+fn sigterm_during_a_long_fit_quits_within_the_grace_period_and_stores_no_cut_off_run() {
+    let t = TempDir::new().unwrap();
+    let file = write(t.path(), "long.toml", LONG_FIT);
+    let out = t.path().join("out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("labelnoise"))
+        .arg("run")
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--threads", "1", "--quiet"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The folder exists once training has started.
+    let start = Instant::now();
+    while !out.join("scenario.json").exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no folder after a minute"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let term = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(term.success());
+    // Not a speed check: the fit alone needs minutes, so only the watchdog can end it this soon.
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if signalled.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("still running 30 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("resume with the same command"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("--out {}", out.display())),
+        "{stderr}"
+    );
+    assert_eq!(
+        line_count(&out.join("runs.jsonl")),
+        0,
+        "the cut-off run was stored"
+    );
+}
+
 #[test]
 fn changed_scenario_is_refused_unless_forced() {
     let t = TempDir::new().unwrap();

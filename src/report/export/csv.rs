@@ -89,6 +89,8 @@ mod tests {
         let mut cell = Cell {
             axes: vec![(Axis::NOISE_RATE, AxisValue::Float(0.2))],
             method: "ce".into(),
+            spec: crate::scenario::spec::MethodSpec::Ce,
+            classes: 2,
             is_baseline: true,
             paired_against: None,
             n: 3,

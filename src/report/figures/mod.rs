@@ -19,7 +19,7 @@ pub use axes::{main_axis, numeric_axes};
 
 use crate::engine::record::RunRecord;
 use crate::report::summary::{Setting, Summary};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One SVG figure.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +62,17 @@ type RunsByCell<'r> = HashMap<Setting, Vec<&'r RunRecord>>;
 const BARS: &str = "error bars: ±1 sample standard deviation over seeds, as in the tables (none when a cell \
                     has one run); points of different lines at the same x are shifted slightly apart";
 
-/// Draws every figure that applies; returns them with the problems met on the way.
+/// The cells whose run records [`render`] needs (the others are drawn from the summary alone):
+/// the cells of the focus setting, for reliability diagrams and training traces.
+pub fn record_cells(s: &Summary) -> HashSet<Setting> {
+    let x = main_axis(s);
+    axes::focus(s, x.as_ref())
+        .map(|(cells, _)| cells.iter().map(|c| Setting::of(&c.axes)).collect())
+        .unwrap_or_default()
+}
+
+/// Draws every figure that applies from the summary and the records of (at least) the cells of
+/// [`record_cells`]; returns them with the problems met on the way.
 pub fn render(s: &Summary, records: &[RunRecord]) -> (Vec<Figure>, Vec<String>) {
     let by_cell = series::runs_by_cell(records);
     let x = main_axis(s);
@@ -73,7 +83,7 @@ pub fn render(s: &Summary, records: &[RunRecord]) -> (Vec<Figure>, Vec<String>) 
         x.and_then(|x| delta_accuracy::delta_accuracy(s, x)),
         x.and_then(|x| train_loss::train_loss(s, x)),
         eps.and_then(|e| ece::ece(s, e)),
-        eps.and_then(|e| norm_gap::norm_gap(s, &by_cell, e)),
+        eps.and_then(|e| norm_gap::norm_gap(s, e)),
         reliability::reliability(s, &by_cell, x),
         traces::traces(s, &by_cell, x),
     ];

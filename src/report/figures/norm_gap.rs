@@ -5,7 +5,7 @@ use super::draw::draw_lines;
 use super::series::Panel;
 use super::series::{has_points, series_for, Mark, Point, Series, Values};
 use super::style::{PALETTE, REFERENCE};
-use super::{Attempt, Figure, RunsByCell, BARS};
+use super::{Attempt, Figure, BARS};
 use crate::report::summary::Summary;
 use crate::scenario::spec::{MethodSpec, SmoothingStyle};
 use crate::train::gap::logit_gap_cap;
@@ -13,14 +13,14 @@ use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
 use std::collections::HashSet;
 
-pub(super) fn norm_gap(s: &Summary, by_cell: &RunsByCell, x: &Axis) -> Attempt {
+pub(super) fn norm_gap(s: &Summary, x: &Axis) -> Attempt {
     let norm = series_for(s, x, Metric::WeightNorm, Values::MeanStd);
     let mut gap = series_for(s, x, Metric::LogitGap, Values::MeanStd);
     if !has_points(&norm) && !has_points(&gap) {
         return None;
     }
     if *x == Axis::EPSILON {
-        gap.extend(cap_curves(by_cell));
+        gap.extend(cap_curves(s));
     } else {
         gap.extend(cap_lines(s, x));
     }
@@ -50,17 +50,17 @@ pub(super) fn norm_gap(s: &Summary, by_cell: &RunsByCell, x: &Axis) -> Attempt {
 }
 
 /// The theoretical logit-gap cap as a smooth curve of ε between the smallest positive and the
-/// largest ε of the grid, one per (K, smoothing style) among the label-smoothing runs.
-fn cap_curves(by_cell: &RunsByCell) -> Vec<Series> {
+/// largest ε of the grid, one per (K, smoothing style) among the label-smoothing cells.
+fn cap_curves(s: &Summary) -> Vec<Series> {
     let mut kinds: Vec<(usize, SmoothingStyle)> = Vec::new();
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for r in by_cell.values().flatten() {
-        if let MethodSpec::LabelSmoothing { epsilon, style } = r.config.method {
+    for c in &s.cells {
+        if let MethodSpec::LabelSmoothing { epsilon, style } = c.spec {
             if epsilon > 0.0 && epsilon.is_finite() {
                 lo = lo.min(epsilon);
                 hi = hi.max(epsilon);
-                if !kinds.contains(&(r.data.classes, style)) {
-                    kinds.push((r.data.classes, style));
+                if !kinds.contains(&(c.classes, style)) {
+                    kinds.push((c.classes, style));
                 }
             }
         }
