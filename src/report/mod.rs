@@ -2,6 +2,7 @@
 //! page. Everything here is built from run records alone, so `labelnoise report DIR` rebuilds the
 //! same bytes `labelnoise run` wrote, without training.
 
+mod collect;
 pub mod export;
 pub mod figures;
 pub mod html;
