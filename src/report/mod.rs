@@ -6,6 +6,7 @@ pub mod export;
 pub mod figures;
 pub mod html;
 pub mod per_metric;
+pub mod selection;
 pub mod stats;
 pub mod summary;
 
@@ -69,6 +70,7 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             expected: m.total_runs,
         });
     summary.mixed_builds = mixed_builds;
+    summary.selected = selection::write(dir, loaded.records.iter())?;
     let tables: [(&str, &dyn Exporter); 3] = [
         ("summary.csv", &Csv),
         ("summary.md", &Markdown),
