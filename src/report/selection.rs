@@ -19,7 +19,7 @@ use super::summary::{Axes, Setting};
 use crate::engine::record::{RunRecord, ValidationRecord};
 use crate::engine::store::{self, StoreError};
 use crate::scenario::spec::ValidationLabels;
-use crate::scenario::spec::{AxisValue, MethodSpec, SelectionScore, SmoothingStyle};
+use crate::scenario::spec::{MethodSpec, SelectionScore, SmoothingStyle};
 use crate::vocab::axis::Axis;
 use crate::vocab::metric::{Metric, Metrics};
 use serde::Serialize;
@@ -178,6 +178,11 @@ pub fn chosen_by(sel: &Selected) -> String {
         export::metric_name(sel.metric),
         export::mode_name(sel.validation)
     )
+}
+
+/// `noisy` or `clean`: the labels the validation samples were scored against.
+pub fn mode_text(sel: &Selected) -> &'static str {
+    export::mode_name(sel.validation)
 }
 
 /// The family of a method: its kind (smoothing by style) and its untuned method settings.
@@ -460,11 +465,7 @@ pub fn best_by_validation<'s>(
         c.axes
             .iter()
             .find(|(a, _)| a.key() == key)
-            .and_then(|(_, v)| match v {
-                AxisValue::Float(f) => Some(*f),
-                AxisValue::Int(i) => Some(*i as f64),
-                _ => None,
-            })
+            .and_then(|(_, v)| v.number())
     };
     let mut order: Vec<Setting> = Vec::new();
     let mut best: HashMap<Setting, (&super::summary::Cell, f64)> = HashMap::new();

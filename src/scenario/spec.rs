@@ -304,6 +304,17 @@ pub enum AxisValue {
     Bool(bool),
 }
 
+impl AxisValue {
+    /// The value as a finite number, if it is one.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            AxisValue::Int(i) => Some(*i as f64),
+            AxisValue::Float(f) if f.is_finite() => Some(*f),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for AxisValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

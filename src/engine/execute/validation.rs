@@ -77,3 +77,95 @@ pub fn score(
         nll: mean_ce(logp.view(), &y, |_| true),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    /// 40 training samples whose one feature is their row number; observed labels: rows 0..24
+    /// class 0, 24..36 class 1, 36..40 class 2 (true labels all 0, so 16 are flipped).
+    fn data_and_labels() -> (Dataset, NoisyLabels) {
+        let n = 40;
+        let x = Array2::from_shape_fn((n, 1), |(i, _)| i as f64);
+        let observed: Vec<usize> = (0..n)
+            .map(|i| match i {
+                0..24 => 0,
+                24..36 => 1,
+                _ => 2,
+            })
+            .collect();
+        let data = Dataset {
+            x_train: x.clone(),
+            y_train: vec![0; n],
+            x_test: x,
+            y_test: vec![0; n],
+            classes: 3,
+            class_names: vec!["a".into(), "b".into(), "c".into()],
+            feature_names: vec!["row".into()],
+        };
+        let noisy = NoisyLabels::from_labels(&data.y_train, observed, 3);
+        (data, noisy)
+    }
+
+    fn runs() -> Vec<RunSpec> {
+        let text =
+            "name = \"v\"\nseeds = 2\n[dataset]\nsource = \"blobs\"\n[model]\nl2 = [1e-3, 1e-1]\n\
+                    [[method]]\nkind = \"ce\"\n[[method]]\nkind = \"gce\"\nq = 0.7\n\
+                    [selection]\nfraction = 0.25\ntune = [\"model.l2\"]\n";
+        crate::scenario::parse(text, "v.toml", std::path::Path::new("."))
+            .unwrap()
+            .runs()
+    }
+
+    #[test]
+    fn held_out_rows_are_stratified_on_observed_labels_disjoint_and_shared_by_every_fit() {
+        let (data, noisy) = data_and_labels();
+        let runs = runs();
+        let selection = SelectionSpec {
+            validation: ValidationLabels::Noisy,
+            fraction: 0.25,
+            metric: crate::scenario::spec::SelectionScore::Accuracy,
+            tune: Vec::new(),
+        };
+        let seed0: Vec<&RunSpec> = runs.iter().filter(|r| r.seed == 0).collect();
+        assert_eq!(seed0.len(), 4, "2 l2 × 2 methods");
+        let first = hold_out(&selection, seed0[0], &data, &noisy).unwrap();
+        // ⌈0.25·40⌉ = 10 held out: 24·10/40 = 6, 12·10/40 = 3, 4·10/40 = 1 per observed class.
+        let count = |c: usize| {
+            first
+                .rows
+                .iter()
+                .filter(|&&i| noisy.observed[i] == c)
+                .count()
+        };
+        assert_eq!([count(0), count(1), count(2)], [6, 3, 1]);
+        // The fit keeps exactly the other 30 rows (the feature is the row number).
+        let fitted: Vec<usize> = first
+            .fit
+            .x_train
+            .column(0)
+            .iter()
+            .map(|&v| v as usize)
+            .collect();
+        assert_eq!(fitted.len(), 30);
+        assert!(fitted.iter().all(|i| !first.rows.contains(i)));
+        assert_eq!(first.noisy.observed.len(), 30);
+        assert_eq!(
+            first.noisy.realized.flipped,
+            fitted.iter().filter(|&&i| noisy.observed[i] != 0).count()
+        );
+        // Every method and l2 of the repetition holds out the same rows; another seed does not.
+        for run in &seed0[1..] {
+            assert_eq!(
+                hold_out(&selection, run, &data, &noisy).unwrap().rows,
+                first.rows
+            );
+        }
+        let seed1 = runs.iter().find(|r| r.seed == 1).unwrap();
+        assert_ne!(
+            hold_out(&selection, seed1, &data, &noisy).unwrap().rows,
+            first.rows
+        );
+    }
+}
