@@ -9,8 +9,11 @@
 //!
 //! [`select`] reads a few fields of each record ([`Candidate`]), never whole records.
 
+mod best;
 mod export;
 
+pub use best::best_by_validation;
+use best::cell_scores;
 pub use export::{csv, notes, table, title};
 
 use super::per_metric::PerMetric;
@@ -51,7 +54,7 @@ impl Candidate {
             method: r.config.method.clone(),
             l2: r.config.model.l2,
             validation: r.validation.clone()?,
-            metrics: r.metrics.clone(),
+            metrics: r.metrics,
         })
     }
 
@@ -345,7 +348,7 @@ fn choose(g: &Group, tune: &[Axis]) -> Choice {
             .map(|c| (tuned(c), c.validation.score()))
             .collect(),
         run: best.id.clone(),
-        metrics: best.metrics.clone(),
+        metrics: best.metrics,
         delta: PerMetric::new(),
     }
 }
@@ -356,7 +359,7 @@ fn pair_with_baselines(choices: &mut [Choice], baseline: &str) {
     let mut baselines: HashMap<(Setting, u64), Metrics> = HashMap::new();
     for c in choices.iter_mut().filter(|c| c.family == baseline) {
         c.is_baseline = true;
-        baselines.insert((Setting::of(&c.cell), c.seed), c.metrics.clone());
+        baselines.insert((Setting::of(&c.cell), c.seed), c.metrics);
     }
     for c in choices.iter_mut() {
         let Some(base) = baselines.get(&(Setting::of(&c.cell), c.seed)) else {
@@ -426,75 +429,8 @@ fn chosen_counts(group: &[&Choice]) -> Vec<(String, usize)> {
             None => counts.push((text, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
-}
-
-/// The mean validation score of every grid cell over its seeds (NaN scores left out).
-fn cell_scores(all: &[Candidate]) -> HashMap<Setting, f64> {
-    let mut sums: HashMap<Setting, (f64, usize)> = HashMap::new();
-    for c in all {
-        let s = c.validation.score();
-        let e = sums.entry(Setting::of(&c.axes)).or_default();
-        if s.is_finite() {
-            *e = (e.0 + s, e.1 + 1);
-        }
-    }
-    sums.into_iter()
-        .filter(|(_, (_, n))| *n > 0)
-        .map(|(k, (sum, n))| (k, sum / n as f64))
-        .collect()
-}
-
-/// Whether validation score `a` beats `b` under `metric` (NaN never wins).
-fn beats(metric: SelectionScore, a: f64, b: f64) -> bool {
-    match metric {
-        SelectionScore::Accuracy => a > b,
-        SelectionScore::Nll => a < b,
-    }
-}
-
-/// The best-method table with a selection: for every setting of the compared axes, the grid cell
-/// with the best mean validation score (ties: larger l2, then smaller |ε|, then grid order). The
-/// setting is returned with the chosen cell's values on the tuned model axes.
-pub fn best_by_validation<'s>(
-    cells: &'s [super::summary::Cell],
-    sel: &Selected,
-) -> Vec<(Axes, &'s super::summary::Cell)> {
-    let number = |c: &super::summary::Cell, key: &str| {
-        c.axes
-            .iter()
-            .find(|(a, _)| a.key() == key)
-            .and_then(|(_, v)| v.number())
-    };
-    let mut order: Vec<Setting> = Vec::new();
-    let mut best: HashMap<Setting, (&super::summary::Cell, f64)> = HashMap::new();
-    for c in cells {
-        let Some(&v) = sel.cell_scores.get(&Setting::of(&c.axes)) else {
-            continue;
-        };
-        let key = Setting::of(c.axes.iter().filter(|(a, _)| sel.compared.contains(a)));
-        let wins = match best.get(&key) {
-            None => {
-                order.push(key.clone());
-                true
-            }
-            Some(&(b, bv)) => {
-                let l2 = |c| number(c, "l2").unwrap_or(0.0);
-                let eps = |c| number(c, "epsilon").map_or(0.0, f64::abs);
-                beats(sel.metric, v, bv)
-                    || (v == bv && (l2(c) > l2(b) || (l2(c) == l2(b) && eps(c) < eps(b))))
-            }
-        };
-        if wins {
-            best.insert(key, (c, v));
-        }
-    }
-    order
-        .into_iter()
-        .filter_map(|k| best.remove(&k))
-        .map(|(c, _)| (restrict(&c.axes, |a| !a.is_method()), c))
-        .collect()
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub const METRIC: Key = Key::new(
     "metric",
     Ty::Choice(SCORES),
     D::Str("accuracy"),
-    "validation score: accuracy (higher wins) or nll (lower wins); ties go to the larger l2, then the smaller |ε|, then grid order",
+    "validation score: accuracy (higher wins) or nll (lower wins); ties go to the larger l2, then the smaller absolute ε, then grid order",
 )
 .once();
 pub const TUNE: Key = Key::new(
