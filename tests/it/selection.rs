@@ -115,14 +115,14 @@ fn run(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let file = dir.join(format!("{name}.toml"));
     fs::write(&file, format!("name = \"{name}\"\n{text}")).unwrap();
     let out = dir.join(name);
-    labelnoise()
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .arg("-q")
-        .assert()
-        .success();
+    let args = [
+        Path::new("run"),
+        &file,
+        Path::new("--out"),
+        &out,
+        Path::new("-q"),
+    ];
+    labelnoise().args(args).assert().success();
     out
 }
 
