@@ -292,6 +292,9 @@ pub fn plan_text(s: &Scenario) -> String {
     for m in &s.methods {
         out.push_str(&section("method", &m.spec));
     }
+    if let Some(sel) = &s.selection {
+        out.push_str(&section("selection", sel));
+    }
     for n in &s.noises {
         let classes = s
             .datasets

@@ -16,7 +16,9 @@ mod standardize;
 pub mod synthetic;
 
 pub use bundled::load as load_bundled;
-pub use split::{largest_remainder, proportional, stratified_split, Split, Ties};
+pub use split::{
+    held_out_size, largest_remainder, proportional, stratified_split, validation_split, Split, Ties,
+};
 pub use standardize::standardize;
 
 use crate::rng;

@@ -2,6 +2,7 @@
 
 use super::{DataError, RawData};
 use crate::rng::Rng;
+pub use crate::vocab::keys::dataset::held_out_size;
 use ndarray::{Array2, Axis};
 use rand::seq::SliceRandom;
 use rand::Rng as _;
@@ -19,7 +20,8 @@ pub struct Split {
 }
 
 /// Stratified split: each class contributes to the test split in proportion to its size
-/// (largest-remainder rounding so the sizes are exact). Sizes default to `test_fraction`.
+/// (largest-remainder rounding so the sizes are exact). Sizes default to `test_fraction`, rounded
+/// as scikit-learn's `train_test_split` does ([`held_out_size`]).
 /// Sample order within each split is shuffled.
 pub fn stratified_split(
     raw: RawData,
@@ -34,7 +36,7 @@ pub fn stratified_split(
         (Some(a), None) => (a, n.saturating_sub(a)),
         (None, Some(b)) => (n.saturating_sub(b), b),
         (None, None) => {
-            let t = ((n as f64) * test_fraction).round() as usize;
+            let t = held_out_size(n, test_fraction);
             (n - t, t)
         }
     };
@@ -98,6 +100,32 @@ pub fn stratified_split(
         class_names: raw.class_names,
         feature_names: raw.feature_names,
     })
+}
+
+/// The validation split of a training split: ⌈fraction·n⌉ rows held out ([`held_out_size`]),
+/// stratified on the `observed` labels (per-class quotas by largest remainder), and the rest to fit
+/// on. Both lists ascending. The draw depends only on `observed` and `rng`, so every method of a
+/// repetition holds out the same samples.
+pub fn validation_split(
+    observed: &[usize],
+    classes: usize,
+    fraction: f64,
+    rng: &mut Rng,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    let n = observed.len();
+    let m = held_out_size(n, fraction);
+    if m >= n {
+        return Err(DataError::Invalid(format!(
+            "selection.fraction = {fraction} holds out {m} of the {n} training samples, leaving none to train on; lower it or use more training samples"
+        )));
+    }
+    let mut held = vec![false; n];
+    for i in stratified_subsample(observed, classes, m, rng) {
+        held[i] = true;
+    }
+    let fit = (0..n).filter(|&i| !held[i]).collect();
+    let validation = (0..n).filter(|&i| held[i]).collect();
+    Ok((fit, validation))
 }
 
 /// Row indices of a stratified subsample of `m` rows (per-class quotas by largest remainder), in
@@ -216,6 +244,37 @@ mod tests {
     use super::*;
 
     use crate::rng::derive;
+
+    /// scikit-learn 1.x `train_test_split(..., test_size=f)`: n_test = ceil(f·n), n_train = n − n_test.
+    #[test]
+    fn held_out_sizes_round_up_as_scikit_learn() {
+        assert_eq!(held_out_size(1797, 0.3), 540);
+        assert_eq!(held_out_size(178, 0.3), 54);
+        assert_eq!(held_out_size(150, 0.2), 30);
+        assert_eq!(held_out_size(569, 0.25), 143);
+        assert_eq!(held_out_size(3, 0.9), 3);
+    }
+
+    #[test]
+    fn validation_split_is_stratified_on_observed_labels_and_disjoint() {
+        // 60 of class 0, 30 of class 1, 10 of class 2; 20% held out = 20: 12, 6, 2.
+        let observed: Vec<usize> = (0..100)
+            .map(|i| match i % 10 {
+                0..=5 => 0,
+                6..=8 => 1,
+                _ => 2,
+            })
+            .collect();
+        let (fit, val) =
+            validation_split(&observed, 3, 0.2, &mut derive("validation", 0, &[])).unwrap();
+        let count = |rows: &[usize], c: usize| rows.iter().filter(|&&i| observed[i] == c).count();
+        assert_eq!([count(&val, 0), count(&val, 1), count(&val, 2)], [12, 6, 2]);
+        assert_eq!(fit.len() + val.len(), 100);
+        assert!(fit.iter().all(|i| val.binary_search(i).is_err()));
+        let again = validation_split(&observed, 3, 0.2, &mut derive("validation", 0, &[])).unwrap();
+        assert_eq!(again, (fit, val), "same stream, same split");
+        assert!(validation_split(&[0, 1], 2, 0.9, &mut derive("v", 0, &[])).is_err());
+    }
 
     #[test]
     fn proportional_parts_sum_exactly_with_ties_to_the_lower_index() {

@@ -8,7 +8,10 @@ use crate::scenario::spec::RunSpec;
 use crate::train::{self, EarlyStopping, FitInput, FittedModel, OptimReport};
 use std::time::Instant;
 
+use crate::scenario::spec::SelectionSpec;
 use crate::train::gap::logit_gap_cap;
+
+mod validation;
 
 /// What every run of a scenario shares.
 pub struct Context<'a> {
@@ -17,6 +20,8 @@ pub struct Context<'a> {
     pub ece_bins: usize,
     /// [`super::build::id`], written into every record.
     pub build: &'a str,
+    /// `[selection]`: each fit holds out a validation split and is scored on it.
+    pub selection: Option<&'a SelectionSpec>,
 }
 
 /// Id of a (dataset, noise, seed) draw: names its sidecar file.
@@ -27,7 +32,8 @@ pub fn noise_id(run: &RunSpec) -> String {
     )
 }
 
-/// Trains and measures one run.
+/// Trains and measures one run; with a selection, on the training split minus its validation
+/// samples, which then score the fit.
 pub fn execute(
     ctx: &Context<'_>,
     run: &RunSpec,
@@ -35,6 +41,27 @@ pub fn execute(
     noisy: &NoisyLabels,
     started: Instant,
 ) -> Result<RunRecord, train::TrainError> {
+    let Some(selection) = ctx.selection else {
+        return fit_and_measure(ctx, run, data, noisy, started).map(|(record, _)| record);
+    };
+    let held = validation::hold_out(selection, run, data, noisy)?;
+    let (mut record, model) = fit_and_measure(ctx, run, &held.fit, &held.noisy, started)?;
+    record.validation = Some(validation::score(
+        selection, &model, data, noisy, &held.rows,
+    ));
+    // The noise draw is the whole training split's (the sidecar's flipped ids index into it).
+    record.noise = summaries(run, data, noisy).1;
+    Ok(record)
+}
+
+/// Trains and measures one run on `data`'s training split; the record and the fitted model.
+fn fit_and_measure(
+    ctx: &Context<'_>,
+    run: &RunSpec,
+    data: &Dataset,
+    noisy: &NoisyLabels,
+    started: Instant,
+) -> Result<(RunRecord, FittedModel), train::TrainError> {
     let k = data.classes;
     let true_matrix = noise::expected_matrix(&run.noise, k);
     let input = FitInput {
@@ -67,7 +94,7 @@ pub fn execute(
     let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
     let report = settled_report(&fit, run, &mut metrics);
     let (data_summary, noise_summary) = summaries(run, data, noisy);
-    Ok(RunRecord {
+    let record = RunRecord {
         id: run.id.clone(),
         index: run.index,
         scenario: ctx.scenario.to_string(),
@@ -87,12 +114,14 @@ pub fn execute(
         metrics,
         reliability,
         optimizer: report,
+        validation: None,
         trace,
         timing: Timing {
             fit_seconds,
             total_seconds: started.elapsed().as_secs_f64(),
         },
-    })
+    };
+    Ok((record, fit.model))
 }
 
 /// The optimizer's account with the termination settled (a fit without a finite optimum says so),

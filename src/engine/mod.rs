@@ -186,6 +186,7 @@ pub fn run(
         scenario_hash: &scenario.content_hash,
         ece_bins: scenario.ece_bins,
         build: build::id(),
+        selection: scenario.selection.as_ref(),
     };
     on_event(Event::Started {
         pending: pending.len(),

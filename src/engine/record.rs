@@ -1,7 +1,9 @@
 //! The run record: one self-contained JSON line per finished run.
 
 use crate::metrics::{Metrics, ReliabilityBin};
-use crate::scenario::spec::{AxisValue, DatasetSpec, MethodSpec, ModelSpec, NoiseSpec};
+use crate::scenario::spec::{
+    AxisValue, DatasetSpec, MethodSpec, ModelSpec, NoiseSpec, SelectionScore, ValidationLabels,
+};
 use crate::train::OptimReport;
 use crate::vocab::axis::Axis;
 use serde::{Deserialize, Serialize};
@@ -29,6 +31,10 @@ pub struct RunRecord {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reliability: Vec<ReliabilityBin>,
     pub optimizer: OptimReport,
+    /// With `[selection]`: the held-out validation samples and this fit's score on them (absent
+    /// otherwise, so records of scenarios without a selection are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<ValidationRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<TracePoint>,
     /// Wall-clock figures, kept apart from the results so that results compare byte for byte.
@@ -93,6 +99,39 @@ pub struct TracePoint {
     /// Early stopping only: mean CE of the held-out samples against their noisy labels.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation_loss: Option<f64>,
+}
+
+/// A fit's score on the validation samples of its repetition (`[selection]`), with the selection's
+/// settings, so `labelnoise report` can redo the choice from `runs.jsonl` alone. The held-out
+/// samples are ⌈fraction·n⌉ of the training split, stratified on their observed labels, never
+/// trained on (`data.n_train` counts the samples fitted on).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ValidationRecord {
+    /// Labels the samples were scored against: noisy (observed) or clean (true).
+    pub mode: ValidationLabels,
+    /// The score the selection optimizes.
+    pub metric: SelectionScore,
+    pub fraction: f64,
+    /// Axes chosen on validation instead of compared.
+    pub tune: Vec<Axis>,
+    /// Held-out samples.
+    pub n: usize,
+    /// Fraction of held-out samples predicted as their label of `mode`.
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
+    pub accuracy: f64,
+    /// Mean −log p(label of `mode`) over the held-out samples.
+    #[serde(deserialize_with = "crate::vocab::metric::nan_if_null")]
+    pub nll: f64,
+}
+
+impl ValidationRecord {
+    /// The score the selection compares.
+    pub fn score(&self) -> f64 {
+        match self.metric {
+            SelectionScore::Accuracy => self.accuracy,
+            SelectionScore::Nll => self.nll,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -166,6 +166,7 @@ impl Collector {
                 cells,
                 partial: None,
                 mixed_builds: None,
+                selected: None,
             },
             offsets,
             builds: self.builds,

@@ -78,6 +78,14 @@ impl Exporter for Html<'_> {
                 out.push_str(&format!("<h2>{}</h2>\n", escape(&export::best_title(s))));
                 out.push_str(&table(&best));
             }
+            if let Some(sel) = &s.selected {
+                let title = super::selection::title(sel);
+                out.push_str(&format!("<h2>{}</h2>\n", escape(&title)));
+                out.push_str(&table(&super::selection::table(sel)));
+                for note in super::selection::notes(sel) {
+                    out.push_str(&format!("<p class=\"note\">{}.</p>\n", escape(&note)));
+                }
+            }
             if !self.figures.is_empty() {
                 out.push_str("<h2>Figures</h2>\n");
             }

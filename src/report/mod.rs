@@ -7,6 +7,7 @@ pub mod export;
 pub mod figures;
 pub mod html;
 pub mod per_metric;
+pub mod selection;
 pub mod stats;
 pub mod summary;
 pub mod view;
@@ -50,8 +51,10 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
     // only for the cells the figures look at closely.
     let mut collector = Collector::default();
     let mut first_scenario: Option<String> = None;
+    let mut candidates = Vec::new();
     let torn_tail = store::stream(dir, |offset, run: RunView| {
         first_scenario.get_or_insert_with(|| run.scenario.clone());
+        candidates.extend(selection::Candidate::of_view(&run));
         collector.add(offset, run);
         Ok(())
     })?;
@@ -77,6 +80,7 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             expected: m.total_runs,
         });
     summary.mixed_builds = mixed_builds;
+    summary.selected = selection::write(dir, candidates)?;
     let tables: [(&str, &dyn Exporter); 3] = [
         ("summary.csv", &Csv),
         ("summary.md", &Markdown),

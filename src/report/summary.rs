@@ -93,6 +93,9 @@ pub struct Summary {
     /// (allowed only by `--allow-other-build`): every table says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mixed_builds: Option<String>,
+    /// With `[selection]`: the tuned values chosen on validation labels ([`super::selection`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected: Option<super::selection::Selected>,
 }
 
 /// How many of the folder's runs the summary holds.
@@ -145,8 +148,13 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
 }
 
 /// For every setting of the non-method axes, the cell with the best mean of `metric` (the lowest
-/// when lower is better, else the highest; the first in grid order on ties), in grid order.
+/// when lower is better, else the highest; the first in grid order on ties), in grid order. With a
+/// selection, chosen by validation score instead
+/// ([`best_by_validation`](super::selection::best_by_validation)).
 pub fn best_by(summary: &Summary, metric: Metric) -> Vec<(Axes, &Cell)> {
+    if let Some(selected) = &summary.selected {
+        return super::selection::best_by_validation(&summary.cells, selected);
+    }
     let lower = metric.better() == Better::Lower;
     let mut order: Vec<Setting> = Vec::new();
     let mut best: HashMap<Setting, (Axes, &Cell, f64)> = HashMap::new();

@@ -3,7 +3,7 @@
 //! is skipped without being kept, so a folder of a million runs is summarized without holding its
 //! records.
 
-use crate::engine::record::RunRecord;
+use crate::engine::record::{RunRecord, ValidationRecord};
 use crate::engine::store::{RecordHead, RecordView};
 use crate::scenario::spec::{AxisValue, MethodSpec};
 use crate::vocab::axis::Axis;
@@ -28,11 +28,20 @@ pub struct RunView {
     pub noise: NoiseView,
     pub metrics: Metrics,
     pub optimizer: OptimizerView,
+    /// The validation score, when the scenario has a `[selection]`.
+    #[serde(default)]
+    pub validation: Option<ValidationRecord>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct ConfigView {
     pub method: MethodSpec,
+    pub model: ModelView,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ModelView {
+    pub l2: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -77,6 +86,9 @@ impl From<&RunRecord> for RunView {
             axes: r.axes.clone(),
             config: ConfigView {
                 method: r.config.method.clone(),
+                model: ModelView {
+                    l2: r.config.model.l2,
+                },
             },
             data: DataView {
                 classes: r.data.classes,
@@ -86,6 +98,7 @@ impl From<&RunRecord> for RunView {
             optimizer: OptimizerView {
                 termination: r.optimizer.termination,
             },
+            validation: r.validation.clone(),
         }
     }
 }

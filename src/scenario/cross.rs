@@ -10,6 +10,7 @@ use super::diag::Problem;
 use super::reader::Span;
 use super::schema::limits;
 use crate::scenario::spec::*;
+use crate::vocab::keys::dataset::held_out_size;
 use crate::vocab::matrix::TransitionMatrix;
 use std::collections::BTreeMap;
 
@@ -73,9 +74,7 @@ pub fn expected_train(d: &DatasetSpec, samples: Option<usize>) -> Option<usize> 
         return Some(t);
     }
     let n = samples?;
-    let test = d
-        .test
-        .unwrap_or_else(|| (n as f64 * d.test_fraction).round() as usize);
+    let test = d.test.unwrap_or_else(|| held_out_size(n, d.test_fraction));
     Some(n.saturating_sub(test))
 }
 
@@ -282,7 +281,7 @@ fn sizes(d: &Built<DatasetSpec>, total: usize, k: usize, problems: &mut Vec<Prob
             format!("test < {total}; the rest is the training split"),
         ),
         (None, None) if spec.test_fraction > 0.0 && spec.test_fraction < 1.0 => {
-            let t = (total as f64 * spec.test_fraction).round() as usize;
+            let t = held_out_size(total, spec.test_fraction);
             if t == 0 || t >= total {
                 bad(
                     d.at("test_fraction"),
@@ -291,7 +290,7 @@ fn sizes(d: &Built<DatasetSpec>, total: usize, k: usize, problems: &mut Vec<Prob
                         spec.test_fraction,
                         if t == 0 { "empty test" } else { "empty training" }
                     ),
-                    format!("a fraction that leaves at least one sample on each side (between {:.4} and {:.4})", 0.5 / total as f64, 1.0 - 0.5 / total as f64),
+                    format!("a fraction that leaves at least one training sample (⌈fraction·{total}⌉ test samples, so at most {:.4})", 1.0 - 1.0 / total as f64),
                 );
             }
         }

@@ -98,11 +98,12 @@ pub fn parse_with(
         methods,
     } = sections;
     let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
+    let selection = super::selection::read(doc.selection.as_ref(), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));
     }
     let dataset_spans = datasets.iter().map(|d| d.at("path")).collect();
-    Ok(Scenario {
+    let mut scenario = Scenario {
         dataset_spans,
         name,
         description: doc.description,
@@ -116,7 +117,16 @@ pub fn parse_with(
         methods: with_axes(Section::Method, methods),
         ece_bins,
         table_metrics,
-    })
+        selection: None,
+    };
+    if let Some(read) = selection {
+        let axes = scenario.axis_names();
+        scenario.selection = Some(super::selection::resolve(read, &axes, &mut problems));
+        if !problems.is_empty() {
+            return Err(fail(problems));
+        }
+    }
+    Ok(scenario)
 }
 
 /// Every cell of every section built into a spec.

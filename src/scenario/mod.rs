@@ -11,6 +11,7 @@ pub mod file;
 mod load;
 pub mod reader;
 pub mod schema;
+pub mod selection;
 pub mod spec;
 mod value;
 
@@ -54,6 +55,9 @@ pub struct Scenario {
     pub ece_bins: usize,
     /// Metrics for the terminal table (`[report] metrics`), if chosen.
     pub table_metrics: Option<Vec<String>>,
+    /// `[selection]`: axes tuned on validation labels, if configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<SelectionSpec>,
     /// Where each dataset variant is in the file (its `path` value, else its table), for messages
     /// about data files found after parsing.
     #[serde(skip)]

@@ -304,6 +304,17 @@ pub enum AxisValue {
     Bool(bool),
 }
 
+impl AxisValue {
+    /// The value as a finite number, if it is one.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            AxisValue::Int(i) => Some(*i as f64),
+            AxisValue::Float(f) if f.is_finite() => Some(*f),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for AxisValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -343,4 +354,35 @@ impl RunSpec {
     pub fn noise_key(&self) -> String {
         serde_json::to_string(&self.noise).expect("spec serializes")
     }
+}
+
+/// Which labels the held-out validation samples are scored against (`[selection] validation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationLabels {
+    /// Their observed (noisy) labels: what a practitioner has.
+    Noisy,
+    /// Their true labels: an oracle bound.
+    Clean,
+}
+
+/// The validation score a selection optimizes (`[selection] metric`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectionScore {
+    /// Accuracy on the validation labels: higher wins.
+    Accuracy,
+    /// Mean negative log-likelihood of the validation labels: lower wins.
+    Nll,
+}
+
+/// `[selection]`: tuned axes chosen per method family on held-out validation labels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SelectionSpec {
+    pub validation: ValidationLabels,
+    /// Share of the training split held out (n_val = ⌈fraction·n_train⌉).
+    pub fraction: f64,
+    pub metric: SelectionScore,
+    /// Grid axes (model or method settings) chosen on validation instead of compared.
+    pub tune: Vec<crate::vocab::axis::Axis>,
 }

@@ -19,6 +19,8 @@ pub enum Scalar {
     Matrix(Vec<Vec<f64>>),
     Column(LabelColumn),
     Columns(Vec<LabelColumn>),
+    /// A list of strings, each with its own span.
+    Names(Vec<(String, Span)>),
     /// A value that failed its type check (already reported): the key was given, so later rules
     /// neither call it missing nor judge its default in its place.
     Invalid,
@@ -104,6 +106,15 @@ pub(super) fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>)
                 .map(Scalar::Columns)
                 .or_else(|| fail(problems, "a list of column names or 0-based indices")),
             _ => fail(problems, "a list of column names or 0-based indices"),
+        },
+        Ty::Names => match v {
+            Value::Array(a) => a
+                .iter()
+                .map(|e| e.as_str().map(|s| (s.to_string(), e.span())))
+                .collect::<Option<Vec<_>>>()
+                .map(Scalar::Names)
+                .or_else(|| fail(problems, "a list of strings")),
+            _ => fail(problems, "a list of strings"),
         },
     }
 }

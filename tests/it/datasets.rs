@@ -159,7 +159,7 @@ fn stratified_split_keeps_class_proportions() {
         for seed in 0..3 {
             let ds = data::build(&s, Path::new("."), seed).unwrap();
             let n = ds.y_train.len() + ds.y_test.len();
-            assert_eq!(ds.y_test.len(), (n as f64 * fraction).round() as usize);
+            assert_eq!(ds.y_test.len(), (n as f64 * fraction).ceil() as usize);
             let all = merged_counts(&ds);
             for (c, &t) in counts(&ds.y_test, ds.classes).iter().enumerate() {
                 let exact = all[c] as f64 * ds.y_test.len() as f64 / n as f64;

@@ -17,4 +17,5 @@ mod readme;
 mod reliability;
 mod report;
 mod scale;
+mod selection;
 mod store;

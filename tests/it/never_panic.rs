@@ -159,6 +159,16 @@ fn value_for(key: &'static Key) -> BoxedStrategy<String> {
             Just("[\"test_accuracy\"]".to_string()),
         ]
         .boxed(),
+        Ty::Names => prop_oneof![
+            Just("[\"model.l2\", \"method.epsilon\"]".to_string()),
+            Just("[\"method.epsilon\"]".to_string()),
+            Just("[\"noise.rate\"]".to_string()),
+            Just("[\"model.l2\", \"model.l2\"]".to_string()),
+            Just("[]".to_string()),
+            Just("[1]".to_string()),
+            Just("\"model.l2\"".to_string()),
+        ]
+        .boxed(),
     };
     if key.sweep {
         prop_oneof![
@@ -211,16 +221,20 @@ fn scenario_text() -> impl Strategy<Value = String> {
         proptest::option::of(table("[model]", schema::MODEL)),
         proptest::collection::vec(table("[[method]]", schema::METHOD), 0..3),
         proptest::option::of(table("[report]", schema::REPORT)),
+        proptest::option::of(table("[selection]", schema::SELECTION)),
     )
-        .prop_map(|(name, seeds, datasets, noise, model, methods, report)| {
-            let mut parts: Vec<String> = name.into_iter().chain(seeds).collect();
-            parts.extend(datasets);
-            parts.extend(noise);
-            parts.extend(model);
-            parts.extend(methods);
-            parts.extend(report);
-            parts.join("\n") + "\n"
-        })
+        .prop_map(
+            |(name, seeds, datasets, noise, model, methods, report, selection)| {
+                let mut parts: Vec<String> = name.into_iter().chain(seeds).collect();
+                parts.extend(datasets);
+                parts.extend(noise);
+                parts.extend(model);
+                parts.extend(methods);
+                parts.extend(report);
+                parts.extend(selection);
+                parts.join("\n") + "\n"
+            },
+        )
 }
 
 /// A plausible value for a key: in its documented range most of the time, anything now and then.

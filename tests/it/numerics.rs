@@ -46,6 +46,7 @@ fn measure(run: &RunSpec, data: &Dataset) -> Result<RunRecord, train::TrainError
         scenario_hash: "h",
         ece_bins: 15,
         build: "test",
+        selection: None,
     };
     execute::execute(&ctx, run, data, &clean(data), Instant::now())
 }

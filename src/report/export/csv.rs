@@ -108,6 +108,7 @@ mod tests {
             cells: vec![cell],
             partial: None,
             mixed_builds: None,
+            selected: None,
         };
         let text = Csv.serialize(&s);
         let mut r = ::csv::Reader::from_reader(text.as_bytes());

@@ -3,6 +3,7 @@
 use super::columns::{document_metrics, legend_name};
 use super::table::{best_table, best_title, notes, table, TextTable};
 use super::Exporter;
+use crate::report::selection;
 use crate::report::summary::Summary;
 
 pub struct Markdown;
@@ -24,6 +25,13 @@ impl Exporter for Markdown {
         if let Some(best) = best_table(s) {
             out.push_str(&format!("\n## {}\n\n", best_title(s)));
             out.push_str(&render_markdown(&best));
+        }
+        if let Some(sel) = &s.selected {
+            out.push_str(&format!("\n## {}\n\n", selection::title(sel)));
+            out.push_str(&render_markdown(&selection::table(sel)));
+            for line in selection::notes(sel) {
+                out.push_str(&format!("\n{line}.\n"));
+            }
         }
         out.push_str("\n## Columns\n\n");
         for &m in &metrics {

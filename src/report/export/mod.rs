@@ -19,7 +19,7 @@ pub use self::csv::Csv;
 pub use columns::{
     document_metrics, legend_name, BEST_BY, DEFAULT_TABLE_METRICS, DOCUMENT_METRICS,
 };
-pub use format::{delta_text, direction, fixed, mean_std, width};
+pub use format::{delta_text, direction, fixed, mean_std, num, width};
 pub use json::Json;
 pub use markdown::{render_markdown, Markdown};
 pub(crate) use table::short_axes;

@@ -175,7 +175,11 @@ pub fn best_title(s: &Summary) -> String {
     } else {
         format!(" per {}", short_axes(&plain).join(" × "))
     };
-    format!("Best method by {}{per}", BEST_BY.name().replace('_', " "))
+    let by = s.selected.as_ref().map_or_else(
+        || BEST_BY.name().replace('_', " "),
+        crate::report::selection::chosen_by,
+    );
+    format!("Best method by {by}{per}")
 }
 
 /// Sentences explaining a table: the statistics, the Δ column, the method when there is one.

@@ -5,6 +5,7 @@ use super::columns::{present, DEFAULT_TABLE_METRICS};
 use super::format::{width, wrap};
 use super::table::{best_table, best_title, notes, table, TextTable};
 use super::Exporter;
+use crate::report::selection;
 use crate::report::summary::Summary;
 use crate::vocab::metric::Metric;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
@@ -43,6 +44,14 @@ impl Exporter for Terminal<'_> {
             out.push_str(&best_title(s));
             out.push_str(":\n");
             out.push_str(&render_terminal(&best));
+        }
+        if let Some(sel) = &s.selected {
+            out.push_str(&format!("\n{}:\n", selection::title(sel)));
+            out.push_str(&render_terminal(&selection::table(sel)));
+            for line in selection::notes(sel).into_iter().flat_map(words) {
+                out.push_str(&line);
+                out.push('\n');
+            }
         }
         out
     }

@@ -10,6 +10,7 @@ mod draw;
 mod ece;
 mod norm_gap;
 mod reliability;
+mod selected;
 mod series;
 mod style;
 mod traces;
@@ -40,6 +41,7 @@ impl Figure {
     pub const NORM_GAP: &'static str = "norm_gap.svg";
     pub const RELIABILITY: &'static str = "reliability.svg";
     pub const TRACE: &'static str = "trace.svg";
+    pub const SELECTED: &'static str = "selected.svg";
 }
 
 /// Every file this module may write (stale ones are removed when a figure no longer applies).
@@ -51,6 +53,7 @@ pub const FILES: &[&str] = &[
     Figure::NORM_GAP,
     Figure::RELIABILITY,
     Figure::TRACE,
+    Figure::SELECTED,
 ];
 
 /// A figure, the problem met drawing it, or `None` when it does not apply to the grid.
@@ -86,6 +89,7 @@ pub fn render(s: &Summary, records: &[RunRecord]) -> (Vec<Figure>, Vec<String>) 
         eps.and_then(|e| norm_gap::norm_gap(s, e)),
         reliability::reliability(s, &by_cell, x),
         traces::traces(s, &by_cell, x),
+        selected::selected(s),
     ];
     let mut figures = Vec::new();
     let mut problems = Vec::new();

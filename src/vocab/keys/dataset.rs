@@ -64,9 +64,16 @@ pub const TEST_FRACTION: Key = Key::new(
     "test_fraction",
     Ty::Float,
     D::Float(0.25),
-    "held-out fraction when sizes are not given (stratified)",
+    "held-out fraction when sizes are not given (stratified; ⌈fraction·n⌉ test samples, as scikit-learn)",
 )
 .range(Range::FRACTION, "a fraction in (0, 1)");
+
+/// Samples a fraction holds out of `n`, as scikit-learn's `train_test_split` counts its test side:
+/// ⌈fraction·n⌉ in floating point (digits: 0.3·1797 = 539.1 → 540; wine: 0.3·178 → 54), at most n.
+pub fn held_out_size(n: usize, fraction: f64) -> usize {
+    ((n as f64 * fraction).ceil() as usize).min(n)
+}
+
 pub const STANDARDIZE: Key = Key::new(
     "standardize",
     Ty::Bool,

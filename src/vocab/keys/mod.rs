@@ -1,8 +1,8 @@
 //! The scenario key tables: per section and per source kind, each key with its typed default,
 //! validator, allowed values, unit and one-line doc.
 //!
-//! One table per section ([`dataset`], [`noise`], [`model`], [`method`], [`report`]) lists every
-//! key once, in the order the documentation shows them. One [`Kind`] per source kind, noise kind,
+//! One table per section ([`dataset`], [`noise`], [`model`], [`method`], [`report`], [`selection`])
+//! lists every key once, in the order the documentation shows them. One [`Kind`] per source kind, noise kind,
 //! optimizer and method kind says which keys that kind takes and the defaults that differ by kind.
 //! The scenario reader, its builders, `labelnoise schema`, `plan` and README's key tables are all
 //! derived from these tables.
@@ -12,6 +12,7 @@ pub mod method;
 pub mod model;
 pub mod noise;
 pub mod report;
+pub mod selection;
 
 /// The type of a key's value (each element's type, for sweepable keys).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -29,6 +30,8 @@ pub enum Ty {
     Columns,
     /// A matrix, or the string "true" (correction methods).
     MatrixOrTrue,
+    /// A list of strings (never an axis).
+    Names,
 }
 
 /// What a key is when the file does not give it.
@@ -194,7 +197,7 @@ impl Key {
         Key {
             name,
             ty,
-            sweep: !matches!(ty, Ty::Matrix | Ty::Columns | Ty::MatrixOrTrue),
+            sweep: !matches!(ty, Ty::Matrix | Ty::Columns | Ty::MatrixOrTrue | Ty::Names),
             default,
             check: match ty {
                 Ty::Choice(c) => Check::Choice(c),
@@ -213,6 +216,11 @@ impl Key {
     }
     pub const fn range(self, range: Range, allowed: &'static str) -> Key {
         self.check(Check::Range(range), allowed)
+    }
+    /// The same key, one value only (a list is refused, not made an axis).
+    pub const fn once(mut self) -> Key {
+        self.sweep = false;
+        self
     }
     pub const fn unit(mut self, unit: &'static str) -> Key {
         self.unit = Some(unit);
@@ -352,6 +360,7 @@ pub const TOP: &[&str] = &[
     "model",
     "method",
     "report",
+    "selection",
 ];
 
 /// Repetitions when `seeds` is not given: 0, 1, 2.
