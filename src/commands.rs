@@ -1,5 +1,6 @@
 //! The command implementations behind `main.rs`, one function per subcommand.
 
+pub mod noisify;
 mod progress;
 
 use crate::engine::{self, Shard};

@@ -314,6 +314,86 @@ impl Columns {
     }
 }
 
+/// One column of a CSV file with a header, as label text with each value's line: `name`, else the
+/// last column. Other columns are not read as numbers (ids, text, other label columns may sit
+/// beside it).
+pub fn column(path: &Path, name: Option<&str>) -> Result<Labels, DataError> {
+    let file = path.display().to_string();
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| DataError::File {
+            path: file.clone(),
+            message: format!("cannot open: {e}"),
+        })?;
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => {
+            return Err(DataError::File {
+                path: file,
+                message: "the file is empty".into(),
+            })
+        }
+        Some(r) => r.map_err(|e| read_error(&file, e))?,
+    };
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(j, s)| strip_bom(j, s).to_string())
+        .collect();
+    let label = LabelColumn::Name(name.unwrap_or_default().to_string());
+    let spec = TableSpec {
+        label: &label,
+        header: true,
+        delimiter: b',',
+        columns: None,
+    };
+    let j = Columns::resolve(&file, &names, &spec)
+        .map_err(|e| match e {
+            DataError::At {
+                path,
+                line,
+                message,
+            } => DataError::At {
+                path,
+                line,
+                message: message.replacen("label = ", "--column ", 1),
+            },
+            other => other,
+        })?
+        .label;
+    let (mut values, mut lines) = (Vec::new(), Vec::new());
+    for record in records {
+        let record = record.map_err(|e| read_error(&file, e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        match record.get(j) {
+            Some(v) if !v.is_empty() => values.push(v.to_string()),
+            _ => {
+                return Err(DataError::At {
+                    path: file,
+                    line,
+                    message: format!("column \"{}\" (index {j}): missing label", names[j]),
+                })
+            }
+        }
+        lines.push(line);
+    }
+    if values.is_empty() {
+        return Err(DataError::File {
+            path: file,
+            message: "the file has a header line but no data rows".into(),
+        });
+    }
+    Ok(Labels {
+        file,
+        what: format!("column \"{}\" (index {j})", names[j]),
+        values,
+        lines: Some(lines),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
