@@ -41,7 +41,7 @@ fn parse_any(file: &str, bytes: &[u8]) -> Result<Numeric, DataError> {
     };
     macro_rules! attempt {
         ($t:ty, $integer:expr) => {
-            match ArrayD::<$t>::read_npy(&bytes[..]) {
+            match ArrayD::<$t>::read_npy(bytes) {
                 Ok(a) => {
                     return Ok(Numeric {
                         values: a.mapv(|v| v as f64),
@@ -63,7 +63,7 @@ fn parse_any(file: &str, bytes: &[u8]) -> Result<Numeric, DataError> {
     attempt!(u32, true);
     attempt!(u16, true);
     attempt!(u8, true);
-    match ArrayD::<bool>::read_npy(&bytes[..]) {
+    match ArrayD::<bool>::read_npy(bytes) {
         Ok(a) => Ok(Numeric {
             values: a.mapv(|v| f64::from(u8::from(v))),
             integer: true,

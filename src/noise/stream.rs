@@ -36,3 +36,39 @@ pub fn for_labels(seed: u64, truth: &[usize], classes: usize, noise: &NoiseSpec)
     let noise = serde_json::to_string(noise).expect("spec serializes");
     rng::derive("noise", seed, &[&labels_key(truth, classes), &noise])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::spec::{DataSource, DatasetSpec};
+
+    #[test]
+    fn the_labels_key_depends_on_order_and_classes_only() {
+        let key = labels_key(&[0, 1, 1], 2);
+        assert_eq!(key, labels_key(&[0, 1, 1], 2));
+        assert_ne!(key, labels_key(&[1, 0, 1], 2));
+        assert_ne!(key, labels_key(&[0, 1, 1], 3));
+        assert_eq!(key.len(), "labels:".len() + 64);
+    }
+
+    /// `noise_stream` keys the noise only: the dataset's samples and split stay the same.
+    #[test]
+    fn noise_stream_leaves_the_data_as_it_is() {
+        let mut spec = DatasetSpec {
+            source: DataSource::Blobs {
+                classes: 3,
+                features: 2,
+                separation: 1.0,
+            },
+            train: Some(30),
+            test: Some(9),
+            test_fraction: 0.25,
+            standardize: true,
+            noise_stream: NoiseStream::Dataset,
+        };
+        let a = crate::data::build(&spec, std::path::Path::new("."), 4).unwrap();
+        spec.noise_stream = NoiseStream::Labels;
+        let b = crate::data::build(&spec, std::path::Path::new("."), 4).unwrap();
+        assert_eq!((a.x_train, a.y_train), (b.x_train, b.y_train));
+    }
+}

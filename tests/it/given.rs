@@ -44,8 +44,8 @@ fn annotator_csv() -> String {
     let mut size = vec![0usize; k];
     for i in 0..n {
         size[raw.y[i]] += 1;
-        for j in 0..d {
-            centroid[raw.y[i]][j] += z(i, j);
+        for (j, c) in centroid[raw.y[i]].iter_mut().enumerate() {
+            *c += z(i, j);
         }
     }
     for c in 0..k {

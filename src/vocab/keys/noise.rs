@@ -80,13 +80,13 @@ pub const OBSERVED_LABEL: Key = Key::new(
     "observed_label",
     Ty::Column,
     D::None,
-    "given: column of the training file holding the observed (noisy) labels; a list is an axis (e.g. one column per annotator)",
+    "given: column of the training file with the observed labels (training split only; test metrics use the true labels); a list is an axis, e.g. one column per annotator",
 );
 pub const OBSERVED_LABELS_PATH: Key = Key::new(
     "observed_labels_path",
     Ty::Choice(&[]),
     D::None,
-    "given: .npy (1-D) or .npz array of observed labels, row i for row i of dataset.path",
+    "given: .npy (1-D) or .npz array of observed labels, row i for row i of dataset.path (training split only)",
 )
 .check(
     super::Check::Choice(&[]),
