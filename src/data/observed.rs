@@ -79,7 +79,9 @@ pub fn read(
                 (true, None) => npy::read_table(&full, &table),
                 (false, _) => csv::read(&full, &table),
             };
-            read.map(|t| t.labels).map_err(as_observed_key)
+            // The table reader names the column's key `label`; here it is noise.observed_label.
+            read.map(|t| t.labels)
+                .map_err(|e| csv::label_key_named(e, "noise.observed_label = "))
         }
         ObservedSource::Array {
             observed_labels_path,
@@ -118,22 +120,6 @@ fn not_a_feature(observed: &LabelColumn, columns: Option<&[LabelColumn]>) -> Res
             "noise.observed_label = {shown} is also listed in dataset.columns: observed labels cannot be a feature"
         ))),
         Some(_) => Ok(()),
-    }
-}
-
-/// The table reader names the column key `label`; here the column is `noise.observed_label`.
-fn as_observed_key(e: DataError) -> DataError {
-    match e {
-        DataError::At {
-            path,
-            line,
-            message,
-        } => DataError::At {
-            path,
-            line,
-            message: message.replacen("label = ", "noise.observed_label = ", 1),
-        },
-        other => other,
     }
 }
 

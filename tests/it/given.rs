@@ -303,3 +303,27 @@ fn an_unknown_column_a_value_that_is_no_class_and_fractional_labels_are_refused(
     let err = check("kind = \"given\"\nobserved_labels_path = \"half.npy\"");
     assert!(err.contains("labels must be whole numbers"), "{err}");
 }
+
+/// NumPy's own `.npz` output (stored and deflated, zip64 records), CIFAR-10N key names, one axis.
+#[test]
+fn observed_labels_from_numpy_npz_files_by_key() {
+    let y = truth(30);
+    let files = Files::new(&y, &y);
+    for npz in ["human_labels.npz", "human_labels_compressed.npz"] {
+        fs::copy(repo().join("tests/data").join(npz), files.path().join(npz)).unwrap();
+        let recs = files.run(&format!(
+            "kind = \"given\"\nobserved_labels_path = \"{npz}\"\nobserved_labels_key = [\"aggre_label\", \"worse_label\"]"
+        ));
+        let flipped: Vec<(String, u64)> = recs
+            .iter()
+            .map(|r| {
+                let key = r["config"]["noise"]["observed_labels_key"]
+                    .as_str()
+                    .unwrap();
+                (key.to_string(), r["noise"]["flipped"].as_u64().unwrap())
+            })
+            .collect();
+        assert!(flipped.contains(&("aggre_label".into(), 2)), "{flipped:?}");
+        assert!(flipped.contains(&("worse_label".into(), 4)), "{flipped:?}");
+    }
+}
