@@ -1,6 +1,7 @@
 //! The command implementations behind `main.rs`, one function per subcommand.
 
 mod interrupt;
+pub mod noisify;
 mod progress;
 
 use crate::engine::{self, Shard};

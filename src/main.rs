@@ -73,6 +73,16 @@ enum Command {
     Datasets,
     /// Print every scenario key with its type, default and meaning (Markdown).
     Schema,
+    /// Write noisy labels for another training pipeline (.npy or .csv) and a JSON record (realized
+    /// matrix, flipped ids, seed, settings, version, input SHA-256).
+    ///
+    /// Noise settings are the scenario's [noise] keys, as --KEY VALUE or --set KEY=VALUE, checked as
+    /// in a scenario file. The labels are those of repetition --seed of a scenario run with
+    /// `noise_stream = "labels"` (in [dataset]) whose training labels are this file's labels in
+    /// order: the noise stream is ChaCha20 keyed by SHA-256 of ("noise", seed, the labels' content
+    /// and K, the noise settings), so the same labels, settings and seed give the same output on
+    /// any machine. Kinds that need the features (instance, boundary) are refused.
+    Noisify(commands::noisify::NoisifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +113,7 @@ fn main() -> ExitCode {
         Command::Merge { dirs, out } => commands::merge(&dirs, &out),
         Command::Repair { dir } => commands::repair(&dir),
         Command::Datasets => commands::datasets(),
+        Command::Noisify(args) => commands::noisify::noisify(&args),
         Command::Schema => {
             print!("{}", labelnoise::scenario::schema::markdown());
             Ok(ExitCode::SUCCESS)

@@ -26,6 +26,7 @@ pub fn blobs(n: usize, d: usize, k: usize, seed: u64) -> Dataset {
         test: Some(k.max(10)),
         test_fraction: 0.25,
         standardize: true,
+        noise_stream: Default::default(),
     };
     labelnoise::data::build(&spec, std::path::Path::new("."), seed).expect("blobs build")
 }

@@ -31,6 +31,7 @@ fuzz_target!(|data: &[u8]| {
         test: None,
         test_fraction: 0.25,
         standardize: opts & 8 == 0,
+        noise_stream: Default::default(),
     };
     if let Ok(d) = data::build(&spec, &dir, u64::from(opts)) {
         assert_eq!(d.x_train.nrows(), d.y_train.len());

@@ -34,27 +34,7 @@ const MISSING: &[&str] = &["", "na", "n/a", "nan", "null", "none", "?"];
 
 /// Reads a CSV file.
 pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
-    let file = path.display().to_string();
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .delimiter(spec.delimiter)
-        .from_path(path)
-        .map_err(|e| DataError::File {
-            path: file.clone(),
-            message: format!("cannot open: {e}"),
-        })?;
-    let mut records = reader.records();
-    let first = match records.next() {
-        None => {
-            return Err(DataError::File {
-                path: file.clone(),
-                message: "the file is empty".into(),
-            })
-        }
-        Some(r) => r.map_err(|e| read_error(&file, e))?,
-    };
+    let (file, records, first) = open(path, spec.delimiter)?;
     let names: Vec<String> = if spec.header {
         first
             .iter()
@@ -83,6 +63,58 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
         rows.push(&record.map_err(|e| read_error(&file, e))?)?;
     }
     rows.into_table()
+}
+
+/// Opens a CSV file and reads its first record (the header, or the first data row).
+fn open(
+    path: &Path,
+    delimiter: u8,
+) -> Result<
+    (
+        String,
+        ::csv::StringRecordsIntoIter<std::fs::File>,
+        ::csv::StringRecord,
+    ),
+    DataError,
+> {
+    let file = path.display().to_string();
+    let reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .delimiter(delimiter)
+        .from_path(path)
+        .map_err(|e| DataError::File {
+            path: file.clone(),
+            message: format!("cannot open: {e}"),
+        })?;
+    let mut records = reader.into_records();
+    let first = match records.next() {
+        None => {
+            return Err(DataError::File {
+                path: file,
+                message: "the file is empty".into(),
+            })
+        }
+        Some(r) => r.map_err(|e| read_error(&file, e))?,
+    };
+    Ok((file, records, first))
+}
+
+/// [`Columns::resolve`] names the label column's key `label = `; other callers name it `key`.
+pub fn label_key_named(e: DataError, key: &str) -> DataError {
+    match e {
+        DataError::At {
+            path,
+            line,
+            message,
+        } => DataError::At {
+            path,
+            line,
+            message: message.replacen("label = ", key, 1),
+        },
+        other => other,
+    }
 }
 
 /// A reading error of the csv crate, at its line, with UTF-8 problems said in words.
@@ -312,6 +344,56 @@ impl Columns {
         }
         Ok(Columns { label, features })
     }
+}
+
+/// One column of a CSV file with a header, as label text with each value's line: `name`, else the
+/// last column. Other columns are not read as numbers (ids, text, other label columns may sit
+/// beside it).
+pub fn column(path: &Path, name: Option<&str>) -> Result<Labels, DataError> {
+    let (file, records, header) = open(path, b',')?;
+    let names: Vec<String> = header
+        .iter()
+        .enumerate()
+        .map(|(j, s)| strip_bom(j, s).to_string())
+        .collect();
+    let label = LabelColumn::Name(name.unwrap_or_default().to_string());
+    let spec = TableSpec {
+        label: &label,
+        header: true,
+        delimiter: b',',
+        columns: None,
+    };
+    let j = Columns::resolve(&file, &names, &spec)
+        .map_err(|e| label_key_named(e, "--column "))?
+        .label;
+    let (mut values, mut lines) = (Vec::new(), Vec::new());
+    for record in records {
+        let record = record.map_err(|e| read_error(&file, e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        match record.get(j) {
+            Some(v) if !v.is_empty() => values.push(v.to_string()),
+            _ => {
+                return Err(DataError::At {
+                    path: file,
+                    line,
+                    message: format!("column \"{}\" (index {j}): missing label", names[j]),
+                })
+            }
+        }
+        lines.push(line);
+    }
+    if values.is_empty() {
+        return Err(DataError::File {
+            path: file,
+            message: "the file has a header line but no data rows".into(),
+        });
+    }
+    Ok(Labels {
+        file,
+        what: format!("column \"{}\" (index {j})", names[j]),
+        values,
+        lines: Some(lines),
+    })
 }
 
 #[cfg(test)]

@@ -130,6 +130,35 @@ pub fn to_classes(train: &Labels, test: Option<&Labels>) -> Result<Classes, Data
     Ok((y_train, y_test, names))
 }
 
+/// Classes of other labels of the same rows (observed labels beside the true ones), by the class
+/// names [`to_classes`] gave the true labels: a value that is no class is refused with its row.
+pub fn classes_of(labels: &Labels, names: &[String]) -> Result<Vec<usize>, DataError> {
+    let order = order_of(names.iter());
+    let index: HashMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    labels
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            index
+                .get(canonical(v, order).as_str())
+                .copied()
+                .ok_or_else(|| {
+                    DataError::Invalid(format!(
+                        "{}: {} is \"{v}\", which is not a class of the true labels (classes: {})",
+                        labels.place(i),
+                        labels.what,
+                        names.join(", ")
+                    ))
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +199,19 @@ mod tests {
         assert_eq!(
             e,
             "f.csv:3: label \"c\" does not occur in the training file f.csv (classes: a, b)"
+        );
+    }
+
+    #[test]
+    fn observed_labels_map_to_the_true_labels_classes() {
+        let names = ["3".to_string(), "7".to_string()];
+        assert_eq!(classes_of(&labels(&["07", "3"]), &names).unwrap(), [1, 0]);
+        let e = classes_of(&labels(&["3", "5"]), &names)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "f.csv:3: column \"y\" is \"5\", which is not a class of the true labels (classes: 3, 7)"
         );
     }
 

@@ -11,6 +11,8 @@ pub mod catalog;
 mod csv;
 mod labels;
 mod npy;
+mod npz;
+pub mod observed;
 mod split;
 mod standardize;
 pub mod synthetic;
@@ -115,12 +117,10 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
             let raw = bundled::load(name, *binarize_threshold)?;
             stratified_split(raw, spec.train, spec.test, spec.test_fraction, &mut rng)?
         }
-        DataSource::Csv { .. } => match user_files(&spec.source, base_dir)? {
-            (raw, None) => {
-                stratified_split(raw, spec.train, spec.test, spec.test_fraction, &mut rng)?
-            }
-            (train, Some(test)) => given_split(train, test, spec, &mut rng)?,
-        },
+        DataSource::Csv { .. } => {
+            let (train, test) = user_files(&spec.source, base_dir)?;
+            split_files(train, test, spec, &mut rng)?
+        }
     };
     let Split {
         mut x_train,
@@ -145,12 +145,60 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
     })
 }
 
+/// A user's files split as [`build`] splits them: stratified, or as given by `test_path`.
+fn split_files(
+    train: RawData,
+    test: Option<RawData>,
+    spec: &DatasetSpec,
+    rng: &mut rng::Rng,
+) -> Result<Split, DataError> {
+    match test {
+        None => stratified_split(train, spec.train, spec.test, spec.test_fraction, rng),
+        Some(test) => given_split(train, test, spec, rng),
+    }
+}
+
+/// Which rows of the training file (0-based) the training split of repetition `seed` holds, in
+/// the split's order, and how many rows the file has. The split is drawn again exactly as
+/// [`build`] draws it (the draw reads the labels, never the feature values), with each row's
+/// index in place of its features.
+pub fn train_rows(
+    spec: &DatasetSpec,
+    base_dir: &Path,
+    seed: u64,
+) -> Result<(Vec<usize>, usize), DataError> {
+    if !matches!(spec.source, DataSource::Csv { .. }) {
+        return Err(DataError::Invalid(
+            "noise kind \"given\" needs dataset.source = \"csv\" (a CSV or .npy training file whose rows the observed labels align with)".into(),
+        ));
+    }
+    let mut rng = rng::derive("data", seed, &[&stream_key(spec)]);
+    let (mut train, test) = user_files(&spec.source, base_dir)?;
+    let rows = train.y.len();
+    train.x = Array2::from_shape_fn((rows, 1), |(i, _)| i as f64);
+    let test = test.map(|mut t| {
+        t.x = Array2::zeros((t.y.len(), 1));
+        t
+    });
+    let split = split_files(train, test, spec, &mut rng)?;
+    // Row indices below 2^53 are exact in f64.
+    let ids = split
+        .x_train
+        .column(0)
+        .iter()
+        .map(|&v| v as usize)
+        .collect();
+    Ok((ids, rows))
+}
+
 /// The key of a dataset's random stream: its spec without `standardize`, which only preprocesses,
-/// so switching standardization on or off keeps the same samples and the same split.
+/// and without `noise_stream`, which only keys the noise: switching either keeps the same samples
+/// and the same split.
 fn stream_key(spec: &DatasetSpec) -> String {
     let mut v = serde_json::to_value(spec).expect("spec serializes");
     if let Some(map) = v.as_object_mut() {
         map.remove("standardize");
+        map.remove("noise_stream");
     }
     v.to_string()
 }

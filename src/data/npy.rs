@@ -26,14 +26,22 @@ struct Numeric {
 
 fn read_any(path: &Path) -> Result<Numeric, DataError> {
     let file = path.display().to_string();
-    let fail = |message: String| DataError::File {
+    let bytes = std::fs::read(path).map_err(|e| DataError::File {
         path: file.clone(),
+        message: format!("cannot read: {e}"),
+    })?;
+    parse_any(&file, &bytes)
+}
+
+/// An array's values from the bytes of a `.npy` file (`file` names it in messages).
+fn parse_any(file: &str, bytes: &[u8]) -> Result<Numeric, DataError> {
+    let fail = |message: String| DataError::File {
+        path: file.to_string(),
         message,
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     macro_rules! attempt {
         ($t:ty, $integer:expr) => {
-            match ArrayD::<$t>::read_npy(&bytes[..]) {
+            match ArrayD::<$t>::read_npy(bytes) {
                 Ok(a) => {
                     return Ok(Numeric {
                         values: a.mapv(|v| v as f64),
@@ -55,7 +63,7 @@ fn read_any(path: &Path) -> Result<Numeric, DataError> {
     attempt!(u32, true);
     attempt!(u16, true);
     attempt!(u8, true);
-    match ArrayD::<bool>::read_npy(&bytes[..]) {
+    match ArrayD::<bool>::read_npy(bytes) {
         Ok(a) => Ok(Numeric {
             values: a.mapv(|v| f64::from(u8::from(v))),
             integer: true,
@@ -90,6 +98,35 @@ fn finite(file: &str, x: &Array2<f64>, columns: &[usize]) -> Result<(), DataErro
         }
     }
     Ok(())
+}
+
+/// The values of a 1-D label array (`.npy` bytes) as label text, row i for row i; `what` says
+/// which key named the array, for messages.
+pub fn labels_from_bytes(file: &str, what: &str, bytes: &[u8]) -> Result<Labels, DataError> {
+    let y = parse_any(file, bytes)?;
+    let fail = |message: String| DataError::File {
+        path: file.to_string(),
+        message,
+    };
+    if !matches!(y.values.shape(), [_] | [_, 1]) {
+        return Err(fail(format!(
+            "{what} must be a 1-D array, found shape {:?}",
+            y.values.shape()
+        )));
+    }
+    let raw: Vec<f64> = y.values.iter().copied().collect();
+    if let Some(i) = raw.iter().position(|v| !v.is_finite() || v.fract() != 0.0) {
+        return Err(fail(format!(
+            "row {i} (0-based) of {what} is {}; labels must be whole numbers (class codes)",
+            raw[i]
+        )));
+    }
+    Ok(Labels {
+        file: file.to_string(),
+        what: what.to_string(),
+        values: raw.iter().map(|&v| label_text(v, true)).collect(),
+        lines: None,
+    })
 }
 
 /// A 2-D feature array with the labels in a separate 1-D array.

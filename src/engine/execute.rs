@@ -63,7 +63,7 @@ fn fit_and_measure(
     started: Instant,
 ) -> Result<(RunRecord, FittedModel), train::TrainError> {
     let k = data.classes;
-    let true_matrix = noise::expected_matrix(&run.noise, k);
+    let true_matrix = noise::true_matrix(&run.noise, noisy, k);
     let input = FitInput {
         x: data.x_train.view(),
         labels: &noisy.observed,

@@ -63,7 +63,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// SHA-256 of a file's bytes, read in blocks.
-pub(super) fn file_hash(path: &Path) -> Option<String> {
+pub fn file_hash(path: &Path) -> Option<String> {
     let mut f = File::open(path).ok()?;
     if !f.metadata().ok()?.is_file() {
         return None;

@@ -102,19 +102,8 @@ impl Shared {
     fn noisy(&self, run: &RunSpec, data: &Dataset) -> Result<Arc<NoisyLabels>, Arc<NoiseError>> {
         let key = (run.dataset_key(), run.noise_key(), run.seed);
         let cell = self.noise.lock().unwrap()[&key].0.clone();
-        cell.get_or_init(|| {
-            let mut rng = crate::rng::derive("noise", run.seed, &[&key.0, &key.1]);
-            noise::apply(
-                &run.noise,
-                &data.y_train,
-                data.classes,
-                &data.x_train,
-                &mut rng,
-            )
-            .map(Arc::new)
-            .map_err(Arc::new)
-        })
-        .clone()
+        cell.get_or_init(|| noise::draw(run, data).map(Arc::new).map_err(Arc::new))
+            .clone()
     }
 
     /// Forgets a run's dataset and noise draw once no pending run needs them.

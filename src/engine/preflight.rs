@@ -87,6 +87,42 @@ pub fn check_data(s: &Scenario) -> Vec<Problem> {
             );
         }
     }
+    if out.is_empty() {
+        out.extend(check_given(s, seed));
+    }
+    out
+}
+
+/// Reads the observed labels of every `kind = "given"` noise setting for every dataset (first
+/// seed): wrong length, values that are no class, a missing column, an unreadable file, a source
+/// that is not a file. Each problem points at the noise setting's observed-label key.
+fn check_given(s: &Scenario, seed: u64) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (n, noise) in s.noises.iter().enumerate() {
+        let NoiseSpec::Given { observed } = &noise.spec else {
+            continue;
+        };
+        for d in &s.datasets {
+            let read = data::build(&d.spec, &s.base_dir, seed).and_then(|data| {
+                data::observed::train_labels(
+                    &d.spec,
+                    observed,
+                    &s.base_dir,
+                    seed,
+                    &data.class_names,
+                )
+            });
+            if let Err(e) = read {
+                out.push(
+                    Problem::new(
+                        s.noise_spans.get(n).cloned().flatten(),
+                        format!("noise (kind = \"given\"): {e}"),
+                    )
+                    .help("observed labels align row by row with dataset.path and take the true labels' values"),
+                );
+            }
+        }
+    }
     out
 }
 

@@ -10,15 +10,18 @@
 pub mod asymmetric;
 pub mod boundary;
 pub mod counting;
+pub mod given;
 pub mod instance;
 pub mod matrix;
 pub mod pairflip;
+pub mod stream;
 pub mod symmetric;
 
 pub use counting::choose_flips;
 
+use crate::data::Dataset;
 use crate::rng::Rng;
-use crate::scenario::spec::NoiseSpec;
+use crate::scenario::spec::{NoiseSpec, RunSpec};
 use crate::vocab::matrix::TransitionMatrix;
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
@@ -89,6 +92,30 @@ impl NoisyLabels {
     }
 }
 
+/// The noisy training labels of a run: read from the data for `kind = "given"`, else drawn by
+/// [`apply`] from the run's noise stream ([`stream::for_run`]).
+pub fn draw(run: &RunSpec, data: &Dataset) -> Result<NoisyLabels, NoiseError> {
+    if let NoiseSpec::Given { observed } = &run.noise {
+        let labels = crate::data::observed::train_labels(
+            &run.dataset,
+            observed,
+            &run.base_dir,
+            run.seed,
+            &data.class_names,
+        )
+        .map_err(|e| NoiseError::Invalid(e.to_string()))?;
+        return Ok(given::apply(&data.y_train, labels, data.classes));
+    }
+    let mut rng = stream::for_run(run, &data.y_train, data.classes);
+    apply(
+        &run.noise,
+        &data.y_train,
+        data.classes,
+        &data.x_train,
+        &mut rng,
+    )
+}
+
 /// Applies `spec` to the true training labels `truth` (classes 0..K). `x` is the training feature
 /// matrix (rows aligned with `truth`), used by the feature-dependent kinds (`instance`, `boundary`).
 ///
@@ -107,46 +134,51 @@ pub fn apply(
             "label {y} is out of range for K = {classes} classes"
         )));
     }
-    let (observed, expected_rate) = match spec {
-        NoiseSpec::None => (truth.to_vec(), 0.0),
-        NoiseSpec::Symmetric {
-            rate,
-            count,
-            include_true,
-        } => (
-            symmetric::apply(truth, classes, *rate, *count, *include_true, rng),
-            symmetric::expected_rate(*rate, classes, *include_true),
-        ),
-        NoiseSpec::Pairflip { rate, count } => (
-            pairflip::apply(truth, classes, *rate, *count, rng),
-            class_conditional_rate(&TransitionMatrix::pairflip(*rate, classes), truth),
-        ),
-        NoiseSpec::Asymmetric {
-            rate_pos,
-            rate_neg,
-            count,
-        } => (
-            asymmetric::apply(truth, classes, *rate_pos, *rate_neg, *count, rng)?,
-            class_conditional_rate(&TransitionMatrix::asymmetric(*rate_pos, *rate_neg), truth),
-        ),
-        NoiseSpec::Matrix {
-            matrix: rows,
-            count,
-        } => {
-            let t = matrix::transition(rows, classes)?;
-            (
-                matrix::apply(truth, &t, *count, rng),
-                class_conditional_rate(&t, truth),
-            )
-        }
-        NoiseSpec::Instance { rate, std } => (
-            instance::apply(truth, classes, x, *rate, *std, rng)?,
-            instance::truncated_unit_normal_mean(*rate, *std),
-        ),
-        NoiseSpec::Boundary { rate, count, floor } => {
-            boundary::apply(truth, classes, x, *rate, *count, *floor, rng)?
-        }
-    };
+    let (observed, expected_rate) =
+        match spec {
+            NoiseSpec::None => (truth.to_vec(), 0.0),
+            NoiseSpec::Symmetric {
+                rate,
+                count,
+                include_true,
+            } => (
+                symmetric::apply(truth, classes, *rate, *count, *include_true, rng),
+                symmetric::expected_rate(*rate, classes, *include_true),
+            ),
+            NoiseSpec::Pairflip { rate, count } => (
+                pairflip::apply(truth, classes, *rate, *count, rng),
+                class_conditional_rate(&TransitionMatrix::pairflip(*rate, classes), truth),
+            ),
+            NoiseSpec::Asymmetric {
+                rate_pos,
+                rate_neg,
+                count,
+            } => (
+                asymmetric::apply(truth, classes, *rate_pos, *rate_neg, *count, rng)?,
+                class_conditional_rate(&TransitionMatrix::asymmetric(*rate_pos, *rate_neg), truth),
+            ),
+            NoiseSpec::Matrix {
+                matrix: rows,
+                count,
+            } => {
+                let t = matrix::transition(rows, classes)?;
+                (
+                    matrix::apply(truth, &t, *count, rng),
+                    class_conditional_rate(&t, truth),
+                )
+            }
+            NoiseSpec::Instance { rate, std } => (
+                instance::apply(truth, classes, x, *rate, *std, rng)?,
+                instance::truncated_unit_normal_mean(*rate, *std),
+            ),
+            NoiseSpec::Boundary { rate, count, floor } => {
+                boundary::apply(truth, classes, x, *rate, *count, *floor, rng)?
+            }
+            NoiseSpec::Given { .. } => return Err(NoiseError::Invalid(
+                "noise kind \"given\" reads its labels from the data (noise::draw), it draws none"
+                    .into(),
+            )),
+        };
     let mut noisy = NoisyLabels::from_labels(truth, observed, classes);
     noisy.expected_rate = expected_rate;
     Ok(noisy)
@@ -174,8 +206,23 @@ pub fn expected_matrix(spec: &NoiseSpec, classes: usize) -> Option<TransitionMat
             rate_pos, rate_neg, ..
         } if k == 2 => TransitionMatrix::asymmetric(*rate_pos, *rate_neg),
         NoiseSpec::Matrix { matrix, .. } => return TransitionMatrix::new(matrix).ok(),
-        NoiseSpec::Asymmetric { .. } | NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. } => {
-            return None
-        }
+        NoiseSpec::Asymmetric { .. }
+        | NoiseSpec::Instance { .. }
+        | NoiseSpec::Boundary { .. }
+        | NoiseSpec::Given { .. } => return None,
     })
+}
+
+/// The matrix `matrix = "true"` corrections use: the noise model's expected T
+/// ([`expected_matrix`]), or for `kind = "given"` the one realized in the training split
+/// ([`given::realized_matrix`]: row-normalized counts, identity row for a class without samples).
+pub fn true_matrix(
+    spec: &NoiseSpec,
+    noisy: &NoisyLabels,
+    classes: usize,
+) -> Option<TransitionMatrix> {
+    match spec {
+        NoiseSpec::Given { .. } => Some(given::realized_matrix(&noisy.realized.transitions)),
+        _ => expected_matrix(spec, classes),
+    }
 }

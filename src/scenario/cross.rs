@@ -39,7 +39,7 @@ impl<T> Built<T> {
             .or_else(|| self.table.clone())
     }
     /// The span of the first of `keys` given in the table, else of the table.
-    fn at_any(&self, keys: &[&str]) -> Span {
+    pub fn at_any(&self, keys: &[&str]) -> Span {
         keys.iter()
             .find_map(|k| self.keys.get(k).cloned().flatten())
             .or_else(|| self.table.clone())
@@ -238,7 +238,12 @@ fn true_matrix_needs_class_noise(
 /// nothing).
 fn noise_matrix_singular(noise: &NoiseSpec, k: usize) -> bool {
     let t = match noise {
-        NoiseSpec::None | NoiseSpec::Instance { .. } | NoiseSpec::Boundary { .. } => return false,
+        // Given labels: the realized matrix is known once the data are read (a singular one fails
+        // the backward-corrected run with its own message).
+        NoiseSpec::None
+        | NoiseSpec::Instance { .. }
+        | NoiseSpec::Boundary { .. }
+        | NoiseSpec::Given { .. } => return false,
         NoiseSpec::Symmetric {
             rate, include_true, ..
         } => TransitionMatrix::symmetric(*rate, k, *include_true),

@@ -103,8 +103,13 @@ pub fn parse_with(
         return Err(fail(problems));
     }
     let dataset_spans = datasets.iter().map(|d| d.at("path")).collect();
+    let noise_spans = noises
+        .iter()
+        .map(|n| n.at_any(&["observed_label", "observed_labels_path", "kind"]))
+        .collect();
     let mut scenario = Scenario {
         dataset_spans,
+        noise_spans,
         name,
         description: doc.description,
         path: PathBuf::from(path),
@@ -150,7 +155,9 @@ impl Sections {
         let noises = if noise_tables.is_empty() {
             vec![Built::new(NoiseSpec::None, None, &Cell::new())]
         } else {
-            section("noise", noise_tables, problems, build::noise)
+            section("noise", noise_tables, problems, |r| {
+                build::noise(r, base_dir)
+            })
         };
         let models = section("model", model_tables, problems, build::model);
         let methods = if method_tables.is_empty() {

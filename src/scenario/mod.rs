@@ -62,6 +62,10 @@ pub struct Scenario {
     /// about data files found after parsing.
     #[serde(skip)]
     pub dataset_spans: Vec<reader::Span>,
+    /// Where each noise variant is in the file (its observed-label key, else `kind`, else its
+    /// table), for messages about observed labels found when the data are read.
+    #[serde(skip)]
+    pub noise_spans: Vec<reader::Span>,
 }
 
 impl Scenario {

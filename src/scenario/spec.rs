@@ -76,6 +76,42 @@ pub struct DatasetSpec {
     pub test_fraction: f64,
     /// Standardize features with the training split's mean and standard deviation.
     pub standardize: bool,
+    /// What keys the noise draw (absent from records when it is the dataset's settings).
+    #[serde(default, skip_serializing_if = "NoiseStream::is_dataset")]
+    pub noise_stream: NoiseStream,
+}
+
+/// What the noise generator of a repetition is keyed by, besides the seed and the noise settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoiseStream {
+    /// The dataset's canonical settings (JSON): another split or file gives another draw.
+    #[default]
+    Dataset,
+    /// The training labels' content and K ([`crate::noise::stream::labels_key`]): the same training labels
+    /// give the same noisy labels in any scenario and in `labelnoise noisify`.
+    Labels,
+}
+
+impl NoiseStream {
+    pub fn is_dataset(&self) -> bool {
+        *self == NoiseStream::Dataset
+    }
+}
+
+/// Where a `given` noise draw reads its observed labels: a column of the training file, or an
+/// array file (with its name inside a `.npz`). Rows align with the training file's rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ObservedSource {
+    Column {
+        observed_label: LabelColumn,
+    },
+    Array {
+        observed_labels_path: PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        observed_labels_key: Option<String>,
+    },
 }
 
 /// How many labels a noise model flips.
@@ -122,13 +158,19 @@ pub enum NoiseSpec {
         count: CountMode,
         floor: f64,
     },
+    /// Observed labels read from the data (real annotator noise); training split only.
+    Given {
+        #[serde(flatten)]
+        observed: ObservedSource,
+    },
 }
 
 impl NoiseSpec {
     /// The nominal flip rate users put on the x axis.
     pub fn nominal_rate(&self) -> f64 {
         match self {
-            NoiseSpec::None => 0.0,
+            // Unknown before the labels are read: the realized rate is on record.
+            NoiseSpec::None | NoiseSpec::Given { .. } => 0.0,
             NoiseSpec::Symmetric { rate, .. }
             | NoiseSpec::Pairflip { rate, .. }
             | NoiseSpec::Instance { rate, .. }
@@ -157,6 +199,7 @@ impl NoiseSpec {
             NoiseSpec::Matrix { .. } => "matrix",
             NoiseSpec::Instance { .. } => "instance",
             NoiseSpec::Boundary { .. } => "boundary",
+            NoiseSpec::Given { .. } => "given",
         }
     }
 }

@@ -13,6 +13,7 @@ fn spec(source: DataSource) -> DatasetSpec {
         test: None,
         test_fraction: 0.25,
         standardize: true,
+        noise_stream: Default::default(),
     }
 }
 

@@ -23,6 +23,7 @@ fn blobs(n: usize, k: usize, d: usize, seed: u64) -> Dataset {
         test: Some(10),
         test_fraction: 0.25,
         standardize: true,
+        noise_stream: Default::default(),
     };
     labelnoise::data::build(&spec, std::path::Path::new("."), seed).unwrap()
 }
@@ -241,6 +242,7 @@ fn smoothing_gives_finite_weights_on_separable_data() {
         test: Some(10),
         test_fraction: 0.25,
         standardize: true,
+        noise_stream: Default::default(),
     };
     let mut data = labelnoise::data::build(&spec, std::path::Path::new("."), 5).unwrap();
     standardize(&mut data.x_train, &mut data.x_test, &data.feature_names).unwrap();

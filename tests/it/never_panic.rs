@@ -82,7 +82,7 @@ fn accepted_rules_hold(s: &Scenario) {
                     assert!((row.iter().sum::<f64>() - 1.0).abs() <= 1e-9);
                 }
             }
-            NoiseSpec::None => {}
+            NoiseSpec::None | NoiseSpec::Given { .. } => {}
         }
     }
     for m in &s.models {
@@ -425,6 +425,7 @@ fn csv_spec(label_index: bool, header: bool, delimiter: char) -> DatasetSpec {
         test: None,
         test_fraction: 0.25,
         standardize: true,
+        noise_stream: Default::default(),
     }
 }
 

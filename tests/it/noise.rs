@@ -201,6 +201,7 @@ fn blobs(classes: usize, features: usize, train: usize, separation: f64, seed: u
         test: Some(50),
         test_fraction: 0.25,
         standardize: true,
+        noise_stream: Default::default(),
     };
     data::build(&spec, Path::new("."), seed).unwrap()
 }
@@ -515,6 +516,7 @@ fn noise_kinds_scenario_plans_every_matrix_and_runs_every_kind() {
             NoiseSpec::Boundary { rate, .. } => assert_eq!(r.noise.flipped as f64, rate * n as f64),
             NoiseSpec::Symmetric { .. } => assert_eq!(r.noise.expected_rate, Some(0.15)),
             NoiseSpec::Matrix { .. } | NoiseSpec::Instance { .. } => assert!(r.noise.flipped > 0),
+            NoiseSpec::Given { .. } => unreachable!("the scenario has no given labels"),
         }
     }
 }

@@ -201,6 +201,7 @@ fn test_fraction_rounds_the_test_side_up_as_scikit_learn() {
             test: None,
             test_fraction: 0.3,
             standardize: true,
+            noise_stream: Default::default(),
         };
         let ds = data::build(&spec, Path::new("."), 0).unwrap();
         assert_eq!(

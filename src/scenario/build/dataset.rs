@@ -23,6 +23,10 @@ pub fn dataset(r: &mut Reader<'_>, base_dir: &Path) -> DatasetSpec {
         test,
         test_fraction,
         standardize: r.flag(&STANDARDIZE),
+        noise_stream: match r.text(&NOISE_STREAM).as_str() {
+            "labels" => NoiseStream::Labels,
+            _ => NoiseStream::Dataset,
+        },
     }
 }
 
@@ -85,7 +89,7 @@ fn separable(r: &mut Reader<'_>) -> DataSource {
 }
 
 /// A file key of a CSV source, relative to the scenario file: reported when it is not a file.
-fn data_file(
+pub(super) fn data_file(
     r: &mut Reader<'_>,
     base_dir: &Path,
     key: &crate::vocab::keys::Key,

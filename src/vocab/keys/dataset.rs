@@ -192,6 +192,14 @@ pub const TEST_LABELS_PATH: Key = Key::new(
 )
 .check(super::Check::Choice(&[]), FILE);
 
+pub const NOISE_STREAMS: &[&str] = &["dataset", "labels"];
+pub const NOISE_STREAM: Key = Key::new(
+    "noise_stream",
+    Ty::Choice(NOISE_STREAMS),
+    D::Str("dataset"),
+    "what keys the noise draw besides the seed and the noise settings: this dataset's settings, or its training labels' content (the draw of `labelnoise noisify` on those labels)",
+);
+
 /// Every `[dataset]` key, in documentation order.
 pub const ALL: &[Key] = &[
     SOURCE,
@@ -201,6 +209,7 @@ pub const ALL: &[Key] = &[
     TEST,
     TEST_FRACTION,
     STANDARDIZE,
+    NOISE_STREAM,
     SEPARATION,
     INFORMATIVE,
     REDUNDANT,
@@ -258,7 +267,7 @@ pub const CSV: Kind = Kind::new(
 /// The sources, keyed by `source`, in the order of [`SOURCES`].
 pub const KINDS: Kinds = Kinds {
     kind_key: &SOURCE,
-    common: &[&TRAIN, &TEST, &TEST_FRACTION, &STANDARDIZE],
+    common: &[&TRAIN, &TEST, &TEST_FRACTION, &STANDARDIZE, &NOISE_STREAM],
     kinds: &[
         BLOBS,
         CLASSIFICATION,

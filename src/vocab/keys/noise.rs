@@ -11,6 +11,7 @@ pub const NOISE_KINDS: &[&str] = &[
     "matrix",
     "instance",
     "boundary",
+    "given",
 ];
 pub const COUNT_MODES: &[&str] = &["exact", "bernoulli"];
 
@@ -75,6 +76,29 @@ pub const FLOOR: Key = Key::new(
 .range(Range::at_least(0.0), "a number ≥ 0")
 .unit("nats");
 
+pub const OBSERVED_LABEL: Key = Key::new(
+    "observed_label",
+    Ty::Column,
+    D::None,
+    "given: column of the training file with the observed labels (training split only; test metrics use the true labels); a list is an axis, e.g. one column per annotator",
+);
+pub const OBSERVED_LABELS_PATH: Key = Key::new(
+    "observed_labels_path",
+    Ty::Choice(&[]),
+    D::None,
+    "given: .npy (1-D) or .npz array of observed labels, row i for row i of dataset.path (training split only)",
+)
+.check(
+    super::Check::Choice(&[]),
+    "a path to a .npy or .npz file, relative to the scenario file",
+);
+pub const OBSERVED_LABELS_KEY: Key = Key::new(
+    "observed_labels_key",
+    Ty::Choice(&[]),
+    D::None,
+    "given: the array's name inside a .npz file (e.g. CIFAR-10N's aggre_label, worse_label)",
+);
+
 /// Every `[noise]` key, in documentation order.
 pub const ALL: &[Key] = &[
     KIND,
@@ -86,6 +110,9 @@ pub const ALL: &[Key] = &[
     MATRIX,
     STD,
     FLOOR,
+    OBSERVED_LABEL,
+    OBSERVED_LABELS_PATH,
+    OBSERVED_LABELS_KEY,
 ];
 
 /// The noise kinds, keyed by `kind`, in the order of [`NOISE_KINDS`].
@@ -100,5 +127,9 @@ pub const KINDS: Kinds = Kinds {
         Kind::new("matrix", &[&MATRIX, &COUNT]),
         Kind::new("instance", &[&RATE, &STD]),
         Kind::new("boundary", &[&RATE, &COUNT, &FLOOR]),
+        Kind::new(
+            "given",
+            &[&OBSERVED_LABEL, &OBSERVED_LABELS_PATH, &OBSERVED_LABELS_KEY],
+        ),
     ],
 };
