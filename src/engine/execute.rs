@@ -8,7 +8,7 @@ use crate::scenario::spec::RunSpec;
 use crate::train::{self, EarlyStopping, FitInput, FittedModel, OptimReport};
 use std::time::Instant;
 
-use crate::train::gap::logit_gap_cap;
+use crate::train::gap::free_logit_gap_optimum;
 
 /// What every run of a scenario shares.
 pub struct Context<'a> {
@@ -48,7 +48,7 @@ pub fn execute(
         // and the same held-out samples.
         train_rng: crate::rng::derive("train", run.seed, &[&run.dataset_key(), &run.noise_key()]),
     };
-    let cap = logit_gap_cap(&run.method, k);
+    let cap = free_logit_gap_optimum(&run.method, k);
     let mut trace = Vec::new();
     let every = run.model.trace_every.max(1);
     let d = data.features();

@@ -62,6 +62,9 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
         |m| m.scenario.clone(),
     );
     let mut summary = summarize(&name, &loaded.records);
+    summary.multiple_comparisons = manifest
+        .as_ref()
+        .map_or_else(Default::default, |m| m.multiple_comparisons);
     summary.partial = manifest
         .filter(|m| loaded.records.len() < m.total_runs)
         .map(|m| summary::Partial {

@@ -7,6 +7,7 @@ use super::stats::Stat;
 use crate::engine::record::RunRecord;
 use crate::scenario::spec::{AxisValue, MatrixSource, MethodSpec, SmoothingStyle};
 use crate::vocab::axis::Axis;
+use crate::vocab::correction::Correction;
 use crate::vocab::metric::{Better, Metric};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -85,6 +86,10 @@ pub struct Summary {
     /// (allowed only by `--allow-other-build`): every table says so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mixed_builds: Option<String>,
+    /// How the tables' paired comparisons are corrected (`[report] multiple_comparisons`, from the
+    /// folder's manifest).
+    #[serde(skip_serializing_if = "Correction::is_none")]
+    pub multiple_comparisons: Correction,
 }
 
 /// How many of the folder's runs the summary holds.
@@ -220,6 +225,7 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
         cells,
         partial: None,
         mixed_builds: None,
+        multiple_comparisons: Correction::None,
     }
 }
 
@@ -236,7 +242,7 @@ fn cell(g: &Grouped<'_>, c: usize, metrics: &[Metric]) -> Cell {
         let values: Vec<f64> = runs().filter_map(|r| r.metrics.get(m)).collect();
         let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         if !finite.is_empty() {
-            stats.insert(m, Stat::of(&finite));
+            stats.insert(m, Stat::of(&finite).clipped(m.range()));
         }
         if finite.len() < values.len() {
             non_finite.insert(m, values.len() - finite.len());
@@ -247,7 +253,7 @@ fn cell(g: &Grouped<'_>, c: usize, metrics: &[Metric]) -> Cell {
             .filter(|d| d.is_finite())
             .collect();
         if !diffs.is_empty() {
-            paired.insert(m, Stat::of(&diffs));
+            paired.insert(m, Stat::of(&diffs).clipped(m.difference_range()));
         }
     }
     // A run can only be the baseline of its own setting and seed.
@@ -272,12 +278,13 @@ fn cell(g: &Grouped<'_>, c: usize, metrics: &[Metric]) -> Cell {
     }
 }
 
-/// For every setting of the non-method axes, the cell with the best mean of `metric` (the lowest
-/// when lower is better, else the highest; the first in grid order on ties), in grid order.
-pub fn best_by(summary: &Summary, metric: Metric) -> Vec<(Axes, &Cell)> {
+/// For every setting of the non-method axes, the cells with the best mean of `metric` (the lowest
+/// when lower is better, else the highest), in grid order. Ties are kept, never broken: every
+/// cell whose mean equals the best exactly is listed, in grid order.
+pub fn best_by(summary: &Summary, metric: Metric) -> Vec<(Axes, Vec<&Cell>)> {
     let lower = metric.better() == Better::Lower;
     let mut order: Vec<Setting> = Vec::new();
-    let mut best: HashMap<Setting, (Axes, &Cell, f64)> = HashMap::new();
+    let mut best: HashMap<Setting, (Axes, Vec<&Cell>, f64)> = HashMap::new();
     for c in &summary.cells {
         let Some(v) = c.stats.get(metric).map(|s| s.mean).filter(|v| !v.is_nan()) else {
             continue;
@@ -289,21 +296,23 @@ pub fn best_by(summary: &Summary, metric: Metric) -> Vec<(Axes, &Cell)> {
             .cloned()
             .collect();
         let key = Setting::of(&setting);
-        match best.get(&key) {
+        match best.get_mut(&key) {
             None => {
                 order.push(key.clone());
-                best.insert(key, (setting, c, v));
+                best.insert(key, (setting, vec![c], v));
             }
-            Some(&(_, _, bv)) => {
-                if (lower && v < bv) || (!lower && v > bv) {
-                    best.insert(key, (setting, c, v));
+            Some((_, cells, bv)) => {
+                if (lower && v < *bv) || (!lower && v > *bv) {
+                    (*cells, *bv) = (vec![c], v);
+                } else if v == *bv {
+                    cells.push(c);
                 }
             }
         }
     }
     order
         .into_iter()
-        .filter_map(|k| best.remove(&k).map(|(axes, c, _)| (axes, c)))
+        .filter_map(|k| best.remove(&k).map(|(axes, cells, _)| (axes, cells)))
         .collect()
 }
 

@@ -97,7 +97,8 @@ pub fn parse_with(
         models,
         methods,
     } = sections;
-    let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
+    let (ece_bins, table_metrics, multiple_comparisons) =
+        report_settings(doc.report.as_ref(), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -116,6 +117,7 @@ pub fn parse_with(
         methods: with_axes(Section::Method, methods),
         ece_bins,
         table_metrics,
+        multiple_comparisons,
     })
 }
 

@@ -15,7 +15,8 @@ pub mod spec;
 mod value;
 
 use crate::vocab::axis::{Axis, Section};
-use crate::vocab::keys::report::ECE_BINS;
+use crate::vocab::correction::Correction;
+use crate::vocab::keys::report::{ECE_BINS, MULTIPLE_COMPARISONS};
 use build::Reader;
 use cross::Built;
 pub use cross::{spec_shape, DataShape};
@@ -54,6 +55,8 @@ pub struct Scenario {
     pub ece_bins: usize,
     /// Metrics for the terminal table (`[report] metrics`), if chosen.
     pub table_metrics: Option<Vec<String>>,
+    /// Correction of a table's paired comparisons (`[report] multiple_comparisons`).
+    pub multiple_comparisons: Correction,
     /// Where each dataset variant is in the file (its `path` value, else its table), for messages
     /// about data files found after parsing.
     #[serde(skip)]
@@ -141,9 +144,13 @@ pub fn run_id(run: &RunSpec) -> String {
 pub(super) fn report_settings(
     table: Option<&Table>,
     problems: &mut Vec<Problem>,
-) -> (usize, Option<Vec<String>>) {
+) -> (usize, Option<Vec<String>>, Correction) {
     let Some(t) = table else {
-        return (ECE_BINS.default.as_usize().unwrap_or_default(), None);
+        return (
+            ECE_BINS.default.as_usize().unwrap_or_default(),
+            None,
+            Correction::default(),
+        );
     };
     let cell = cells(t).into_iter().next().unwrap_or_default();
     let mut r = Reader {
@@ -154,6 +161,8 @@ pub(super) fn report_settings(
         kind: None,
     };
     let bins = r.whole(&ECE_BINS);
+    // The value was checked against the key's choices when the file was read.
+    let correction = Correction::from_name(&r.text(&MULTIPLE_COMPARISONS)).unwrap_or_default();
     let metrics = match cell.get("metrics") {
         Some((reader::Scalar::Columns(cols), span)) => {
             let known: Vec<&str> = crate::vocab::metric::Metric::ALL.map(|m| m.name()).into();
@@ -181,7 +190,7 @@ pub(super) fn report_settings(
         }
         _ => None,
     };
-    (bins, metrics)
+    (bins, metrics, correction)
 }
 
 /// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not

@@ -7,6 +7,7 @@ mod cli;
 mod datasets;
 mod diagnostics;
 mod fit_exact;
+mod markers;
 mod methods;
 mod never_panic;
 mod noise;

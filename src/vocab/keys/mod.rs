@@ -214,6 +214,11 @@ impl Key {
     pub const fn range(self, range: Range, allowed: &'static str) -> Key {
         self.check(Check::Range(range), allowed)
     }
+    /// The same key, never a grid axis: a list is refused.
+    pub const fn single(mut self) -> Key {
+        self.sweep = false;
+        self
+    }
     pub const fn unit(mut self, unit: &'static str) -> Key {
         self.unit = Some(unit);
         self
