@@ -102,6 +102,7 @@ fn write_folder(dir: &Path, seeds: usize) -> u64 {
         grid_runs: total,
         scenario_path: String::new(),
         inputs: Default::default(),
+        multiple_comparisons: Default::default(),
     };
     store::write_manifest(dir, &manifest).expect("scenario.json");
     bytes

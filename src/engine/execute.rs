@@ -9,7 +9,7 @@ use crate::train::{self, EarlyStopping, FitInput, FittedModel, OptimReport};
 use std::time::Instant;
 
 use crate::scenario::spec::SelectionSpec;
-use crate::train::gap::logit_gap_cap;
+use crate::train::gap::free_logit_gap_optimum;
 
 mod validation;
 
@@ -75,7 +75,7 @@ fn fit_and_measure(
         // and the same held-out samples.
         train_rng: crate::rng::derive("train", run.seed, &[&run.dataset_key(), &run.noise_key()]),
     };
-    let cap = logit_gap_cap(&run.method, k);
+    let cap = free_logit_gap_optimum(&run.method, k);
     let mut trace = Vec::new();
     let every = run.model.trace_every.max(1);
     let d = data.features();

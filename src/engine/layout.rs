@@ -3,6 +3,7 @@
 //! (store, folder checks, line checks, growth, repair) build on this one.
 
 use crate::scenario::Scenario;
+use crate::vocab::correction::Correction;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -59,6 +60,10 @@ pub struct Manifest {
     /// absent when it reads none (generated data), so such folders keep their bytes.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inputs: BTreeMap<String, String>,
+    /// `[report] multiple_comparisons`, so `report` marks the tables as `run` did; absent when
+    /// "none", so such folders keep their bytes.
+    #[serde(default, skip_serializing_if = "Correction::is_none")]
+    pub multiple_comparisons: Correction,
 }
 
 impl Manifest {
@@ -74,6 +79,7 @@ impl Manifest {
             grid_runs: scenario.run_count(),
             scenario_path: path.display().to_string(),
             inputs: super::inputs::hashes(scenario),
+            multiple_comparisons: scenario.multiple_comparisons,
         }
     }
 

@@ -19,7 +19,7 @@ pub fn evaluate(
     model: &FittedModel,
     data: &Dataset,
     noisy: &NoisyLabels,
-    logit_gap_cap: Option<f64>,
+    free_logit_gap_optimum: Option<f64>,
     ece_bins: usize,
 ) -> Metrics {
     let mut m = Metrics::new();
@@ -77,8 +77,8 @@ pub fn evaluate(
     );
     m.insert(Metric::WeightNorm, model.weight_norm());
     m.insert(Metric::LogitGap, mean_logit_gap(train_logits.view()));
-    if let Some(cap) = logit_gap_cap {
-        m.insert(Metric::LogitGapCap, cap);
+    if let Some(optimum) = free_logit_gap_optimum {
+        m.insert(Metric::LogitGapFreeOptimum, optimum);
     }
     m.insert(Metric::Flipped, noisy.realized.flipped as f64);
     m.insert(Metric::FlipRate, noisy.realized.rate);
@@ -228,7 +228,7 @@ mod tests {
         );
         assert_abs_diff_eq!(m.get(Metric::WeightNorm).unwrap(), 2.0, epsilon = eps);
         assert_abs_diff_eq!(m.get(Metric::LogitGap).unwrap(), 2.0, epsilon = eps);
-        assert_eq!(m.get(Metric::LogitGapCap).unwrap(), 1.5);
+        assert_eq!(m.get(Metric::LogitGapFreeOptimum).unwrap(), 1.5);
         assert_eq!(
             (
                 m.get(Metric::Flipped).unwrap(),
@@ -297,11 +297,11 @@ mod tests {
             },
         };
         let m = evaluate(&model, &data, &noisy, None, 15);
-        // Nothing corrupted: no metric that needs corrupted samples, and no cap without smoothing.
+        // Nothing corrupted: no metric that needs corrupted samples, and no free-logit optimum without smoothing.
         for k in Metric::ALL.into_iter().filter(|k| k.needs_corruption()) {
             assert!(!m.contains(k), "{k}");
         }
-        assert!(!m.contains(Metric::LogitGapCap));
+        assert!(!m.contains(Metric::LogitGapFreeOptimum));
         // A logistic model's logits are (0, z): the gap is |z| = 1.
         assert_abs_diff_eq!(m.get(Metric::LogitGap).unwrap(), 1.0, epsilon = 1e-15);
         assert_abs_diff_eq!(

@@ -167,6 +167,7 @@ impl Collector {
                 partial: None,
                 mixed_builds: None,
                 selected: None,
+                multiple_comparisons: Default::default(),
             },
             offsets,
             builds: self.builds,
@@ -251,7 +252,7 @@ fn cell(g: &Grouped, rows: &[Row], infos: &[CellInfo], c: usize, metrics: &[Metr
         let values: Vec<f64> = runs().filter_map(|r| r.metrics.get(m)).collect();
         let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
         if !finite.is_empty() {
-            stats.insert(m, Stat::of(&finite));
+            stats.insert(m, Stat::of(&finite).clipped(m.range()));
         }
         if finite.len() < values.len() {
             non_finite.insert(m, values.len() - finite.len());
@@ -262,7 +263,7 @@ fn cell(g: &Grouped, rows: &[Row], infos: &[CellInfo], c: usize, metrics: &[Metr
             .filter(|d| d.is_finite())
             .collect();
         if !diffs.is_empty() {
-            paired.insert(m, Stat::of(&diffs));
+            paired.insert(m, Stat::of(&diffs).clipped(m.difference_range()));
         }
     }
     // A run can only be the baseline of its own setting and seed.

@@ -70,13 +70,21 @@ impl Exporter for Html<'_> {
             out.push_str("<p>No finished runs yet.</p>\n");
         } else {
             let metrics = export::document_metrics(s);
-            for note in export::notes(s, &metrics) {
-                out.push_str(&format!("<p class=\"note\">{}.</p>\n", escape(&note)));
-            }
+            let notes = |lines: Vec<String>| -> String {
+                lines
+                    .iter()
+                    .map(|l| format!("<p class=\"note\">{}.</p>\n", escape(l)))
+                    .collect()
+            };
+            out.push_str(&notes(export::notes(s)));
             out.push_str(&table(&export::table(s, &metrics)));
+            out.push_str(&notes(
+                export::delta_legend(s, &metrics).into_iter().collect(),
+            ));
             if let Some(best) = export::best_table(s) {
                 out.push_str(&format!("<h2>{}</h2>\n", escape(&export::best_title(s))));
                 out.push_str(&table(&best));
+                out.push_str(&notes(export::best_legend(s)));
             }
             if let Some(sel) = &s.selected {
                 let title = super::selection::title(sel);

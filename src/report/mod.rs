@@ -73,6 +73,9 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
     let mixed_builds = crate::engine::build::mixed(&collected.builds);
     warnings.extend(mixed_builds.clone());
     let mut summary = collected.summary.clone();
+    summary.multiple_comparisons = manifest
+        .as_ref()
+        .map_or_else(Default::default, |m| m.multiple_comparisons);
     summary.partial = manifest
         .filter(|m| runs < m.total_runs)
         .map(|m| summary::Partial {

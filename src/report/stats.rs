@@ -40,6 +40,61 @@ impl Stat {
     }
 }
 
+impl Stat {
+    /// The same statistics with the interval clipped to `[low, high]`, the values the metric can
+    /// take (see [`Metric::range`](crate::vocab::metric::Metric::range)): a mean of values in
+    /// [0, 1] cannot leave [0, 1], though a t-interval around it can.
+    pub fn clipped(self, (low, high): (f64, f64)) -> Stat {
+        Stat {
+            ci_low: self.ci_low.clamp(low, high),
+            ci_high: self.ci_high.clamp(low, high),
+            ..self
+        }
+    }
+
+    /// Whether the 95% interval is worth a verdict: at least 3 values (a t-interval on one degree
+    /// of freedom says little) that are not all equal (zero variance leaves it undefined). Values
+    /// equal up to rounding (a spread below 1e-12 of the mean, as 0.80 − 0.75 and 0.70 − 0.65
+    /// give) count as equal.
+    pub fn testable(&self) -> bool {
+        self.n >= MIN_TESTED && self.std.is_finite() && self.std > 1e-12 * self.mean.abs()
+    }
+
+    /// Two-sided p-value of the one-sample t-test of mean 0 (for a paired difference: the paired
+    /// t-test), from Student's t CDF with n − 1 degrees of freedom; `None` unless [`Self::testable`].
+    pub fn p_value(&self) -> Option<f64> {
+        if !self.testable() {
+            return None;
+        }
+        let t = self.mean / (self.std / (self.n as f64).sqrt());
+        let dist = StudentsT::new(0.0, 1.0, (self.n - 1) as f64).ok()?;
+        // 2·F(−|t|) rather than 2·(1 − F(|t|)): no cancellation for small p.
+        Some((2.0 * dist.cdf(-t.abs())).min(1.0))
+    }
+}
+
+/// Fewest values for a better/worse verdict on a difference.
+pub const MIN_TESTED: usize = 3;
+
+/// Significance level of the markers (two-sided; the 95% intervals).
+pub const ALPHA: f64 = 0.05;
+
+/// Holm's step-down adjustment (Holm 1979) of a family of p-values, in their order: sorted
+/// ascending, the i-th smallest (from 0) becomes max over j ≤ i of min(1, (m − j)·p₍ⱼ₎) for m
+/// values. Rejecting where the adjusted value is below α controls the family-wise error rate at α.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
 /// The p-quantile of Student's t with `df` degrees of freedom (statrs: through the inverse
 /// regularized incomplete beta function; within 2e-13 relative of scipy's `t.ppf` up to df = 40,
 /// see the tests). NaN when `df` is not positive or `p` lies outside [0, 1].
@@ -85,6 +140,56 @@ mod tests {
         assert_eq!(t_quantile(0.5, 3.0), 0.0);
         assert!(t_quantile(0.975, 0.0).is_nan());
         assert!(t_quantile(1.5, 3.0).is_nan());
+    }
+
+    #[test]
+    fn holm_matches_a_hand_computed_example() {
+        // Sorted: 0.005 ×4 = 0.02; 0.01 ×3 = 0.03; 0.03 ×2 = 0.06; 0.04 ×1 = 0.04 → 0.06 (monotone).
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.03, 0.06, 0.06, 0.02];
+        for (a, e) in adjusted.iter().zip(expected) {
+            assert_abs_diff_eq!(*a, e, epsilon = 1e-15);
+        }
+        // Capped at 1; one value is its own adjustment; none is empty.
+        assert_eq!(holm(&[0.5, 0.6]), [1.0, 1.0]);
+        assert_eq!(holm(&[0.2]), [0.2]);
+        assert!(holm(&[]).is_empty());
+    }
+
+    #[test]
+    fn p_values_agree_with_the_interval_and_need_three_varying_values() {
+        // 1, 2, 3: mean 2, s = 1, t = 2√3 on 2 df; scipy.stats.t.sf(2*3**0.5, 2)*2 = 0.07417990022744858.
+        let s = Stat::of(&[1.0, 2.0, 3.0]);
+        assert_abs_diff_eq!(
+            s.p_value().unwrap(),
+            0.074_179_900_227_448_55,
+            epsilon = 1e-12
+        );
+        // p < 0.05 exactly when the 95% interval excludes 0.
+        for values in [
+            [1.0, 2.0, 3.0],
+            [1.0, 1.1, 1.2],
+            [-0.1, 0.2, 0.3],
+            [-3.0, -2.9, -2.0],
+        ] {
+            let s = Stat::of(&values);
+            let excludes = s.ci_low > 0.0 || s.ci_high < 0.0;
+            assert_eq!(s.p_value().unwrap() < ALPHA, excludes, "{values:?}");
+        }
+        assert_eq!(Stat::of(&[1.0, 2.0]).p_value(), None);
+        assert_eq!(Stat::of(&[0.007; 4]).p_value(), None);
+        // Equal up to rounding: 0.80 − 0.75, 0.70 − 0.65, 0.90 − 0.85.
+        let rounding = Stat::of(&[0.80 - 0.75, 0.70 - 0.65, 0.90 - 0.85]);
+        assert!(rounding.std > 0.0 && rounding.p_value().is_none());
+    }
+
+    #[test]
+    fn clipping_keeps_intervals_within_the_range() {
+        let s = Stat::of(&[0.9, 1.0, 1.0]).clipped((0.0, 1.0));
+        assert_eq!(s.ci_high, 1.0);
+        assert!(s.ci_low > 0.0 && s.ci_low < s.mean);
+        let one = Stat::of(&[1.0]).clipped((0.0, 1.0));
+        assert!(one.ci_low.is_nan() && one.ci_high.is_nan());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::view::RunView;
 use crate::engine::record::RunRecord;
 use crate::scenario::spec::{AxisValue, MatrixSource, MethodSpec, SmoothingStyle};
 use crate::vocab::axis::Axis;
+use crate::vocab::correction::Correction;
 use crate::vocab::metric::{Better, Metric};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -96,6 +97,10 @@ pub struct Summary {
     /// With `[selection]`: the tuned values chosen on validation labels ([`super::selection`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selected: Option<super::selection::Selected>,
+    /// How the tables' paired comparisons are corrected (`[report] multiple_comparisons`, from the
+    /// folder's manifest).
+    #[serde(skip_serializing_if = "Correction::is_none")]
+    pub multiple_comparisons: Correction,
 }
 
 /// How many of the folder's runs the summary holds.
@@ -147,17 +152,20 @@ pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
     collector.finish(scenario).summary
 }
 
-/// For every setting of the non-method axes, the cell with the best mean of `metric` (the lowest
-/// when lower is better, else the highest; the first in grid order on ties), in grid order. With a
-/// selection, chosen by validation score instead
-/// ([`best_by_validation`](super::selection::best_by_validation)).
-pub fn best_by(summary: &Summary, metric: Metric) -> Vec<(Axes, &Cell)> {
+/// For every setting of the non-method axes, the cells with the best mean of `metric` (the lowest
+/// when lower is better, else the highest), in grid order. Ties are kept, never broken: every
+/// cell whose mean equals the best exactly is listed, in grid order. With a selection, chosen by
+/// validation score instead ([`best_by_validation`](super::selection::best_by_validation)).
+pub fn best_by(summary: &Summary, metric: Metric) -> Vec<(Axes, Vec<&Cell>)> {
     if let Some(selected) = &summary.selected {
-        return super::selection::best_by_validation(&summary.cells, selected);
+        return super::selection::best_by_validation(&summary.cells, selected)
+            .into_iter()
+            .map(|(axes, cell)| (axes, vec![cell]))
+            .collect();
     }
     let lower = metric.better() == Better::Lower;
     let mut order: Vec<Setting> = Vec::new();
-    let mut best: HashMap<Setting, (Axes, &Cell, f64)> = HashMap::new();
+    let mut best: HashMap<Setting, (Axes, Vec<&Cell>, f64)> = HashMap::new();
     for c in &summary.cells {
         let Some(v) = c.stats.get(metric).map(|s| s.mean).filter(|v| !v.is_nan()) else {
             continue;
@@ -169,21 +177,23 @@ pub fn best_by(summary: &Summary, metric: Metric) -> Vec<(Axes, &Cell)> {
             .cloned()
             .collect();
         let key = Setting::of(&setting);
-        match best.get(&key) {
+        match best.get_mut(&key) {
             None => {
                 order.push(key.clone());
-                best.insert(key, (setting, c, v));
+                best.insert(key, (setting, vec![c], v));
             }
-            Some(&(_, _, bv)) => {
-                if (lower && v < bv) || (!lower && v > bv) {
-                    best.insert(key, (setting, c, v));
+            Some((_, cells, bv)) => {
+                if (lower && v < *bv) || (!lower && v > *bv) {
+                    (*cells, *bv) = (vec![c], v);
+                } else if v == *bv {
+                    cells.push(c);
                 }
             }
         }
     }
     order
         .into_iter()
-        .filter_map(|k| best.remove(&k).map(|(axes, c, _)| (axes, c)))
+        .filter_map(|k| best.remove(&k).map(|(axes, cells, _)| (axes, cells)))
         .collect()
 }
 

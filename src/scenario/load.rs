@@ -97,7 +97,8 @@ pub fn parse_with(
         models,
         methods,
     } = sections;
-    let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
+    let (ece_bins, table_metrics, multiple_comparisons) =
+        report_settings(doc.report.as_ref(), &mut problems);
     let selection = super::selection::read(doc.selection.as_ref(), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));
@@ -123,6 +124,7 @@ pub fn parse_with(
         ece_bins,
         table_metrics,
         selection: None,
+        multiple_comparisons,
     };
     if let Some(read) = selection {
         let axes = scenario.axis_names();

@@ -16,7 +16,8 @@ pub mod spec;
 mod value;
 
 use crate::vocab::axis::{Axis, Section};
-use crate::vocab::keys::report::ECE_BINS;
+use crate::vocab::correction::Correction;
+use crate::vocab::keys::report::{ECE_BINS, MULTIPLE_COMPARISONS};
 use build::Reader;
 use cross::Built;
 pub use cross::{spec_shape, DataShape};
@@ -58,6 +59,8 @@ pub struct Scenario {
     /// `[selection]`: axes tuned on validation labels, if configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub selection: Option<SelectionSpec>,
+    /// Correction of a table's paired comparisons (`[report] multiple_comparisons`).
+    pub multiple_comparisons: Correction,
     /// Where each dataset variant is in the file (its `path` value, else its table), for messages
     /// about data files found after parsing.
     #[serde(skip)]
@@ -149,9 +152,13 @@ pub fn run_id(run: &RunSpec) -> String {
 pub(super) fn report_settings(
     table: Option<&Table>,
     problems: &mut Vec<Problem>,
-) -> (usize, Option<Vec<String>>) {
+) -> (usize, Option<Vec<String>>, Correction) {
     let Some(t) = table else {
-        return (ECE_BINS.default.as_usize().unwrap_or_default(), None);
+        return (
+            ECE_BINS.default.as_usize().unwrap_or_default(),
+            None,
+            Correction::default(),
+        );
     };
     let cell = cells(t).into_iter().next().unwrap_or_default();
     let mut r = Reader {
@@ -162,6 +169,8 @@ pub(super) fn report_settings(
         kind: None,
     };
     let bins = r.whole(&ECE_BINS);
+    // The value was checked against the key's choices when the file was read.
+    let correction = Correction::from_name(&r.text(&MULTIPLE_COMPARISONS)).unwrap_or_default();
     let metrics = match cell.get("metrics") {
         Some((reader::Scalar::Columns(cols), span)) => {
             let known: Vec<&str> = crate::vocab::metric::Metric::ALL.map(|m| m.name()).into();
@@ -189,7 +198,7 @@ pub(super) fn report_settings(
         }
         _ => None,
     };
-    (bins, metrics)
+    (bins, metrics, correction)
 }
 
 /// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not

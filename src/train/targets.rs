@@ -42,7 +42,7 @@ impl SmoothedTarget {
     /// The logit gap (label minus any other class) at which the smoothed CE of one point is
     /// minimal: log(on/off). Uniform: log(1 + K(1−ε)/ε); binary: log((2−ε)/ε). `None` without
     /// smoothing (the optimum is at infinity) or with negative ε.
-    pub fn logit_gap_cap(&self) -> Option<f64> {
+    pub fn free_logit_gap_optimum(&self) -> Option<f64> {
         (self.off > 0.0 && self.on > 0.0).then(|| (self.on / self.off).ln())
     }
 }
@@ -80,11 +80,19 @@ mod tests {
     #[test]
     fn caps_match_closed_forms() {
         let t = SmoothedTarget::new(0.1, 3, SmoothingStyle::Uniform);
-        assert_abs_diff_eq!(t.logit_gap_cap().unwrap(), 28f64.ln(), epsilon = 1e-12);
+        assert_abs_diff_eq!(
+            t.free_logit_gap_optimum().unwrap(),
+            28f64.ln(),
+            epsilon = 1e-12
+        );
         let b = SmoothedTarget::new(0.2, 2, SmoothingStyle::Uniform);
-        assert_abs_diff_eq!(b.logit_gap_cap().unwrap(), 9f64.ln(), epsilon = 1e-12);
+        assert_abs_diff_eq!(
+            b.free_logit_gap_optimum().unwrap(),
+            9f64.ln(),
+            epsilon = 1e-12
+        );
         assert!(SmoothedTarget::new(0.0, 3, SmoothingStyle::Uniform)
-            .logit_gap_cap()
+            .free_logit_gap_optimum()
             .is_none());
     }
 }

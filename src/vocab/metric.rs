@@ -28,7 +28,7 @@ pub enum Metric {
     TrainAccuracyObserved,
     WeightNorm,
     LogitGap,
-    LogitGapCap,
+    LogitGapFreeOptimum,
     Flipped,
     FlipRate,
     Iterations,
@@ -119,8 +119,8 @@ const TABLE: [Info; Metric::COUNT] = [
         "Frobenius norm of the weights, intercept excluded"),
     info("logit_gap", Some("gap"), Some("logits"), Neither, false,
         "mean over training samples of top-1 minus top-2 logit"),
-    info("logit_gap_cap", Some("gap_cap"), Some("logits"), Neither, false,
-        "optimal gap under smoothing, log(on/off target): uniform log(1 + K(1−ε)/ε), binary log((2−ε)/ε), others log((K−1)(1−ε)/ε)"),
+    info("logit_gap_free_optimum", Some("gap_opt"), Some("logits"), Neither, false,
+        "free-logit optimum of one sample's gap under smoothing, log(on/off target): uniform log(1 + K(1−ε)/ε), binary log((2−ε)/ε), others log((K−1)(1−ε)/ε); a reference, not a bound on a linear model's mean gap (fits can exceed it)"),
     info("flipped", None, SAMPLES, Neither, false,
         "realized number of corrupted training labels"),
     info("flip_rate", None, None, Neither, false,
@@ -166,7 +166,7 @@ impl Metric {
         Metric::TrainAccuracyObserved,
         Metric::WeightNorm,
         Metric::LogitGap,
-        Metric::LogitGapCap,
+        Metric::LogitGapFreeOptimum,
         Metric::Flipped,
         Metric::FlipRate,
         Metric::Iterations,
@@ -222,6 +222,16 @@ impl Metric {
         Metric::ALL.into_iter().find(|m| m.name() == name)
     }
 
+    /// A metric by its name or by a name it had in older `runs.jsonl` files (read, never written).
+    fn from_stored_name(name: &str) -> Option<Metric> {
+        Metric::from_name(name).or_else(|| {
+            FORMER_NAMES
+                .iter()
+                .find(|(former, _)| *former == name)
+                .map(|&(_, m)| m)
+        })
+    }
+
     /// Every metric ordered by name: the key order of a serialized [`Metrics`].
     pub fn by_name() -> &'static [Metric; Metric::COUNT] {
         static ORDER: OnceLock<[Metric; Metric::COUNT]> = OnceLock::new();
@@ -232,6 +242,11 @@ impl Metric {
         })
     }
 }
+
+/// Names metrics had in older versions, so their `runs.jsonl` stay readable: `logit_gap_cap` was
+/// renamed because the value is the optimum of a sample's gap with free logits, not a cap on a
+/// linear model's mean gap.
+const FORMER_NAMES: &[(&str, Metric)] = &[("logit_gap_cap", Metric::LogitGapFreeOptimum)];
 
 /// README's metric table: `| metric | definition |`, one row per metric in table order.
 pub fn markdown_table() -> String {
@@ -350,7 +365,7 @@ impl<'de> Deserialize<'de> for Metrics {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Metrics, A::Error> {
                 let mut out = Metrics::new();
                 while let Some((name, Value(value))) = map.next_entry::<String, Value>()? {
-                    let m = Metric::from_name(&name)
+                    let m = Metric::from_stored_name(&name)
                         .ok_or_else(|| de::Error::custom(unknown(&name)))?;
                     out.insert(m, value);
                 }
@@ -441,6 +456,17 @@ mod tests {
         assert_eq!(back.get(Metric::TestAccuracy), Some(0.25));
         assert_eq!(serde_json::to_string(&back).unwrap(), text);
         assert!(serde_json::from_str::<Metrics>(r#"{"objective":"x"}"#).is_err());
+    }
+
+    #[test]
+    fn former_names_are_read_and_written_under_the_new_name() {
+        let m: Metrics = serde_json::from_str(r#"{"logit_gap_cap":1.5}"#).unwrap();
+        assert_eq!(m.get(Metric::LogitGapFreeOptimum), Some(1.5));
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            r#"{"logit_gap_free_optimum":1.5}"#
+        );
+        assert_eq!(Metric::from_name("logit_gap_cap"), None);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! match strings or re-validate.
 
 pub mod axis;
+pub mod bounds;
+pub mod correction;
 pub mod keys;
 pub mod matrix;
 pub mod metric;

@@ -24,7 +24,10 @@ fn quickstart_runs_and_writes_the_documented_files() {
         .assert()
         .success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
-    assert!(stdout.contains("Best method by test accuracy"), "{stdout}");
+    assert!(
+        stdout.contains("Best by test accuracy per rate: best on test (optimistic"),
+        "{stdout}"
+    );
     assert!(stdout.contains("27 run(s): 27 trained now"), "{stdout}");
 
     let runs = std::fs::read_to_string(out.path().join("runs.jsonl")).unwrap();

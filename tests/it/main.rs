@@ -8,6 +8,7 @@ mod datasets;
 mod diagnostics;
 mod fit_exact;
 mod given;
+mod markers;
 mod methods;
 mod never_panic;
 mod noise;

@@ -107,21 +107,38 @@ fn paired_differences_on_hand_made_runs() {
     let half = T2 * 0.01 / 3f64.sqrt();
     assert!((d.mean - 0.02).abs() < 1e-12 && (d.std - 0.01).abs() < 1e-12 && d.n == 3);
     assert!((d.ci_low - (0.02 - half)).abs() < 1e-9 && (d.ci_high - (0.02 + half)).abs() < 1e-9);
-    assert_eq!(export::delta_text(&d), format!("+0.020 ±{:.3}", half)); // interval holds 0: no mark
-                                                                        // ECE differences 0.10, 0.11, 0.12: the interval excludes 0, marked ▲.
+    let at = |rate: f64, method: &str| {
+        let c = cell(&s, rate, method);
+        s.cells.iter().position(|x| std::ptr::eq(x, c)).unwrap()
+    };
+    let verdict = |m: Metric, rate: f64, method: &str| {
+        export::comparisons(&s, m)[at(rate, method)]
+            .unwrap()
+            .significance
+    };
+    // The interval holds 0: no mark.
+    assert_eq!(export::delta_text(&d, ""), format!("+0.020 ±{:.3}", half));
+    assert_eq!(
+        verdict(Metric::TestAccuracy, 0.2, "ls ε=0.1"),
+        export::Verdict::None
+    );
+    // ECE differences 0.10, 0.11, 0.12: the interval excludes 0, and a higher ECE is worse.
     let e = ls.paired[Metric::TestEce];
     assert!((e.mean - 0.11).abs() < 1e-12);
-    assert!(
-        export::delta_text(&e).ends_with(" ▲"),
-        "{}",
-        export::delta_text(&e)
+    assert_eq!(
+        verdict(Metric::TestEce, 0.2, "ls ε=0.1"),
+        export::Verdict::Worse
     );
     // At rate 0.4: differences 0.03, −0.01, 0.02 (paired by seed, not by file order).
     let d4 = cell(&s, 0.4, "ls ε=0.1").paired[Metric::TestAccuracy];
     assert!((d4.mean - 0.04 / 3.0).abs() < 1e-12);
-    // Lower is marked ▼: ECE at 0.4 drops by exactly 0.1 on every seed.
+    // ECE at 0.4 drops by exactly 0.1 on every seed: zero variance, no verdict.
     let e4 = cell(&s, 0.4, "ls ε=0.1").paired[Metric::TestEce];
-    assert!((e4.mean + 0.1).abs() < 1e-12 && export::delta_text(&e4).ends_with(" ▼"));
+    assert!((e4.mean + 0.1).abs() < 1e-12 && e4.std == 0.0);
+    assert_eq!(
+        verdict(Metric::TestEce, 0.4, "ls ε=0.1"),
+        export::Verdict::None
+    );
     // The result does not depend on the order of the records.
     let mut sorted = hand_runs(false);
     sorted.sort_by_key(|r| r.index);
@@ -138,10 +155,13 @@ fn ce_is_the_preferred_baseline() {
     let ls0 = cell(&s, 0.2, "ls ε=0");
     assert!(!ls0.is_baseline);
     assert_eq!(ls0.paired_against.as_deref(), Some("ce"));
-    // ls ε=0 − ce = 0.05 on every seed: zero-width interval above 0.
+    // ls ε=0 − ce = 0.05 on every seed (up to rounding): the interval is undefined, no mark.
     let d = ls0.paired[Metric::TestAccuracy];
     assert!((d.mean - 0.05).abs() < 1e-12 && d.std.abs() < 1e-12);
-    assert_eq!(export::direction(&d), "▲");
+    assert!(!d.testable());
+    let table = export::table(&s, &[Metric::TestAccuracy]);
+    let row = &table.rows[s.cells.iter().position(|c| std::ptr::eq(c, ls0)).unwrap()];
+    assert_eq!(row.last().unwrap(), "+0.050 ±0.000", "{row:?}");
     // No ce at rate 0.4: there, ls ε = 0 stays the baseline.
     assert!(cell(&s, 0.4, "ls ε=0").is_baseline);
     assert_eq!(
@@ -156,7 +176,10 @@ fn best_method_per_rate() {
     let best = summary::best_by(&s, Metric::TestAccuracy);
     let names: Vec<(String, &str)> = best
         .iter()
-        .map(|(axes, c)| (axes[0].1.to_string(), c.method.as_str()))
+        .map(|(axes, c)| {
+            assert_eq!(c.len(), 1, "no tie here");
+            (axes[0].1.to_string(), c[0].method.as_str())
+        })
         .collect();
     // Means at 0.2: ce 0.75, ls0 0.80, ls0.1 0.82; at 0.4: ls0 0.20, ls0.1 0.2133….
     assert_eq!(
@@ -327,7 +350,7 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
             assert_eq!(count(&t, m), 1, "{name}: legend entries for {m}: {t:?}");
         }
     }
-    // vs ε: the lines are the noise rates (ce has no ε and is left out), plus the cap.
+    // vs ε: the lines are the noise rates (ce has no ε and is left out), plus the free-logit optimum.
     for name in ["plots/ece.svg", "plots/norm_gap.svg"] {
         let t = text(name);
         for r in ["rate=0", "rate=0.3"] {
@@ -335,7 +358,7 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
         }
         assert_eq!(methods.iter().map(|m| count(&t, m)).sum::<usize>(), 0);
     }
-    assert_eq!(count(&text("plots/norm_gap.svg"), "theoretical cap"), 1);
+    assert_eq!(count(&text("plots/norm_gap.svg"), "free-logit optimum"), 1);
     // Paired Δ against ce: the two smoothing lines and the Δ = 0 reference; ce itself has no Δ.
     let t = text("plots/delta_accuracy.svg");
     assert_eq!(

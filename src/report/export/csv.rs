@@ -1,22 +1,29 @@
 //! `summary.csv`: every number of the summary at full precision, one row per cell.
 
 use super::format::num;
+use super::significance::comparisons;
 use super::Exporter;
 use crate::report::summary::Summary;
+use crate::vocab::correction::Correction;
 use crate::vocab::metric::Metric;
 
-/// Axes, method, n, not_converged, baseline flags, then per metric mean, std, 95% t-interval,
-/// then per metric the paired difference against the baseline (mean and interval), then, only for
-/// metrics that had NaN or ±∞ values in some run, how many runs of the cell had them.
+/// Axes, method, n, not_converged, baseline flags, then per metric mean, std, 95% t-interval
+/// (clipped to the metric's range), then per metric the paired difference against the baseline
+/// (mean, interval clipped to the range of differences, paired t-test p-value, its Holm
+/// adjustment under `multiple_comparisons = "holm"`, and `significance`: better, worse, higher,
+/// lower or none), then, only for metrics that had NaN or ±∞ values in some run, how many runs of
+/// the cell had them.
 pub struct Csv;
 
 impl Exporter for Csv {
     fn serialize(&self, s: &Summary) -> String {
         let mut w = ::csv::Writer::from_writer(Vec::new());
         let non_finite = s.non_finite_metrics();
-        w.write_record(header(s, &non_finite))
+        let holm = s.multiple_comparisons == Correction::Holm;
+        let compared: Vec<_> = s.metrics.iter().map(|&m| comparisons(s, m)).collect();
+        w.write_record(header(s, &non_finite, holm))
             .expect("in-memory write");
-        for c in &s.cells {
+        for (at, c) in s.cells.iter().enumerate() {
             let mut row: Vec<String> = c.axes.iter().map(|(_, v)| v.to_string()).collect();
             row.extend([
                 c.method.clone(),
@@ -33,10 +40,17 @@ impl Exporter for Csv {
                     None => row.extend(vec![String::new(); 4]),
                 }
             }
-            for &m in &s.metrics {
-                match c.paired.get(m) {
-                    Some(st) => row.extend([num(st.mean), num(st.ci_low), num(st.ci_high)]),
-                    None => row.extend(vec![String::new(); 3]),
+            for (&m, compared) in s.metrics.iter().zip(&compared) {
+                match (c.paired.get(m), compared[at]) {
+                    (Some(st), Some(v)) => {
+                        let p = |p: Option<f64>| p.map_or_else(String::new, num);
+                        row.extend([num(st.mean), num(st.ci_low), num(st.ci_high), p(v.p)]);
+                        if holm {
+                            row.push(p(v.p_holm));
+                        }
+                        row.push(v.significance.name().to_string());
+                    }
+                    _ => row.extend(vec![String::new(); 5 + usize::from(holm)]),
                 }
             }
             for &m in &non_finite {
@@ -48,7 +62,7 @@ impl Exporter for Csv {
     }
 }
 
-fn header(s: &Summary, non_finite: &[Metric]) -> Vec<String> {
+fn header(s: &Summary, non_finite: &[Metric], holm: bool) -> Vec<String> {
     let mut header: Vec<String> = s.axes.iter().map(ToString::to_string).collect();
     header.extend(
         [
@@ -66,7 +80,19 @@ fn header(s: &Summary, non_finite: &[Metric]) -> Vec<String> {
         }
     }
     for m in &s.metrics {
-        for suffix in ["mean", "ci95_low", "ci95_high"] {
+        let suffixes: &[&str] = if holm {
+            &[
+                "mean",
+                "ci95_low",
+                "ci95_high",
+                "p",
+                "p_holm",
+                "significance",
+            ]
+        } else {
+            &["mean", "ci95_low", "ci95_high", "p", "significance"]
+        };
+        for suffix in suffixes {
             header.push(format!("delta_{m}_{suffix}"));
         }
     }
@@ -109,12 +135,13 @@ mod tests {
             partial: None,
             mixed_builds: None,
             selected: None,
+            multiple_comparisons: Correction::None,
         };
         let text = Csv.serialize(&s);
         let mut r = ::csv::Reader::from_reader(text.as_bytes());
         let header = r.headers().unwrap().clone();
-        // 1 axis, 5 cell columns, 4 statistics and 3 paired values per metric.
-        assert_eq!(header.len(), 1 + 5 + 2 * 4 + 2 * 3);
+        // 1 axis, 5 cell columns, 4 statistics and 5 paired values per metric.
+        assert_eq!(header.len(), 1 + 5 + 2 * 4 + 2 * 5);
         let row = r.records().next().unwrap().unwrap();
         assert_eq!(row.len(), header.len());
         let field = |name: String| &row[header.iter().position(|h| h == name).unwrap()];

@@ -44,26 +44,26 @@ pub fn mean_std(st: &Stat) -> String {
     }
 }
 
-/// ▲ when the 95% interval lies above 0, ▼ below, nothing when it contains 0 (or is unknown).
-pub fn direction(d: &Stat) -> &'static str {
-    if d.ci_low > 0.0 {
-        "▲"
-    } else if d.ci_high < 0.0 {
-        "▼"
-    } else {
-        ""
-    }
-}
-
-/// A paired difference: `+0.002 ±0.003 ▲` (mean, half-width of the 95% t-interval, direction).
-pub fn delta_text(d: &Stat) -> String {
+/// A paired difference: `+0.002 ±0.003 ▲` (mean, half-width of the 95% t-interval, `mark`:
+/// see [`Verdict::mark`](super::significance::Verdict::mark)); `+0.950 [0.900, 1.000]` when the
+/// interval was clipped to the metric's range and is no longer symmetric.
+pub fn delta_text(d: &Stat, mark: &str) -> String {
     if d.ci_low.is_finite() && d.ci_high.is_finite() {
-        let mark = direction(d);
-        let text = format!(
-            "{} ±{}",
-            signed(d.mean),
-            fixed((d.ci_high - d.ci_low) / 2.0)
-        );
+        let (below, above) = (d.mean - d.ci_low, d.ci_high - d.mean);
+        let text = if (below - above).abs() <= 1e-9 * (1.0 + below.abs()) {
+            format!(
+                "{} ±{}",
+                signed(d.mean),
+                fixed((d.ci_high - d.ci_low) / 2.0)
+            )
+        } else {
+            format!(
+                "{} [{}, {}]",
+                signed(d.mean),
+                fixed(d.ci_low),
+                fixed(d.ci_high)
+            )
+        };
         if mark.is_empty() {
             text
         } else {
@@ -141,12 +141,23 @@ mod tests {
     }
 
     #[test]
-    fn deltas_show_sign_half_width_and_direction() {
-        assert_eq!(delta_text(&stat(0.002, -0.001, 0.005)), "+0.002 ±0.003");
-        assert_eq!(delta_text(&stat(0.004, 0.001, 0.007)), "+0.004 ±0.003 ▲");
-        assert_eq!(delta_text(&stat(-0.004, -0.007, -0.001)), "-0.004 ±0.003 ▼");
+    fn deltas_show_sign_half_width_and_mark() {
+        assert_eq!(delta_text(&stat(0.002, -0.001, 0.005), ""), "+0.002 ±0.003");
+        assert_eq!(
+            delta_text(&stat(0.004, 0.001, 0.007), "▲"),
+            "+0.004 ±0.003 ▲"
+        );
+        assert_eq!(
+            delta_text(&stat(-0.004, -0.007, -0.001), "▼"),
+            "-0.004 ±0.003 ▼"
+        );
+        // Clipped at 1: the ends, as the interval is no longer symmetric.
+        assert_eq!(
+            delta_text(&stat(0.95, 0.88, 1.0), "▲"),
+            "+0.950 [0.880, 1.000] ▲"
+        );
         // One repetition: no interval, just the difference.
-        assert_eq!(delta_text(&stat(0.01, f64::NAN, f64::NAN)), "+0.010");
+        assert_eq!(delta_text(&stat(0.01, f64::NAN, f64::NAN), ""), "+0.010");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `summary.md`: the table, the best-method table and the definitions of the columns.
 
 use super::columns::{document_metrics, legend_name};
-use super::table::{best_table, best_title, notes, table, TextTable};
+use super::table::{best_legend, best_table, best_title, delta_legend, notes, table, TextTable};
 use super::Exporter;
 use crate::report::selection;
 use crate::report::summary::Summary;
@@ -16,15 +16,20 @@ impl Exporter for Markdown {
             out.push_str("No finished runs yet.\n");
             return out;
         }
-        for line in notes(s, &metrics) {
-            out.push_str(&line);
-            out.push_str(".  \n");
-        }
+        out.push_str(&lines(notes(s)));
         out.push('\n');
         out.push_str(&render_markdown(&table(s, &metrics)));
+        if let Some(legend) = delta_legend(s, &metrics) {
+            out.push_str(&format!("\n{legend}.\n"));
+        }
         if let Some(best) = best_table(s) {
             out.push_str(&format!("\n## {}\n\n", best_title(s)));
             out.push_str(&render_markdown(&best));
+            let legend = best_legend(s);
+            if !legend.is_empty() {
+                out.push('\n');
+                out.push_str(&lines(legend));
+            }
         }
         if let Some(sel) = &s.selected {
             out.push_str(&format!("\n## {}\n\n", selection::title(sel)));
@@ -40,6 +45,11 @@ impl Exporter for Markdown {
         }
         out
     }
+}
+
+/// Sentences as lines of one paragraph (hard line breaks).
+fn lines(sentences: Vec<String>) -> String {
+    sentences.into_iter().map(|l| l + ".  \n").collect()
 }
 
 /// A Markdown table (pipes in cells escaped).

@@ -4,14 +4,16 @@
 //!
 //! Numbers in CSV and JSON use Rust's shortest round-trip formatting, so equal results give equal
 //! bytes. The human tables show mean±std with 3 decimals and the paired difference against the
-//! hard-label baseline as `+0.002 ±0.003 ▲` (mean, half-width of the 95% t-interval, ▲/▼ when the
-//! interval lies above/below 0).
+//! hard-label baseline as `+0.002 ±0.003 ▲` (mean, half-width of the 95% t-interval, ▲ better / ▼
+//! worse by the metric's direction when the difference is told apart from 0: see
+//! [`significance`]); CSV and JSON give the verdict as `better`, `worse` or `none`.
 
 mod columns;
 mod csv;
 mod format;
 mod json;
 mod markdown;
+pub mod significance;
 mod table;
 mod terminal;
 
@@ -19,11 +21,14 @@ pub use self::csv::Csv;
 pub use columns::{
     document_metrics, legend_name, BEST_BY, DEFAULT_TABLE_METRICS, DOCUMENT_METRICS,
 };
-pub use format::{delta_text, direction, fixed, mean_std, num, width};
+pub use format::{delta_text, fixed, mean_std, num, width};
 pub use json::Json;
 pub use markdown::{render_markdown, Markdown};
+pub use significance::{comparisons, Comparison, Verdict};
 pub(crate) use table::short_axes;
-pub use table::{baseline_name, best_table, best_title, notes, table, TextTable};
+pub use table::{
+    baseline_name, best_legend, best_table, best_title, delta_legend, notes, table, TextTable,
+};
 pub use terminal::{render_terminal, table_metrics, terminal, Terminal, TERMINAL_WIDTH};
 
 use super::summary::Summary;

@@ -1,12 +1,14 @@
 //! The tables as text cells, shared by the terminal, Markdown and HTML writers: the main table
 //! (mean±std per metric, paired difference after the first), the best method per setting, and the
-//! sentences that explain them.
+//! sentences that explain them (the legends of the marks go under each table).
 
 use super::columns::BEST_BY;
 use super::format::{delta_text, mean_std};
+use super::significance::{comparisons, marks_legend, Comparison};
 use crate::report::summary::{best_by, Cell, Summary};
 use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
+use std::collections::HashMap;
 
 /// A table as text cells.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,6 +80,7 @@ pub fn table(s: &Summary, metrics: &[Metric]) -> TextTable {
     header.push("n".into());
     numeric.push(true);
     let delta_of = delta_metric(s, metrics);
+    let compared = delta_of.map(|m| comparisons(s, m)).unwrap_or_default();
     for (i, m) in metrics.iter().enumerate() {
         header.push(m.label().to_string());
         numeric.push(true);
@@ -89,7 +92,8 @@ pub fn table(s: &Summary, metrics: &[Metric]) -> TextTable {
     let rows = s
         .cells
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(at, c)| {
             let mut row: Vec<String> = c
                 .axes
                 .iter()
@@ -108,7 +112,7 @@ pub fn table(s: &Summary, metrics: &[Metric]) -> TextTable {
                 row.push(c.stats.get(m).map_or_else(|| "–".into(), mean_std));
                 if i == 0 {
                     if let Some(d) = delta_of {
-                        row.push(delta_cell(c, d));
+                        row.push(delta_cell(c, d, compared[at].as_ref()));
                     }
                 }
             }
@@ -122,17 +126,17 @@ pub fn table(s: &Summary, metrics: &[Metric]) -> TextTable {
     }
 }
 
-fn delta_cell(c: &Cell, metric: Metric) -> String {
+fn delta_cell(c: &Cell, metric: Metric, compared: Option<&Comparison>) -> String {
     match c.paired.get(metric) {
-        Some(d) => delta_text(d),
+        Some(d) => delta_text(d, compared.map_or("", |v| v.significance.mark())),
         None if c.is_baseline => "(baseline)".into(),
         None => "–".into(),
     }
 }
 
 /// "Best method per setting": for every setting of the non-method axes, the method with the highest
-/// mean test accuracy, with its paired difference against the baseline. `None` when the grid has a
-/// single method.
+/// mean test accuracy, with its paired difference against the baseline; tied methods get a row each,
+/// marked "(tie)". `None` when the grid has a single method.
 pub fn best_table(s: &Summary) -> Option<TextTable> {
     if !has_method_column(s) {
         return None;
@@ -150,14 +154,30 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
         format!("Δ{metric}"),
     ]);
     numeric.extend([false, true, false]);
+    // The main table's verdicts: a cell is judged once, in the family of all its comparisons.
+    let compared = comparisons(s, BEST_BY);
+    let position = cell_positions(s);
     let rows = best
         .into_iter()
-        .map(|(axes, c)| {
-            let mut row: Vec<String> = axes.iter().map(|(_, v)| v.to_string()).collect();
-            row.push(c.method.clone());
-            row.push(c.stats.get(BEST_BY).map_or_else(|| "–".into(), mean_std));
-            row.push(delta_cell(c, BEST_BY));
-            row
+        .flat_map(|(axes, cells)| {
+            let tie = cells.len() > 1;
+            let (compared, position) = (&compared, &position);
+            cells.into_iter().map(move |c| {
+                let mut row: Vec<String> = axes.iter().map(|(_, v)| v.to_string()).collect();
+                row.push(if tie {
+                    format!("{} (tie)", c.method)
+                } else {
+                    c.method.clone()
+                });
+                row.push(c.stats.get(BEST_BY).map_or_else(|| "–".into(), mean_std));
+                let at = position.get(&std::ptr::from_ref(c));
+                row.push(delta_cell(
+                    c,
+                    BEST_BY,
+                    at.and_then(|&i| compared[i].as_ref()),
+                ));
+                row
+            })
         })
         .collect();
     Some(TextTable {
@@ -167,7 +187,17 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
     })
 }
 
-/// Title of the best-method table.
+/// Where each cell of the summary is (by address, as `best_by` lends the summary's own cells).
+pub(super) fn cell_positions(s: &Summary) -> HashMap<*const Cell, usize> {
+    s.cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (std::ptr::from_ref(c), i))
+        .collect()
+}
+
+/// Title of the best-method table: the method is chosen on the test split it is scored on, which
+/// flatters it, and the title says so.
 pub fn best_title(s: &Summary) -> String {
     let plain = plain_axes(s);
     let per = if plain.is_empty() {
@@ -175,15 +205,64 @@ pub fn best_title(s: &Summary) -> String {
     } else {
         format!(" per {}", short_axes(&plain).join(" × "))
     };
-    let by = s.selected.as_ref().map_or_else(
-        || BEST_BY.name().replace('_', " "),
-        crate::report::selection::chosen_by,
-    );
-    format!("Best method by {by}{per}")
+    match &s.selected {
+        Some(sel) => format!(
+            "Best method by {}{per}",
+            crate::report::selection::chosen_by(sel)
+        ),
+        None => format!(
+            "Best by {}{per}: best on test (optimistic: chosen on the data it is scored on)",
+            BEST_BY.name().replace('_', " ")
+        ),
+    }
 }
 
-/// Sentences explaining a table: the statistics, the Δ column, the method when there is one.
-pub fn notes(s: &Summary, metrics: &[Metric]) -> Vec<String> {
+/// The legend under the main table: what its Δ column holds and what its marks mean.
+pub fn delta_legend(s: &Summary, metrics: &[Metric]) -> Option<String> {
+    let first = delta_metric(s, metrics)?;
+    Some(delta_sentence(s, first))
+}
+
+/// `Δacc: paired difference vs ce …`, the marks included.
+fn delta_sentence(s: &Summary, metric: Metric) -> String {
+    let (low, high) = metric.difference_range();
+    let clipped = if low.is_finite() && high.is_finite() {
+        format!(" (clipped to [{low}, {high}])")
+    } else {
+        String::new()
+    };
+    format!(
+        "Δ{}: paired difference vs {} on the same noisy labels, mean ±half-width of the 95% t-interval{clipped}; {}",
+        metric.label(),
+        baseline_name(s),
+        marks_legend(s, metric)
+    )
+}
+
+/// The legend under the best-method table: its Δ column's marks, and what "(tie)" means when a
+/// setting has tied methods.
+pub fn best_legend(s: &Summary) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.cells.iter().any(|c| c.paired.contains_key(BEST_BY)) {
+        out.push(format!(
+            "Δ{} vs {}: {}",
+            BEST_BY.label(),
+            baseline_name(s),
+            marks_legend(s, BEST_BY)
+        ));
+    }
+    if best_by(s, BEST_BY).iter().any(|(_, cells)| cells.len() > 1) {
+        out.push(format!(
+            "(tie): equal mean {} (exactly equal means; ties are not broken, every tied method is listed)",
+            BEST_BY.label()
+        ));
+    }
+    out
+}
+
+/// Sentences explaining the main table: partial or mixed data, the statistics, the method when
+/// there is one (the Δ column's legend is [`delta_legend`]).
+pub fn notes(s: &Summary) -> Vec<String> {
     let mut out: Vec<String> = s
         .partial
         .map(|p| {
@@ -201,14 +280,6 @@ pub fn notes(s: &Summary, metrics: &[Metric]) -> Vec<String> {
         } else {
             ""
         }]);
-    if let Some(first) = delta_metric(s, metrics) {
-        out.push(format!(
-            "Δ{}: paired difference vs {} on the same noisy labels: mean ±half-width of the 95% t-interval, \
-             ▲/▼ when the interval is above/below 0",
-            first.label(),
-            baseline_name(s)
-        ));
-    }
     if !has_method_column(s) {
         if let Some(c) = s.cells.first() {
             out.push(format!("method: {}", c.method));

@@ -3,7 +3,7 @@
 
 use super::columns::{present, DEFAULT_TABLE_METRICS};
 use super::format::{width, wrap};
-use super::table::{best_table, best_title, notes, table, TextTable};
+use super::table::{best_legend, best_table, best_title, delta_legend, notes, table, TextTable};
 use super::Exporter;
 use crate::report::selection;
 use crate::report::summary::Summary;
@@ -31,8 +31,9 @@ impl Exporter for Terminal<'_> {
                 TERMINAL_WIDTH,
             )
         };
-        for line in notes(s, self.metrics)
+        for line in delta_legend(s, self.metrics)
             .into_iter()
+            .chain(notes(s))
             .flat_map(words)
             .chain(abbreviations(self.metrics))
         {
@@ -41,9 +42,15 @@ impl Exporter for Terminal<'_> {
         }
         if let Some(best) = best_table(s).filter(|b| b.rows.len() > 1 || s.cells.len() > 1) {
             out.push('\n');
-            out.push_str(&best_title(s));
-            out.push_str(":\n");
+            for line in words(best_title(s) + ":") {
+                out.push_str(&line);
+                out.push('\n');
+            }
             out.push_str(&render_terminal(&best));
+            for line in best_legend(s).into_iter().flat_map(words) {
+                out.push_str(&line);
+                out.push('\n');
+            }
         }
         if let Some(sel) = &s.selected {
             out.push_str(&format!("\n{}:\n", selection::title(sel)));

@@ -1,5 +1,5 @@
-//! `norm_gap.svg`: weight norm and mean logit gap, with the theoretical cap of the logit gap under
-//! label smoothing as dashed reference lines (a smooth curve of ε when ε is the x axis).
+//! `norm_gap.svg`: weight norm and mean logit gap, with the free-logit optimum of a sample's gap
+//! under label smoothing as dashed reference lines (a smooth curve of ε when ε is the x axis).
 
 use super::draw::draw_lines;
 use super::series::Panel;
@@ -8,7 +8,7 @@ use super::style::{PALETTE, REFERENCE};
 use super::{Attempt, Figure, BARS};
 use crate::report::summary::Summary;
 use crate::scenario::spec::{MethodSpec, SmoothingStyle};
-use crate::train::gap::logit_gap_cap;
+use crate::train::gap::free_logit_gap_optimum;
 use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
 use std::collections::HashSet;
@@ -42,14 +42,15 @@ pub(super) fn norm_gap(s: &Summary, x: &Axis) -> Attempt {
         Figure::NORM_GAP,
         format!("Weight norm and logit gap vs {x}"),
         format!(
-            "Weight norm and mean logit gap; the dashed line is the gap at the optimum of smoothed cross entropy, \
-             log(1 + K(1−ε)/ε) (binary: log((2−ε)/ε)); hard labels have no finite cap; {BARS}."
+            "Weight norm and mean logit gap; the dashed line is the free-logit optimum, the gap that minimizes \
+             one sample's smoothed cross entropy when its logits are free, log(1 + K(1−ε)/ε) (binary: log((2−ε)/ε)); \
+             a reference, not a bound: a linear model's mean gap can exceed it; hard labels have no finite optimum; {BARS}."
         ),
         panels,
     ))
 }
 
-/// The theoretical logit-gap cap as a smooth curve of ε between the smallest positive and the
+/// The free-logit optimum of the gap as a smooth curve of ε between the smallest positive and the
 /// largest ε of the grid, one per (K, smoothing style) among the label-smoothing cells.
 fn cap_curves(s: &Summary) -> Vec<Series> {
     let mut kinds: Vec<(usize, SmoothingStyle)> = Vec::new();
@@ -83,7 +84,7 @@ fn cap_curves(s: &Summary) -> Vec<Series> {
                 .filter_map(|j| {
                     let epsilon = epsilon(j);
                     let method = MethodSpec::LabelSmoothing { epsilon, style };
-                    Some(Point::at(epsilon, logit_gap_cap(&method, k)?))
+                    Some(Point::at(epsilon, free_logit_gap_optimum(&method, k)?))
                 })
                 .collect();
             let style_name = match style {
@@ -92,9 +93,9 @@ fn cap_curves(s: &Summary) -> Vec<Series> {
             };
             Series {
                 label: if single {
-                    "theoretical cap".into()
+                    "free-logit optimum".into()
                 } else {
-                    format!("cap K={k}, {style_name}")
+                    format!("free-logit optimum K={k}, {style_name}")
                 },
                 color: if single {
                     REFERENCE
@@ -109,13 +110,13 @@ fn cap_curves(s: &Summary) -> Vec<Series> {
         .collect()
 }
 
-/// The cap as recorded per cell (`logit_gap_cap`), when the x axis is not ε: each distinct line once.
+/// The optimum as recorded per cell (`logit_gap_free_optimum`), when the x axis is not ε: each distinct line once.
 fn cap_lines(s: &Summary, x: &Axis) -> Vec<Series> {
     let mut caps: Vec<Series> = Vec::new();
     // A line's points by value (`+ 0.0` makes −0 equal 0, as `==` did): a set, not a scan of the
     // lines kept so far, so many settings stay linear.
     let mut seen: HashSet<Vec<(u64, u64)>> = HashSet::new();
-    for c in series_for(s, x, Metric::LogitGapCap, Values::Mean)
+    for c in series_for(s, x, Metric::LogitGapFreeOptimum, Values::Mean)
         .into_iter()
         .filter(|c| !c.points.is_empty())
     {
@@ -132,9 +133,9 @@ fn cap_lines(s: &Summary, x: &Axis) -> Vec<Series> {
     let mut out = Vec::new();
     for mut c in caps {
         c.label = if single {
-            "theoretical cap".into()
+            "free-logit optimum".into()
         } else {
-            format!("cap: {}", c.label)
+            format!("free-logit optimum: {}", c.label)
         };
         if single {
             c.color = REFERENCE;

@@ -15,5 +15,5 @@ pub(super) const PALETTE: [RGBColor; 10] = [
     RGBColor(0x9C, 0x75, 0x5F),
     RGBColor(0xBA, 0xB0, 0xAC),
 ];
-/// Reference lines (baseline, theoretical cap, perfect calibration).
+/// Reference lines (baseline, free-logit optimum, perfect calibration).
 pub(super) const REFERENCE: RGBColor = RGBColor(0x55, 0x55, 0x55);

@@ -2,6 +2,7 @@
 //! score) and the "selected" table the terminal, `summary.md` and `report.html` show.
 
 use super::{values_text, Selected};
+use crate::report::export::significance::Verdict;
 use crate::report::export::{delta_text, mean_std, num, short_axes, TextTable, BEST_BY};
 use crate::scenario::spec::{SelectionScore, ValidationLabels};
 
@@ -135,7 +136,11 @@ pub fn table(sel: &Selected) -> TextTable {
                 None => String::new(),
             };
             let delta = match f.paired.get(metric) {
-                Some(d) => delta_text(d),
+                // Marked as the main table marks (no multiple-comparison correction here).
+                Some(d) => {
+                    let told_apart = d.testable() && (d.ci_low > 0.0 || d.ci_high < 0.0);
+                    delta_text(d, Verdict::of(d.mean, metric.better(), told_apart).mark())
+                }
                 None if f.is_baseline => "(baseline)".into(),
                 None => "–".into(),
             };

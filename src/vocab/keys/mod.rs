@@ -217,8 +217,8 @@ impl Key {
     pub const fn range(self, range: Range, allowed: &'static str) -> Key {
         self.check(Check::Range(range), allowed)
     }
-    /// The same key, one value only (a list is refused, not made an axis).
-    pub const fn once(mut self) -> Key {
+    /// The same key, never a grid axis: a list is refused.
+    pub const fn single(mut self) -> Key {
         self.sweep = false;
         self
     }

@@ -14,5 +14,13 @@ pub const METRICS: Key = Key::new(
     "metrics shown in the terminal table",
 );
 
+pub const MULTIPLE_COMPARISONS: Key = Key::new(
+    "multiple_comparisons",
+    Ty::Choice(crate::vocab::correction::Correction::NAMES),
+    D::Str("none"),
+    "correction of a table's paired comparisons before marking them ▲ better / ▼ worse: \"none\" (each 95% t-interval alone) or \"holm\" (Holm's step-down over the table's comparisons of the metric, 5% family-wise)",
+)
+.single();
+
 /// Every `[report]` key, in documentation order.
-pub const ALL: &[Key] = &[ECE_BINS, METRICS];
+pub const ALL: &[Key] = &[ECE_BINS, METRICS, MULTIPLE_COMPARISONS];

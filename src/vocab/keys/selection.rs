@@ -14,7 +14,7 @@ pub const VALIDATION: Key = Key::new(
     D::Str("noisy"),
     "noisy: held-out samples scored on their observed labels (what a practitioner has); clean: the same samples on their true labels (an oracle bound)",
 )
-.once();
+.single();
 pub const FRACTION: Key = Key::new(
     "fraction",
     Ty::Float,
@@ -22,14 +22,14 @@ pub const FRACTION: Key = Key::new(
     "share of the training split held out per repetition, stratified on observed labels, never trained on (ceil, as scikit-learn)",
 )
 .range(Range::FRACTION, "a fraction in (0, 1)")
-.once();
+.single();
 pub const METRIC: Key = Key::new(
     "metric",
     Ty::Choice(SCORES),
     D::Str("accuracy"),
     "validation score: accuracy (higher wins) or nll (lower wins); ties go to the larger l2, then the smaller absolute ε, then grid order",
 )
-.once();
+.single();
 pub const TUNE: Key = Key::new(
     "tune",
     Ty::Names,
