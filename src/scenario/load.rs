@@ -97,12 +97,12 @@ pub fn parse_with(
         models,
         methods,
     } = sections;
-    let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
+    let report = report_settings(doc.report.as_ref(), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));
     }
     let dataset_spans = datasets.iter().map(|d| d.at("path")).collect();
-    Ok(Scenario {
+    let scenario = Scenario {
         dataset_spans,
         name,
         description: doc.description,
@@ -114,9 +114,15 @@ pub fn parse_with(
         noises: with_axes(Section::Noise, noises),
         models: with_axes(Section::Model, models),
         methods: with_axes(Section::Method, methods),
-        ece_bins,
-        table_metrics,
-    })
+        ece_bins: report.ece_bins,
+        table_metrics: report.table_metrics,
+        figures: report.figures,
+    };
+    super::figures::check_facet_axes(report.facet_axes, &scenario.axis_names(), &mut problems);
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    Ok(scenario)
 }
 
 /// Every cell of every section built into a spec.

@@ -4,6 +4,7 @@
 //! match strings or re-validate.
 
 pub mod axis;
+mod human;
 pub mod keys;
 pub mod matrix;
 pub mod metric;

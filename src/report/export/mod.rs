@@ -22,6 +22,7 @@ pub use columns::{
 pub use format::{delta_text, direction, fixed, mean_std, width};
 pub use json::Json;
 pub use markdown::{render_markdown, Markdown};
+#[allow(unused_imports)] // figures no longer read it; other exporters may.
 pub(crate) use table::short_axes;
 pub use table::{baseline_name, best_table, best_title, notes, table, TextTable};
 pub use terminal::{render_terminal, table_metrics, terminal, Terminal, TERMINAL_WIDTH};

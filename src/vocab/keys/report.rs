@@ -2,7 +2,7 @@
 
 use super::limits::MAX_ECE_BINS;
 use super::DefaultValue as D;
-use super::{Key, Range, Ty};
+use super::{Check, Key, Range, Ty};
 
 pub const ECE_BINS: Key = Key::new("ece_bins", Ty::Int, D::Int(15), "calibration bins")
     .range(Range::between(1.0, MAX_ECE_BINS as f64), "")
@@ -14,5 +14,53 @@ pub const METRICS: Key = Key::new(
     "metrics shown in the terminal table",
 );
 
+/// The figures `figures` may name, in drawing order (the file names without `.svg`).
+pub const FIGURE_NAMES: &[&str] = &[
+    "accuracy",
+    "delta_accuracy",
+    "train_loss",
+    "ece",
+    "norm_gap",
+    "reliability",
+    "trace",
+];
+pub const FIGURES: Key = Key::new(
+    "figures",
+    Ty::Columns,
+    D::Str("all"),
+    "figures drawn under plots/: \"all\" or names from accuracy, delta_accuracy, train_loss, ece, norm_gap, reliability, trace",
+)
+.check(
+    Check::Any,
+    "\"all\" or a list of: accuracy, delta_accuracy, train_loss, ece, norm_gap, reliability, trace",
+);
+/// What `facet_rows` and `facet_cols` accept, in words.
+pub const FACET_ALLOWED: &str =
+    "\"auto\" or an axis of the grid written section.key (e.g. noise.kind, model.early_stopping)";
+pub const FACET_ROWS: Key = not_swept(
+    Key::new(
+        "facet_rows",
+        Ty::Choice(&[]),
+        D::Str("auto"),
+        "axis (section.key) whose values are the rows of faceted figures, or \"auto\"",
+    )
+    .check(Check::Any, FACET_ALLOWED),
+);
+pub const FACET_COLS: Key = not_swept(
+    Key::new(
+        "facet_cols",
+        Ty::Choice(&[]),
+        D::Str("auto"),
+        "axis (section.key) whose values are the columns of faceted figures, or \"auto\"",
+    )
+    .check(Check::Any, FACET_ALLOWED),
+);
+
 /// Every `[report]` key, in documentation order.
-pub const ALL: &[Key] = &[ECE_BINS, METRICS];
+pub const ALL: &[Key] = &[ECE_BINS, METRICS, FIGURES, FACET_ROWS, FACET_COLS];
+
+/// A key given once, never a list (a layout choice is not a grid axis).
+const fn not_swept(mut k: Key) -> Key {
+    k.sweep = false;
+    k
+}
