@@ -8,23 +8,29 @@
 use super::series::{Grid, Mark, Panel, Series};
 use super::style::Shape;
 use super::Figure;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::ops::Range;
 
 pub(super) const FONT: &str = "sans-serif";
 pub(super) const PANEL_W: u32 = 400;
 pub(super) const PANEL_H: u32 = 300;
 /// 8 pt at 3.3 in per panel: 8/72 in × PANEL_W / 3.3 px per inch.
 pub const MIN_FONT_PX: f64 = 8.0 / 72.0 * PANEL_W as f64 / 3.3;
-pub(super) const TICK_PX: f64 = 14.0;
-pub(super) const LABEL_PX: f64 = 15.0;
+const TICK_PX: f64 = 14.0;
+const LABEL_PX: f64 = 15.0;
 const PANEL_TITLE_PX: f64 = 15.0;
 const TITLE_PX: f64 = 17.0;
 const LEGEND_PX: f64 = 14.0;
 /// Width of a character relative to the font size (generous for sans-serif, so estimates err on
 /// the side of room).
 const CHAR_EM: f64 = 0.62;
+
+/// A chart of numbers against numbers on an SVG area.
+pub(super) type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 /// The SVG drawing area of a figure or of one of its panels.
 pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -150,6 +156,18 @@ pub(super) fn draw_marker<CT: CoordTranslate>(
     .map_err(err)
 }
 
+/// The series' marker (a circle when it has none) at each of `points`.
+fn draw_markers<'p, CT: CoordTranslate<From = (f64, f64)>>(
+    area: &DrawingArea<SVGBackend<'_>, CT>,
+    points: impl Iterator<Item = &'p (f64, f64)>,
+    s: &Series,
+) -> Result<(), String> {
+    for &at in points {
+        draw_marker(area, at, s.shape.unwrap_or(Shape::Circle), s.color)?;
+    }
+    Ok(())
+}
+
 const LEGEND_ROW: u32 = 22;
 const SWATCH: u32 = 36;
 
@@ -223,8 +241,7 @@ pub(super) fn draw_figure<T>(
     let cols = cols.max(1);
     let rows = panels.len().max(1).div_ceil(cols);
     let w = cols as u32 * PANEL_W;
-    let title_lines = wrap(title, w as f64 - 16.0, TITLE_PX);
-    let title_h = 12 + (title_lines.len() as f64 * TITLE_PX * 1.3).ceil() as u32;
+    let title_h = heading_height(title, w, TITLE_PX, 8);
     let (_, legend_rows, _) = legend_shape(legend, w);
     let legend_h = if legend.is_empty() {
         0
@@ -236,15 +253,7 @@ pub(super) fn draw_figure<T>(
     {
         let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let (head, rest) = root.split_vertically(title_h);
-        for (i, line) in title_lines.iter().enumerate() {
-            let y = 8 + (i as f64 * TITLE_PX * 1.3) as i32;
-            let style = font(TITLE_PX)
-                .into_text_style(&head)
-                .pos(Pos::new(HPos::Center, VPos::Top));
-            head.draw(&Text::new(line.clone(), (w as i32 / 2, y), style))
-                .map_err(err)?;
-        }
+        let rest = heading(&root, title, TITLE_PX, 8)?;
         let (plots, legend_area) = rest.split_vertically(rows as u32 * panel_h);
         for (area, p) in plots.split_evenly((rows, cols)).iter().zip(panels) {
             if let Some(p) = p {
@@ -304,21 +313,62 @@ pub(super) fn draw_lines(
     })
 }
 
-/// Splits a panel's area into its (wrapped) title and the rest.
-pub(super) fn titled<'a>(area: &Area<'a>, title: &str) -> Result<Area<'a>, String> {
+/// Height of a centred heading of `text` wrapped to `width`, starting `top` px down.
+fn heading_height(text: &str, width: u32, px: f64, top: u32) -> u32 {
+    let lines = wrap(text, width as f64 - 16.0, px).len();
+    top + 4 + (lines as f64 * px * 1.3).ceil() as u32
+}
+
+/// Draws `text` centred and wrapped at the top of `area`; returns the area below it.
+fn heading<'a>(area: &Area<'a>, text: &str, px: f64, top: u32) -> Result<Area<'a>, String> {
     let (w, _) = area.dim_in_pixel();
-    let lines = wrap(title, w as f64 - 16.0, PANEL_TITLE_PX);
-    let title_h = 6 + (lines.len() as f64 * PANEL_TITLE_PX * 1.3).ceil() as u32;
-    let (head, body) = area.split_vertically(title_h);
-    for (i, line) in lines.iter().enumerate() {
-        let y = 4 + (i as f64 * PANEL_TITLE_PX * 1.3) as i32;
-        let style = font(PANEL_TITLE_PX)
+    let (head, body) = area.split_vertically(heading_height(text, w, px, top));
+    for (i, line) in wrap(text, w as f64 - 16.0, px).into_iter().enumerate() {
+        let y = top as i32 + (i as f64 * px * 1.3) as i32;
+        let style = font(px)
             .into_text_style(&head)
             .pos(Pos::new(HPos::Center, VPos::Top));
-        head.draw(&Text::new(line.clone(), (w as i32 / 2, y), style))
+        head.draw(&Text::new(line, (w as i32 / 2, y), style))
             .map_err(err)?;
     }
     Ok(body)
+}
+
+/// Splits a panel's area into its (wrapped) title and the rest.
+pub(super) fn titled<'a>(area: &Area<'a>, title: &str) -> Result<Area<'a>, String> {
+    heading(area, title, PANEL_TITLE_PX, 4)
+}
+
+/// A chart of `x` × `y` ranges on `area`, with axis titles `desc` (no x title: a smaller label
+/// area), `y_labels` ticks on y, compact tick text and the figures' fonts.
+pub(super) fn chart_on<'a, 'b>(
+    area: &'a Area<'b>,
+    (x, y): (Range<f64>, Range<f64>),
+    (x_desc, y_desc): (&str, &str),
+    y_labels: usize,
+) -> Result<Chart<'a, 'b>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_right(16)
+        .margin_left(6)
+        .margin_bottom(4)
+        .x_label_area_size(if x_desc.is_empty() { 28 } else { 48 })
+        .y_label_area_size(66)
+        .build_cartesian_2d(x, y)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(font(TICK_PX))
+        .axis_desc_style(font(LABEL_PX))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .max_light_lines(1)
+        .x_labels(6)
+        .y_labels(y_labels)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 /// The y range of a panel: every point, bar end and band edge.
@@ -337,27 +387,7 @@ fn y_range(p: &Panel) -> (f64, f64) {
 fn draw_panel(area: &Area<'_>, p: &Panel, (x0, x1): (f64, f64)) -> Result<(), String> {
     let body = titled(area, &p.title)?;
     let (y0, y1) = y_range(p);
-    let mut chart = ChartBuilder::on(&body)
-        .margin_right(16)
-        .margin_left(6)
-        .margin_bottom(4)
-        .x_label_area_size(48)
-        .y_label_area_size(66)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(p.x_label.as_str())
-        .y_desc(p.y_label.as_str())
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(LABEL_PX))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .max_light_lines(1)
-        .x_labels(5)
-        .y_labels(5)
-        .draw()
-        .map_err(err)?;
+    let mut chart = chart_on(&body, (x0..x1, y0..y1), (&p.x_label, &p.y_label), 5)?;
     // Lines with error bars are shifted apart by up to ±1.5% of the x range so bars stay visible.
     let barred: Vec<&Series> = p
         .series
@@ -416,14 +446,7 @@ fn draw_panel(area: &Area<'_>, p: &Panel, (x0, x1): (f64, f64)) -> Result<(), St
                 }
                 // A few markers along the line tell methods apart without colour.
                 let every = (xy.len() / 6).max(1);
-                for &at in xy.iter().step_by(every) {
-                    draw_marker(
-                        chart.plotting_area(),
-                        at,
-                        s.shape.unwrap_or(Shape::Circle),
-                        s.color,
-                    )?;
-                }
+                draw_markers(chart.plotting_area(), xy.iter().step_by(every), s)?;
                 chart
                     .draw_series(LineSeries::new(xy, s.color.stroke_width(2)))
                     .map_err(err)?;
@@ -446,14 +469,7 @@ fn draw_panel(area: &Area<'_>, p: &Panel, (x0, x1): (f64, f64)) -> Result<(), St
                         })
                     }))
                     .map_err(err)?;
-                for &at in &xy {
-                    draw_marker(
-                        chart.plotting_area(),
-                        at,
-                        s.shape.unwrap_or(Shape::Circle),
-                        s.color,
-                    )?;
-                }
+                draw_markers(chart.plotting_area(), xy.iter(), s)?;
             }
         }
     }
@@ -461,45 +477,4 @@ fn draw_panel(area: &Area<'_>, p: &Panel, (x0, x1): (f64, f64)) -> Result<(), St
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ranges_are_finite_and_non_empty() {
-        for values in [
-            vec![],
-            vec![f64::NAN],
-            vec![2.0],
-            vec![0.0, 0.0],
-            vec![-1e308, 1e308, f64::INFINITY],
-            vec![1e16, 1e16 + 2.0],
-        ] {
-            let (lo, hi) = padded(values.iter().copied());
-            assert!(
-                lo.is_finite() && hi.is_finite() && lo < hi,
-                "{values:?} → {lo}..{hi}"
-            );
-            for v in values
-                .iter()
-                .filter(|v| v.is_finite())
-                .map(|v| v.clamp(-1e300, 1e300))
-            {
-                assert!(lo <= v && v <= hi);
-            }
-        }
-    }
-
-    #[test]
-    fn wrapped_lines_fit_and_keep_every_word() {
-        let text = "Training loss on corrupted and clean samples vs label smoothing ε";
-        let lines = wrap(text, 200.0, 15.0);
-        assert!(lines.len() > 1);
-        for l in &lines {
-            assert!(text_width(l, 15.0) <= 200.0, "{l}");
-        }
-        assert_eq!(lines.join(" "), text);
-        assert_eq!(tick(&0.30000000000000004), "0.3");
-        assert_eq!(tick(&-0.0), "0");
-        assert_eq!(tick(&100.0), "100");
-    }
-}
+mod tests;

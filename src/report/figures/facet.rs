@@ -103,6 +103,16 @@ pub(super) fn facets<'s>(s: &'s Summary, x: Option<&Axis>, choice: &FacetChoice)
             .collect();
         f.title = describe(&shown);
     }
+    let mut titles: Vec<&str> = order.iter().map(|f| f.title.as_str()).collect();
+    titles.sort_unstable();
+    titles.dedup();
+    if titles.len() < order.len() {
+        // An axis with one value tells a panel apart from those where it does not apply (a
+        // binarized dataset beside the same one unbinarized): name every axis then.
+        for f in &mut order {
+            f.title = describe(&f.setting);
+        }
+    }
     arrange(order, choice)
 }
 

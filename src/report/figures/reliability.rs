@@ -3,7 +3,7 @@
 //! under it.
 
 use super::axes::{at_setting, focus};
-use super::draw::{draw_figure, err, font, tick, titled, Area, Entry, LABEL_PX, PANEL_H, TICK_PX};
+use super::draw::{chart_on, draw_figure, err, titled, Area, Entry, PANEL_H};
 use super::series::{pooled, runs_of, Mark};
 use super::style::REFERENCE;
 use super::{Attempt, Figure, RunsByCell};
@@ -12,7 +12,6 @@ use crate::report::export::fixed;
 use crate::report::summary::{Cell, Summary};
 use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 const ACCURACY_BAR: RGBColor = RGBColor(0x00, 0x72, 0xB2);
@@ -116,41 +115,11 @@ fn draw_reliability(
     )
 }
 
-/// Builds a chart on `area` over confidence 0..1 and `y`, with the mesh's labels.
-fn chart_on<'a, 'b>(
-    area: &'a Area<'b>,
-    y: std::ops::Range<f64>,
-    x_desc: &str,
-    y_desc: &str,
-) -> Result<ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
-    let mut chart = ChartBuilder::on(area)
-        .margin_right(16)
-        .margin_left(6)
-        .x_label_area_size(if x_desc.is_empty() { 28 } else { 48 })
-        .y_label_area_size(66)
-        .build_cartesian_2d(0f64..1f64, y)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .label_style(font(TICK_PX))
-        .axis_desc_style(font(LABEL_PX))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .x_labels(6)
-        .y_labels(4)
-        .max_light_lines(1)
-        .draw()
-        .map_err(err)?;
-    Ok(chart)
-}
-
 fn draw_bins(area: &Area<'_>, name: &str, bins: &[ReliabilityBin]) -> Result<(), String> {
     let body = titled(area, name)?;
     let (_, h) = body.dim_in_pixel();
     let (top, bottom) = body.split_vertically(h * 7 / 10);
-    let mut chart = chart_on(&top, 0.0..1.0, "", "accuracy")?;
+    let mut chart = chart_on(&top, (0.0..1.0, 0.0..1.0), ("", "accuracy"), 5)?;
     chart
         .draw_series(bins.iter().map(|b| {
             Rectangle::new(
@@ -176,7 +145,8 @@ fn draw_bins(area: &Area<'_>, name: &str, bins: &[ReliabilityBin]) -> Result<(),
         ))
         .map_err(err)?;
     let most = bins.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
-    let mut counts = chart_on(&bottom, 0.0..most * 1.08, "top-1 confidence", "samples")?;
+    let y = 0.0..most * 1.08;
+    let mut counts = chart_on(&bottom, (0.0..1.0, y), ("top-1 confidence", "samples"), 3)?;
     counts
         .draw_series(
             bins.iter()

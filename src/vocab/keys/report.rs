@@ -37,30 +37,22 @@ pub const FIGURES: Key = Key::new(
 /// What `facet_rows` and `facet_cols` accept, in words.
 pub const FACET_ALLOWED: &str =
     "\"auto\" or an axis of the grid written section.key (e.g. noise.kind, model.early_stopping)";
-pub const FACET_ROWS: Key = not_swept(
-    Key::new(
-        "facet_rows",
-        Ty::Choice(&[]),
-        D::Str("auto"),
-        "axis (section.key) whose values are the rows of faceted figures, or \"auto\"",
-    )
-    .check(Check::Any, FACET_ALLOWED),
+pub const FACET_ROWS: Key = facet(
+    "facet_rows",
+    "axis (section.key) whose values are the rows of faceted figures, or \"auto\"",
 );
-pub const FACET_COLS: Key = not_swept(
-    Key::new(
-        "facet_cols",
-        Ty::Choice(&[]),
-        D::Str("auto"),
-        "axis (section.key) whose values are the columns of faceted figures, or \"auto\"",
-    )
-    .check(Check::Any, FACET_ALLOWED),
+pub const FACET_COLS: Key = facet(
+    "facet_cols",
+    "axis (section.key) whose values are the columns of faceted figures, or \"auto\"",
 );
 
-/// Every `[report]` key, in documentation order.
-pub const ALL: &[Key] = &[ECE_BINS, METRICS, FIGURES, FACET_ROWS, FACET_COLS];
-
-/// A key given once, never a list (a layout choice is not a grid axis).
-const fn not_swept(mut k: Key) -> Key {
+/// A layout key: a string given once, never a list (a layout choice is not a grid axis).
+const fn facet(name: &'static str, doc: &'static str) -> Key {
+    let mut k =
+        Key::new(name, Ty::Choice(&[]), D::Str("auto"), doc).check(Check::Any, FACET_ALLOWED);
     k.sweep = false;
     k
 }
+
+/// Every `[report]` key, in documentation order.
+pub const ALL: &[Key] = &[ECE_BINS, METRICS, FIGURES, FACET_ROWS, FACET_COLS];
