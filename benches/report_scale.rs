@@ -103,6 +103,7 @@ fn write_folder(dir: &Path, seeds: usize) -> u64 {
         scenario_path: String::new(),
         inputs: Default::default(),
         multiple_comparisons: Default::default(),
+        figures: Default::default(),
     };
     store::write_manifest(dir, &manifest).expect("scenario.json");
     bytes

@@ -2,6 +2,7 @@
 //! type, and reading and writing its files line by line or atomically. The folder's other modules
 //! (store, folder checks, line checks, growth, repair) build on this one.
 
+use crate::scenario::figures::FigureSettings;
 use crate::scenario::Scenario;
 use crate::vocab::correction::Correction;
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,10 @@ pub struct Manifest {
     /// "none", so such folders keep their bytes.
     #[serde(default, skip_serializing_if = "Correction::is_none")]
     pub multiple_comparisons: Correction,
+    /// `[report] figures`, `facet_rows`, `facet_cols`, so `report` draws what `run` drew; absent
+    /// when the default.
+    #[serde(default, skip_serializing_if = "FigureSettings::is_default")]
+    pub figures: FigureSettings,
 }
 
 impl Manifest {
@@ -80,6 +85,7 @@ impl Manifest {
             scenario_path: path.display().to_string(),
             inputs: super::inputs::hashes(scenario),
             multiple_comparisons: scenario.multiple_comparisons,
+            figures: scenario.figures.clone(),
         }
     }
 

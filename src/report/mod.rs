@@ -47,6 +47,7 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
         ));
     }
     let manifest = store::read_manifest(dir).ok();
+    let manifest_figures = manifest.as_ref().map(|m| m.figures.clone());
     // One pass over runs.jsonl keeping a few fields per run; whole records are read back later
     // only for the cells the figures look at closely.
     let mut collector = Collector::default();
@@ -93,8 +94,17 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
         store::write_atomic(&dir.join(file), exporter.serialize(&summary).as_bytes())?;
     }
 
-    let wanted = store::read_at(dir, &collected.offsets_of(&figures::record_cells(&summary)))?;
-    let (figures, problems) = figures::render(&summary, &wanted);
+    let options: figures::Options = manifest_figures
+        .as_ref()
+        .map(Into::into)
+        .unwrap_or_default();
+    let cells: std::collections::HashSet<summary::Setting> =
+        figures::record_cells(&summary, &options)
+            .iter()
+            .map(|c| summary::Setting::of(&c.axes))
+            .collect();
+    let wanted = store::read_at(dir, &collected.offsets_of(&cells))?;
+    let (figures, problems) = figures::render_with(&summary, &wanted, &options);
     warnings.extend(
         problems
             .iter()

@@ -97,8 +97,7 @@ pub fn parse_with(
         models,
         methods,
     } = sections;
-    let (ece_bins, table_metrics, multiple_comparisons) =
-        report_settings(doc.report.as_ref(), &mut problems);
+    let report = report_settings(doc.report.as_ref(), &mut problems);
     let selection = super::selection::read(doc.selection.as_ref(), &mut problems);
     if !problems.is_empty() {
         return Err(fail(problems));
@@ -121,11 +120,16 @@ pub fn parse_with(
         noises: with_axes(Section::Noise, noises),
         models: with_axes(Section::Model, models),
         methods: with_axes(Section::Method, methods),
-        ece_bins,
-        table_metrics,
+        ece_bins: report.ece_bins,
+        table_metrics: report.table_metrics,
+        figures: report.figures,
         selection: None,
-        multiple_comparisons,
+        multiple_comparisons: report.multiple_comparisons,
     };
+    super::figures::check_facet_axes(report.facet_axes, &scenario.axis_names(), &mut problems);
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
     if let Some(read) = selection {
         let axes = scenario.axis_names();
         scenario.selection = Some(super::selection::resolve(read, &axes, &mut problems));

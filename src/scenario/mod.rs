@@ -7,6 +7,7 @@
 pub mod build;
 pub mod cross;
 pub mod diag;
+pub mod figures;
 pub mod file;
 mod load;
 pub mod reader;
@@ -61,6 +62,9 @@ pub struct Scenario {
     pub selection: Option<SelectionSpec>,
     /// Correction of a table's paired comparisons (`[report] multiple_comparisons`).
     pub multiple_comparisons: Correction,
+    /// `[report] figures`, `facet_rows`, `facet_cols`.
+    #[serde(skip_serializing_if = "figures::FigureSettings::is_default")]
+    pub figures: figures::FigureSettings,
     /// Where each dataset variant is in the file (its `path` value, else its table), for messages
     /// about data files found after parsing.
     #[serde(skip)]
@@ -149,18 +153,31 @@ pub fn run_id(run: &RunSpec) -> String {
     )
 }
 
+/// `[report]`: calibration bins, table metrics, and the figure settings with the facet axes as
+/// given (checked against the grid once it is built).
+pub(super) struct ReportSettings {
+    pub ece_bins: usize,
+    pub table_metrics: Option<Vec<String>>,
+    pub figures: figures::FigureSettings,
+    pub facet_axes: Vec<figures::GivenAxis>,
+    pub multiple_comparisons: Correction,
+}
+
 pub(super) fn report_settings(
     table: Option<&Table>,
     problems: &mut Vec<Problem>,
-) -> (usize, Option<Vec<String>>, Correction) {
+) -> ReportSettings {
     let Some(t) = table else {
-        return (
-            ECE_BINS.default.as_usize().unwrap_or_default(),
-            None,
-            Correction::default(),
-        );
+        return ReportSettings {
+            ece_bins: ECE_BINS.default.as_usize().unwrap_or_default(),
+            table_metrics: None,
+            figures: figures::FigureSettings::default(),
+            facet_axes: Vec::new(),
+            multiple_comparisons: Correction::default(),
+        };
     };
     let cell = cells(t).into_iter().next().unwrap_or_default();
+    let (figure_settings, facet_axes) = figures::figure_settings(&cell, problems);
     let mut r = Reader {
         section: "report",
         cell: &cell,
@@ -198,7 +215,13 @@ pub(super) fn report_settings(
         }
         _ => None,
     };
-    (bins, metrics, correction)
+    ReportSettings {
+        ece_bins: bins,
+        table_metrics: metrics,
+        figures: figure_settings,
+        facet_axes,
+        multiple_comparisons: correction,
+    }
 }
 
 /// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not

@@ -92,6 +92,10 @@ pub(super) fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>)
             .map(Scalar::Column)
             .or_else(|| fail(problems, "a column name or a 0-based column index")),
         Ty::Columns => match v {
+            // `figures = "all"`: the one word that stands for a whole list.
+            Value::String(s) if s.value() == "all" => {
+                Some(Scalar::Columns(vec![LabelColumn::Name("all".into())]))
+            }
             Value::Array(a) if a.is_empty() => {
                 problems.push(
                     Problem::new(v.span(), format!("`{path}` is an empty list"))

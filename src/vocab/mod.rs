@@ -6,6 +6,7 @@
 pub mod axis;
 pub mod bounds;
 pub mod correction;
+mod human;
 pub mod keys;
 pub mod matrix;
 pub mod metric;

@@ -6,6 +6,7 @@
 mod cli;
 mod datasets;
 mod diagnostics;
+mod figures;
 mod fit_exact;
 mod given;
 mod markers;

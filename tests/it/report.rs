@@ -350,12 +350,13 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
             assert_eq!(count(&t, m), 1, "{name}: legend entries for {m}: {t:?}");
         }
     }
-    // vs ε: the lines are the noise rates (ce has no ε and is left out), plus the free-logit optimum.
-    for name in ["plots/ece.svg", "plots/norm_gap.svg"] {
+    // vs ε: one panel per noise rate; the line is the family `ls`, ce a reference (it has no ε).
+    for (name, rows) in [("plots/ece.svg", 1), ("plots/norm_gap.svg", 2)] {
         let t = text(name);
-        for r in ["rate=0", "rate=0.3"] {
-            assert_eq!(count(&t, r), 1, "{name}: {r} in {t:?}");
+        for r in ["noise rate = 0", "noise rate = 0.3"] {
+            assert_eq!(count(&t, r), rows, "{name}: {r} in {t:?}");
         }
+        assert_eq!((count(&t, "ls"), count(&t, "ce (no ε)")), (1, 1), "{t:?}");
         assert_eq!(methods.iter().map(|m| count(&t, m)).sum::<usize>(), 0);
     }
     assert_eq!(count(&text("plots/norm_gap.svg"), "free-logit optimum"), 1);
@@ -375,7 +376,7 @@ fn report_rebuilds_the_files_run_wrote_byte_for_byte() {
     for m in methods {
         assert_eq!(count(&t, m), 1, "trace: {m} in {t:?}");
     }
-    assert!(t.iter().any(|x| x.contains("rate=0.3")));
+    assert!(t.iter().any(|x| x == "noise rate = 0.3"));
     let t = text("plots/reliability.svg");
     assert!(t.iter().any(|x| x.starts_with("ce, mean ECE")), "{t:?}");
     assert_eq!(t.iter().filter(|x| x.contains("mean ECE")).count(), 2);

@@ -25,6 +25,7 @@ pub use format::{delta_text, fixed, mean_std, num, width};
 pub use json::Json;
 pub use markdown::{render_markdown, Markdown};
 pub use significance::{comparisons, Comparison, Verdict};
+#[allow(unused_imports)] // figures no longer read it; other exporters may.
 pub(crate) use table::short_axes;
 pub use table::{
     baseline_name, best_legend, best_table, best_title, delta_legend, notes, table, TextTable,

@@ -2,7 +2,6 @@
 //! [`Axis::NOISE_RATE`] when it varies, else the first axis with at least two numeric values; "vs ε"
 //! figures use [`Axis::EPSILON`] when it varies. Every other axis tells the lines apart.
 
-use crate::report::export::short_axes;
 use crate::report::summary::{Axes, Cell, Summary};
 use crate::scenario::spec::AxisValue;
 use crate::vocab::axis::Axis;
@@ -56,17 +55,6 @@ pub(super) fn epsilon_axis(s: &Summary, main: Option<&Axis>) -> Option<Axis> {
         .or_else(|| main.cloned())
 }
 
-/// The name of an axis in legends and titles: its table header, `ε` for epsilon.
-pub(super) fn short_of(s: &Summary, axis: &Axis) -> String {
-    let short = short_axes(&s.axes);
-    match s.axes.iter().position(|a| a == axis) {
-        // The bare key (no other axis shares it) reads as the axis' label.
-        Some(i) if short[i] == axis.key() => axis.label().to_string(),
-        Some(i) => short[i].clone(),
-        None => axis.to_string(),
-    }
-}
-
 /// Axes other than `x` whose value differs among `cells`.
 pub(super) fn varying_axes(s: &Summary, cells: &[&Cell], x: Option<&Axis>) -> Vec<Axis> {
     let Some(first) = cells.first() else {
@@ -105,11 +93,7 @@ pub(super) fn focus<'a>(s: &'a Summary, x: Option<&Axis>) -> Option<(Vec<&'a Cel
     };
     let first = setting(cells.first()?);
     cells.retain(|c| setting(c) == first);
-    let desc: Vec<String> = first
-        .iter()
-        .map(|(a, v)| format!("{}={v}", short_of(s, a)))
-        .collect();
-    Some((cells, desc.join(", ")))
+    Some((cells, super::facet::describe(&first)))
 }
 
 /// ` at rate=0.4, …` after a title, or nothing when the setting is empty.

@@ -1,8 +1,9 @@
 //! `reliability.svg`: reliability diagrams of the hard-label baseline and the most accurate other
-//! method at the focus setting, bins pooled over seeds.
+//! method at the focus setting, bins pooled over seeds, each with the count of test samples per bin
+//! under it.
 
 use super::axes::{at_setting, focus};
-use super::draw::{draw_figure, err, Area, Entry, FONT};
+use super::draw::{chart_on, draw_figure, err, titled, Area, Entry, PANEL_H};
 use super::series::{pooled, runs_of, Mark};
 use super::style::REFERENCE;
 use super::{Attempt, Figure, RunsByCell};
@@ -13,12 +14,18 @@ use crate::vocab::axis::Axis;
 use crate::vocab::metric::Metric;
 use plotters::prelude::*;
 
-const ACCURACY_BAR: RGBColor = RGBColor(0x4E, 0x79, 0xA7);
-const CONFIDENCE: RGBColor = RGBColor(0xE1, 0x57, 0x59);
+const ACCURACY_BAR: RGBColor = RGBColor(0x00, 0x72, 0xB2);
+const CONFIDENCE: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+const COUNT_BAR: RGBColor = RGBColor(0x99, 0x99, 0x99);
+
+/// The cells drawn: the baseline and the most accurate other method at the focus setting.
+pub(super) fn cells<'s>(s: &'s Summary, x: Option<&Axis>) -> Vec<&'s Cell> {
+    focus(s, x).map_or_else(Vec::new, |(cells, _)| baseline_and_best(&cells))
+}
 
 pub(super) fn reliability(s: &Summary, by_cell: &RunsByCell, x: Option<&Axis>) -> Attempt {
-    let (cells, setting) = focus(s, x)?;
-    let panels: Vec<(String, Vec<ReliabilityBin>)> = baseline_and_best(&cells)
+    let (_, setting) = focus(s, x)?;
+    let panels: Vec<Option<(String, Vec<ReliabilityBin>)>> = cells(s, x)
         .into_iter()
         .map(|c| {
             let ece = c
@@ -28,6 +35,7 @@ pub(super) fn reliability(s: &Summary, by_cell: &RunsByCell, x: Option<&Axis>) -
             (format!("{}{ece}", c.method), pooled(runs_of(by_cell, c)))
         })
         .filter(|(_, bins)| !bins.is_empty())
+        .map(Some)
         .collect();
     if panels.is_empty() {
         return None;
@@ -37,9 +45,10 @@ pub(super) fn reliability(s: &Summary, by_cell: &RunsByCell, x: Option<&Axis>) -
         file: Figure::RELIABILITY,
         title: "Reliability diagrams".into(),
         caption: format!(
-            "Test accuracy (bars) and mean top-1 confidence (red ticks) per confidence bin, against the diagonal \
-             of perfect calibration, for the hard-label baseline and the most accurate other method{at}; bins \
-             pooled over seeds (counts summed). Ticks below the bar top: under-confident; above: over-confident."
+            "Test accuracy (bars) and mean top-1 confidence (orange ticks) per confidence bin, against the diagonal \
+             of perfect calibration, for the hard-label baseline and the most accurate other method{at}; under \
+             each, the number of test samples per bin (grey). Bins pooled over seeds (counts summed). Ticks below \
+             the bar top: under-confident; above: over-confident."
         ),
         svg,
     }))
@@ -67,50 +76,55 @@ fn baseline_and_best<'a>(cells: &[&'a Cell]) -> Vec<&'a Cell> {
 
 fn draw_reliability(
     title: &str,
-    panels: &[(String, Vec<ReliabilityBin>)],
+    panels: &[Option<(String, Vec<ReliabilityBin>)>],
 ) -> Result<String, String> {
     let entries = [
         Entry {
             label: "accuracy in bin".into(),
             color: ACCURACY_BAR,
+            shape: None,
             mark: Mark::Box,
         },
         Entry {
             label: "mean confidence in bin".into(),
             color: CONFIDENCE,
-            mark: Mark::Plain,
+            shape: None,
+            mark: Mark::Line,
         },
         Entry {
             label: "perfect calibration".into(),
             color: REFERENCE,
+            shape: None,
             mark: Mark::Dashed,
         },
+        Entry {
+            label: "test samples in bin".into(),
+            color: COUNT_BAR,
+            shape: None,
+            mark: Mark::Box,
+        },
     ];
-    draw_figure(title, panels, &entries, |area, (name, bins)| {
-        draw_bins(area, name, bins)
-    })
+    let cols = panels.len().min(3);
+    draw_figure(
+        title,
+        panels,
+        cols,
+        PANEL_H + 130,
+        &entries,
+        |area, (name, bins)| draw_bins(area, name, bins),
+    )
 }
 
 fn draw_bins(area: &Area<'_>, name: &str, bins: &[ReliabilityBin]) -> Result<(), String> {
-    let mut chart = ChartBuilder::on(area)
-        .caption(name, (FONT, 16).into_font())
-        .margin(12)
-        .x_label_area_size(44)
-        .y_label_area_size(64)
-        .build_cartesian_2d(0f64..1f64, 0f64..1f64)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("top-1 confidence")
-        .y_desc("accuracy")
-        .max_light_lines(1)
-        .draw()
-        .map_err(err)?;
+    let body = titled(area, name)?;
+    let (_, h) = body.dim_in_pixel();
+    let (top, bottom) = body.split_vertically(h * 7 / 10);
+    let mut chart = chart_on(&top, (0.0..1.0, 0.0..1.0), ("", "accuracy"), 5)?;
     chart
         .draw_series(bins.iter().map(|b| {
             Rectangle::new(
                 [(b.lo, 0.0), (b.hi, b.accuracy)],
-                ACCURACY_BAR.mix(0.75).filled(),
+                ACCURACY_BAR.mix(0.7).filled(),
             )
         }))
         .map_err(err)?;
@@ -118,7 +132,7 @@ fn draw_bins(area: &Area<'_>, name: &str, bins: &[ReliabilityBin]) -> Result<(),
         .draw_series(bins.iter().map(|b| {
             PathElement::new(
                 vec![(b.lo, b.confidence), (b.hi, b.confidence)],
-                CONFIDENCE.stroke_width(2),
+                CONFIDENCE.stroke_width(3),
             )
         }))
         .map_err(err)?;
@@ -129,6 +143,15 @@ fn draw_bins(area: &Area<'_>, name: &str, bins: &[ReliabilityBin]) -> Result<(),
             4,
             REFERENCE.stroke_width(1),
         ))
+        .map_err(err)?;
+    let most = bins.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
+    let y = 0.0..most * 1.08;
+    let mut counts = chart_on(&bottom, (0.0..1.0, y), ("top-1 confidence", "samples"), 3)?;
+    counts
+        .draw_series(
+            bins.iter()
+                .map(|b| Rectangle::new([(b.lo, 0.0), (b.hi, b.count as f64)], COUNT_BAR.filled())),
+        )
         .map_err(err)?;
     Ok(())
 }

@@ -2,8 +2,8 @@
 //! labels, against the main compared axis, the tuned baseline dashed.
 
 use super::draw::draw_lines;
-use super::series::{Mark, Panel, Point, Series};
-use super::style::{PALETTE, REFERENCE};
+use super::series::{Grid, Mark, Panel, Point, Series};
+use super::style::method_style;
 use super::{Attempt, Figure};
 use crate::report::selection::{values_text, Selected};
 use crate::report::summary::Summary;
@@ -68,14 +68,17 @@ pub(super) fn selected(s: &Summary) -> Attempt {
         match series.iter_mut().find(|l| l.label == label) {
             Some(line) => line.points.push(point),
             None => {
-                let (color, mark) = if f.is_baseline {
-                    (REFERENCE, Mark::Dashed)
+                // The family's colour and marker, as in every other figure of the report.
+                let (color, shape) = method_style(&f.family, 0, 1);
+                let mark = if f.is_baseline {
+                    Mark::Dashed
                 } else {
-                    (PALETTE[series.len() % PALETTE.len()], Mark::Line)
+                    Mark::Line
                 };
                 series.push(Series {
                     label,
                     color,
+                    shape: Some(shape),
                     mark,
                     points: vec![point],
                 });
@@ -90,14 +93,24 @@ pub(super) fn selected(s: &Summary) -> Attempt {
     }
     let tuned: Vec<String> = sel.tune.iter().map(ToString::to_string).collect();
     let panel = Panel {
-        title: format!("tuned per family: {}", tuned.join(", ")),
-        x_label: x.to_string(),
+        title: format!(
+            "tuned per family: {}",
+            sel.tune
+                .iter()
+                .map(Axis::human)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        x_label: x.human().to_string(),
         y_label: "test accuracy".into(),
         series,
     };
     Some(draw_lines(
         Figure::SELECTED,
-        format!("Test accuracy with tuned values chosen on validation vs {x}"),
+        format!(
+            "Test accuracy with tuned values chosen on validation vs {}",
+            x.human()
+        ),
         format!(
             "Mean test accuracy over repetitions of each method family with its tuned values ({}) chosen per \
              repetition on held-out {} validation labels; dashed: the tuned baseline ({}); error bars: ±1 sample \
@@ -106,6 +119,9 @@ pub(super) fn selected(s: &Summary) -> Attempt {
             crate::report::selection::mode_text(sel),
             sel.baseline
         ),
-        vec![panel],
+        Grid {
+            panels: vec![Some(panel)],
+            cols: 1,
+        },
     ))
 }

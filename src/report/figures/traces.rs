@@ -1,92 +1,141 @@
-//! `trace.svg`: recorded training curves at the focus setting, one run (the lowest seed) per cell.
+//! `trace.svg`: recorded training curves over epochs (or L-BFGS iterations), one column per
+//! setting of the non-method axes and one row per traced quantity; one line per method: the mean
+//! over seeds with a band from the lowest to the highest seed.
 
-use super::axes::{at_setting, focus, varying_axes};
 use super::draw::draw_lines;
-use super::series::Panel;
-use super::series::{has_points, runs_of, series_label, Mark, Point, Series};
-use super::style::PALETTE;
-use super::{Attempt, Figure, RunsByCell};
+use super::facet::{facets, Facet};
+use super::lines::Palette;
+use super::series::{runs_of, Grid, Mark, Panel, Point, Series};
+use super::{Attempt, Figure, Options, RunsByCell};
 use crate::engine::record::TracePoint;
-use crate::report::summary::Summary;
-use crate::vocab::axis::Axis;
+use crate::report::summary::{Cell, Summary};
 use crate::vocab::metric::Metric;
+use std::collections::BTreeMap;
 
-/// A traced quantity: panel title, metric name (the y label) and how to read it off a trace point.
-type Traced = (&'static str, Metric, fn(&TracePoint) -> Option<f64>);
+/// Columns of the figure at most: later settings are named in the caption, not drawn.
+const MAX_FACETS: usize = 4;
+
+/// A traced quantity: its metric (the y label) and how to read it off a trace point.
+type Traced = (Metric, fn(&TracePoint) -> Option<f64>);
 
 const TRACED: [Traced; 4] = [
-    ("test accuracy", Metric::TestAccuracy, |t| {
-        Some(t.test_accuracy)
-    }),
-    (
-        "memorized (corrupted samples fitted)",
-        Metric::Memorized,
-        |t| t.memorized,
-    ),
-    ("CE on corrupted samples", Metric::TrainLossCorrupted, |t| {
-        t.train_loss_corrupted
-    }),
-    ("weight norm", Metric::WeightNorm, |t| Some(t.weight_norm)),
+    (Metric::TestAccuracy, |t| Some(t.test_accuracy)),
+    (Metric::TrainLossCorrupted, |t| t.train_loss_corrupted),
+    (Metric::TrainLossClean, |t| t.train_loss_clean),
+    (Metric::Memorized, |t| t.memorized),
 ];
 
-pub(super) fn traces(s: &Summary, by_cell: &RunsByCell, x: Option<&Axis>) -> Attempt {
+/// The facets drawn (at most [`MAX_FACETS`]) and how many were left out.
+fn drawn<'s>(s: &'s Summary, o: &Options) -> (Vec<Facet<'s>>, usize) {
+    let all: Vec<Facet<'s>> = facets(s, None, &o.facets)
+        .slots
+        .into_iter()
+        .flatten()
+        .collect();
+    let left = all.len().saturating_sub(MAX_FACETS);
+    (all.into_iter().take(MAX_FACETS).collect(), left)
+}
+
+/// The cells whose runs the figure reads.
+pub(super) fn cells<'s>(s: &'s Summary, o: &Options) -> Vec<&'s Cell> {
+    drawn(s, o).0.into_iter().flat_map(|f| f.cells).collect()
+}
+
+/// Mean, lowest and highest of `pick` at each step over `runs` (runs that stopped early count
+/// until their last step).
+fn band(
+    runs: &[&crate::engine::record::RunRecord],
+    pick: fn(&TracePoint) -> Option<f64>,
+) -> Vec<Point> {
+    let mut at: BTreeMap<usize, Vec<f64>> = BTreeMap::new();
+    for r in runs {
+        for t in &r.trace {
+            if let Some(v) = pick(t).filter(|v| v.is_finite()) {
+                at.entry(t.step).or_default().push(v);
+            }
+        }
+    }
+    at.into_iter()
+        .map(|(step, v)| {
+            let mean = v.iter().sum::<f64>() / v.len() as f64;
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            Point {
+                x: step as f64,
+                y: mean,
+                bar: Some((lo, hi)),
+            }
+        })
+        .collect()
+}
+
+pub(super) fn traces(s: &Summary, by_cell: &RunsByCell, o: &Options) -> Attempt {
     if by_cell.values().flatten().all(|r| r.trace.is_empty()) {
         return None;
     }
-    let (cells, setting) = focus(s, x)?;
-    let mut panels: Vec<Panel> = TRACED
-        .iter()
-        .map(|(title, name, _)| Panel {
-            title: (*title).into(),
-            x_label: "step (L-BFGS iteration or epoch)".into(),
-            y_label: name.to_string(),
-            series: Vec::new(),
-        })
-        .collect();
-    let mut seeds = Vec::new();
-    let varying = varying_axes(s, &cells, None);
-    for (i, c) in cells.iter().enumerate() {
-        let Some(run) = runs_of(by_cell, c)
-            .iter()
-            .filter(|r| !r.trace.is_empty())
-            .min_by_key(|r| r.seed)
-        else {
-            continue;
-        };
-        seeds.push(run.seed);
-        for (panel, (_, _, pick)) in panels.iter_mut().zip(&TRACED) {
-            let points = run
-                .trace
-                .iter()
-                .filter_map(|t| {
-                    pick(t)
-                        .filter(|v| v.is_finite())
-                        .map(|y| Point::at(t.step as f64, y))
-                })
-                .collect();
-            panel.series.push(Series {
-                label: series_label(s, c, None, &varying),
-                color: PALETTE[i % PALETTE.len()],
-                mark: Mark::Line,
-                points,
-            });
+    let palette = Palette::of(s);
+    let (shown, left) = drawn(s, o);
+    let cols = shown.len().max(1);
+    let mut panels: Vec<Option<Panel>> = Vec::new();
+    for (metric, pick) in TRACED {
+        for f in &shown {
+            let mut series = Vec::new();
+            for c in &f.cells {
+                let runs: Vec<_> = runs_of(by_cell, c)
+                    .iter()
+                    .copied()
+                    .filter(|r| !r.trace.is_empty())
+                    .collect();
+                let (color, shape) = palette.get(&c.method);
+                let mut line = Series::new(c.method.clone(), color, Some(shape), Mark::Band);
+                line.points = band(&runs, pick);
+                series.push(line);
+            }
+            panels.push(Some(Panel {
+                title: f.title.clone(),
+                x_label: "epoch (or L-BFGS iteration)".into(),
+                y_label: metric.title(),
+                series,
+            }));
         }
     }
-    panels.retain(|p| has_points(&p.series));
-    if panels.is_empty() {
+    // Rows of a quantity no run traced are left out.
+    let mut rows: Vec<Vec<Option<Panel>>> = Vec::new();
+    let mut it = panels.into_iter();
+    loop {
+        let row: Vec<Option<Panel>> = it.by_ref().take(cols).collect();
+        if row.is_empty() {
+            break;
+        }
+        if row
+            .iter()
+            .flatten()
+            .any(|p| super::series::has_points(&p.series))
+        {
+            rows.push(row);
+        }
+    }
+    let grid = Grid {
+        panels: rows.into_iter().flatten().collect(),
+        cols,
+    };
+    if !grid.has_points() {
         return None;
     }
-    seeds.sort_unstable();
-    seeds.dedup();
-    let seed_text = match seeds.as_slice() {
-        [one] => format!("seed {one}"),
-        _ => "lowest seed of each cell".into(),
+    let left_out = if left > 0 {
+        format!(" The figure shows the first {MAX_FACETS} settings in grid order; {left} more are in trace data only.")
+    } else {
+        String::new()
     };
-    let at = at_setting(&setting);
     Some(draw_lines(
         Figure::TRACE,
-        format!("Training curves{at} ({seed_text})"),
-        format!("Recorded training traces{at}, one run per method ({seed_text})."),
-        panels,
+        "Training curves over epochs".into(),
+        format!(
+            "Recorded training traces: test accuracy, cross entropy against the observed label on corrupted and on \
+             clean training samples, and the fraction of corrupted samples predicted as their wrong label; one \
+             column per setting, one line per method: the mean over the seeds still training at that step, the \
+             band spans the lowest to the highest seed (min–max).{left_out}"
+        ),
+        grid,
     ))
 }

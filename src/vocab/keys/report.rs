@@ -2,7 +2,7 @@
 
 use super::limits::MAX_ECE_BINS;
 use super::DefaultValue as D;
-use super::{Key, Range, Ty};
+use super::{Check, Key, Range, Ty};
 
 pub const ECE_BINS: Key = Key::new("ece_bins", Ty::Int, D::Int(15), "calibration bins")
     .range(Range::between(1.0, MAX_ECE_BINS as f64), "")
@@ -22,5 +22,53 @@ pub const MULTIPLE_COMPARISONS: Key = Key::new(
 )
 .single();
 
+/// The figures `figures` may name, in drawing order (the file names without `.svg`).
+pub const FIGURE_NAMES: &[&str] = &[
+    "accuracy",
+    "delta_accuracy",
+    "train_loss",
+    "ece",
+    "norm_gap",
+    "reliability",
+    "trace",
+    "selected",
+];
+pub const FIGURES: Key = Key::new(
+    "figures",
+    Ty::Columns,
+    D::Str("all"),
+    "figures drawn under plots/: \"all\" or names from accuracy, delta_accuracy, train_loss, ece, norm_gap, reliability, trace, selected",
+)
+.check(
+    Check::Any,
+    "\"all\" or a list of: accuracy, delta_accuracy, train_loss, ece, norm_gap, reliability, trace, selected",
+);
+/// What `facet_rows` and `facet_cols` accept, in words.
+pub const FACET_ALLOWED: &str =
+    "\"auto\" or an axis of the grid written section.key (e.g. noise.kind, model.early_stopping)";
+pub const FACET_ROWS: Key = facet(
+    "facet_rows",
+    "axis (section.key) whose values are the rows of faceted figures, or \"auto\"",
+);
+pub const FACET_COLS: Key = facet(
+    "facet_cols",
+    "axis (section.key) whose values are the columns of faceted figures, or \"auto\"",
+);
+
+/// A layout key: a string given once, never a list (a layout choice is not a grid axis).
+const fn facet(name: &'static str, doc: &'static str) -> Key {
+    let mut k =
+        Key::new(name, Ty::Choice(&[]), D::Str("auto"), doc).check(Check::Any, FACET_ALLOWED);
+    k.sweep = false;
+    k
+}
+
 /// Every `[report]` key, in documentation order.
-pub const ALL: &[Key] = &[ECE_BINS, METRICS, MULTIPLE_COMPARISONS];
+pub const ALL: &[Key] = &[
+    ECE_BINS,
+    METRICS,
+    MULTIPLE_COMPARISONS,
+    FIGURES,
+    FACET_ROWS,
+    FACET_COLS,
+];
