@@ -3,7 +3,7 @@
 mod progress;
 
 use crate::engine::{self, Shard};
-use crate::report;
+use crate::report::{self, export::Exporter};
 use crate::scenario::{self, Scenario};
 use crate::vocab::metric::Metric;
 use anyhow::{bail, Context};
@@ -91,7 +91,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Some(names.iter().filter_map(|n| Metric::from_name(n)).collect())
     });
     let metrics = report::export::table_metrics(&summary, chosen.as_deref());
-    print!("{}", report::export::terminal(&summary, &metrics));
+    if !args.quiet {
+        let table = report::export::Terminal {
+            metrics: &metrics,
+            best: shard.is_none(),
+        };
+        print!("{}", table.serialize(&summary));
+        if let Some(s) = shard {
+            println!("shard {s}: the best-method table needs every shard (`labelnoise merge`)");
+        }
+    }
     Ok(outcome_code(&outcome, args, &out, shard))
 }
 
@@ -156,18 +165,20 @@ fn outcome_code(
     out: &Path,
     shard: Option<Shard>,
 ) -> ExitCode {
-    println!(
-        "{} run(s): {} trained now, {} already done{} → {}",
-        outcome.total,
-        outcome.ran,
-        outcome.skipped,
-        if outcome.failed.is_empty() {
-            String::new()
-        } else {
-            format!(", {} failed", outcome.failed.len())
-        },
-        out.display()
-    );
+    if !args.quiet {
+        println!(
+            "{} run(s): {} trained now, {} already done{} → {}",
+            outcome.total,
+            outcome.ran,
+            outcome.skipped,
+            if outcome.failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} failed", outcome.failed.len())
+            },
+            out.display()
+        );
+    }
     for (id, e) in &outcome.failed {
         eprintln!("run {id} failed: {e}");
     }
@@ -359,7 +370,7 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
     println!(
-        "rebuilt from {} run(s): summary.csv, summary.md, summary.json, plots/*.svg, report.html in {}",
+        "rebuilt from {} run(s): summary.csv, summary_long.csv, summary.md, summary.json, runs.csv (trace.csv with traces), plots/*.svg, report.html in {}",
         summary.cells.iter().map(|c| c.n).sum::<usize>(),
         dir.display()
     );
@@ -419,6 +430,7 @@ pub fn datasets() -> anyhow::Result<ExitCode> {
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(report::export::TERMINAL_WIDTH as u16)
         .set_header(["source", "n", "d", "K", "class balance", "origin"]);
     for r in catalog::rows()? {
         t.add_row([

@@ -11,6 +11,7 @@ mod methods;
 mod never_panic;
 mod noise;
 mod nonfinite;
+mod notebook;
 mod numerics;
 mod preflight;
 mod readme;

@@ -12,6 +12,8 @@ mod csv;
 mod format;
 mod json;
 mod markdown;
+mod runs_csv;
+mod summary_long;
 mod table;
 mod terminal;
 
@@ -22,6 +24,8 @@ pub use columns::{
 pub use format::{delta_text, direction, fixed, mean_std, width};
 pub use json::Json;
 pub use markdown::{render_markdown, Markdown};
+pub use runs_csv::{trace_quantities, RunColumns, RunsCsvWriter, TraceCsvWriter};
+pub use summary_long::{SummaryLong, STATISTICS};
 pub(crate) use table::short_axes;
 pub use table::{baseline_name, best_table, best_title, notes, table, TextTable};
 pub use terminal::{render_terminal, table_metrics, terminal, Terminal, TERMINAL_WIDTH};
