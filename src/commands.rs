@@ -426,22 +426,32 @@ pub fn repair(dir: &Path) -> anyhow::Result<ExitCode> {
 /// the bundled sets are measured on the data as loaded.
 pub fn datasets() -> anyhow::Result<ExitCode> {
     use crate::data::catalog::{self, Kind};
-    use comfy_table::{presets, ContentArrangement, Table};
+    use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table};
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(report::export::TERMINAL_WIDTH as u16)
-        .set_header(["source", "n", "d", "K", "class balance", "origin"]);
+        .set_header(["source", "n", "d", "K", "class balance", "origin"])
+        // Upper bounds so the short columns do not take an even share of the 100 columns.
+        .set_constraints(
+            [21, 13, 10, 9, 12]
+                .map(|w| ColumnConstraint::UpperBoundary(comfy_table::Width::Fixed(w))),
+        );
     for r in catalog::rows()? {
         t.add_row([
             r.source, r.samples, r.features, r.classes, r.balance, r.origin,
         ]);
     }
     println!("{t}");
-    println!("Generators: n, d and K are the keys train + test, features and classes (defaults in parentheses).");
-    println!("Bundled data are compiled in (no network); provenance in data/README.md. Licence and citation:");
+    let width = report::export::TERMINAL_WIDTH;
+    let citation = textwrap::Options::new(width)
+        .initial_indent("  ")
+        .subsequent_indent("    ");
+    println!("{}", textwrap::fill("Generators: n, d and K are the keys train + test, features and classes (defaults in parentheses).", width));
+    println!("{}", textwrap::fill("Bundled data are compiled in (no network); provenance in data/README.md. Licence and citation:", width));
     for e in catalog::ENTRIES.iter().filter(|e| e.kind == Kind::Bundled) {
-        println!("  {}: {}. {}", e.name, e.licence, e.citation);
+        let text = format!("{}: {}. {}", e.name, e.licence, e.citation);
+        println!("{}", textwrap::fill(&text, &citation));
     }
     Ok(ExitCode::SUCCESS)
 }

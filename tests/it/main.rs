@@ -19,3 +19,4 @@ mod reliability;
 mod report;
 mod scale;
 mod store;
+mod terminal;

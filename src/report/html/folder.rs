@@ -47,10 +47,13 @@ pub fn plan(s: &Summary, folder: &Folder) -> String {
     for (i, axis) in s.axes.iter().enumerate() {
         let mut values: Vec<String> = Vec::new();
         for c in &s.cells {
+            // A method without this setting (ε of ce) has an empty value.
             let v = c
                 .axes
                 .get(i)
-                .map_or_else(String::new, |(_, v)| v.to_string());
+                .map(|(_, v)| v.to_string())
+                .filter(|v| !v.is_empty())
+                .unwrap_or_else(|| "(none)".into());
             if !values.contains(&v) {
                 values.push(v);
             }
@@ -153,15 +156,14 @@ pub fn provenance(folder: &Folder, mixed_builds: Option<&str>) -> String {
         out.push_str("<p>No commands recorded (a folder made by an older labelnoise).</p>\n");
         return out;
     }
-    out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>date (UTC)</th><th>command</th><th>host</th><th>machine</th><th>version</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>date (UTC)</th><th>command</th><th>host</th><th>machine</th><th>build</th></tr></thead>\n<tbody>\n");
     for i in &folder.invocations {
         out.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{} <code>{}</code></td></tr>\n",
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
             escape(&i.date),
             escape(&i.command),
             escape(&i.host),
             escape(&i.machine),
-            escape(&i.version),
             escape(&i.build)
         ));
     }
