@@ -432,10 +432,9 @@ pub fn datasets() -> anyhow::Result<ExitCode> {
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_width(report::export::TERMINAL_WIDTH as u16)
         .set_header(["source", "n", "d", "K", "class balance", "origin"])
-        // Upper bounds so the short columns do not take an even share of the 100 columns.
+        // Fixed widths so the short columns do not take an even share of the 100 columns.
         .set_constraints(
-            [21, 13, 10, 9, 12]
-                .map(|w| ColumnConstraint::UpperBoundary(comfy_table::Width::Fixed(w))),
+            [20, 13, 10, 9, 22].map(|w| ColumnConstraint::Absolute(comfy_table::Width::Fixed(w))),
         );
     for r in catalog::rows()? {
         t.add_row([

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 
 /// Two bundled datasets × two nominal rates × (ce, ls ε = 0.1) × 2 seeds = 16 runs with traces.
-const SCENARIO: &str = r#"name = "nb"
+pub const SCENARIO: &str = r#"name = "nb"
 seeds = 2
 [[dataset]]
 source = "iris"

@@ -69,7 +69,6 @@ fn run_ok(file: &Path, out: &Path, args: &[&str]) -> (String, String) {
         .arg(file)
         .arg("--out")
         .arg(out)
-        .arg("--quiet")
         .args(args)
         .output()
         .unwrap();
