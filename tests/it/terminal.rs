@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Two bundled datasets × two rates × (ce, ls ε = 0.1) × 2 seeds = 16 runs.
 use super::notebook::SCENARIO;
+use super::scale::run_ok as run;
 
 fn labelnoise() -> Command {
     Command::cargo_bin("labelnoise").unwrap()
@@ -18,21 +19,6 @@ fn scenario(dir: &Path) -> PathBuf {
     let file = dir.join("two_sets.toml");
     fs::write(&file, SCENARIO).unwrap();
     file
-}
-
-/// Runs with `args`; (stdout, stderr), asserting success.
-fn run(file: &Path, out: &Path, args: &[&str]) -> (String, String) {
-    let o = labelnoise()
-        .arg("run")
-        .arg(file)
-        .arg("--out")
-        .arg(out)
-        .args(args)
-        .output()
-        .unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    (text(&o.stdout), text(&o.stderr))
 }
 
 #[test]
