@@ -5,7 +5,7 @@ pub mod noisify;
 mod progress;
 
 use crate::engine::{self, Shard};
-use crate::report;
+use crate::report::{self, export::Exporter};
 use crate::scenario::{self, Scenario};
 use crate::vocab::metric::Metric;
 use anyhow::{bail, Context};
@@ -103,7 +103,16 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Some(names.iter().filter_map(|n| Metric::from_name(n)).collect())
     });
     let metrics = report::export::table_metrics(&summary, chosen.as_deref());
-    print!("{}", report::export::terminal(&summary, &metrics));
+    if !args.quiet {
+        let table = report::export::Terminal {
+            metrics: &metrics,
+            best: shard.is_none(),
+        };
+        print!("{}", table.serialize(&summary));
+        if let Some(s) = shard {
+            println!("shard {s}: the best-method table needs every shard (`labelnoise merge`)");
+        }
+    }
     Ok(outcome_code(&outcome, args, &out, shard))
 }
 
@@ -168,18 +177,20 @@ fn outcome_code(
     out: &Path,
     shard: Option<Shard>,
 ) -> ExitCode {
-    println!(
-        "{} run(s): {} trained now, {} already done{} → {}",
-        outcome.total,
-        outcome.ran,
-        outcome.skipped,
-        if outcome.failed.is_empty() {
-            String::new()
-        } else {
-            format!(", {} failed", outcome.failed.len())
-        },
-        out.display()
-    );
+    if !args.quiet {
+        println!(
+            "{} run(s): {} trained now, {} already done{} → {}",
+            outcome.total,
+            outcome.ran,
+            outcome.skipped,
+            if outcome.failed.is_empty() {
+                String::new()
+            } else {
+                format!(", {} failed", outcome.failed.len())
+            },
+            out.display()
+        );
+    }
     for (id, e) in &outcome.failed {
         eprintln!("run {id} failed: {e}");
     }
@@ -362,7 +373,7 @@ pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCo
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());
     print!("{}", report::export::terminal(&summary, &metrics));
     println!(
-        "rebuilt from {} run(s): summary.csv, summary.md, summary.json, plots/*.svg, report.html in {}",
+        "rebuilt from {} run(s): summary.csv, summary_long.csv, summary.md, summary.json, runs.csv (trace.csv with traces), plots/*.svg, report.html in {}",
         summary.cells.iter().map(|c| c.n).sum::<usize>(),
         dir.display()
     );
@@ -418,21 +429,31 @@ pub fn repair(dir: &Path) -> anyhow::Result<ExitCode> {
 /// the bundled sets are measured on the data as loaded.
 pub fn datasets() -> anyhow::Result<ExitCode> {
     use crate::data::catalog::{self, Kind};
-    use comfy_table::{presets, ContentArrangement, Table};
+    use comfy_table::{presets, ColumnConstraint, ContentArrangement, Table};
     let mut t = Table::new();
     t.load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["source", "n", "d", "K", "class balance", "origin"]);
+        .set_width(report::export::TERMINAL_WIDTH as u16)
+        .set_header(["source", "n", "d", "K", "class balance", "origin"])
+        // Fixed widths so the short columns do not take an even share of the 100 columns.
+        .set_constraints(
+            [20, 13, 10, 9, 22].map(|w| ColumnConstraint::Absolute(comfy_table::Width::Fixed(w))),
+        );
     for r in catalog::rows()? {
         t.add_row([
             r.source, r.samples, r.features, r.classes, r.balance, r.origin,
         ]);
     }
     println!("{t}");
-    println!("Generators: n, d and K are the keys train + test, features and classes (defaults in parentheses).");
-    println!("Bundled data are compiled in (no network); provenance in data/README.md. Licence and citation:");
+    let width = report::export::TERMINAL_WIDTH;
+    let citation = textwrap::Options::new(width)
+        .initial_indent("  ")
+        .subsequent_indent("    ");
+    println!("{}", textwrap::fill("Generators: n, d and K are the keys train + test, features and classes (defaults in parentheses).", width));
+    println!("{}", textwrap::fill("Bundled data are compiled in (no network); provenance in data/README.md. Licence and citation:", width));
     for e in catalog::ENTRIES.iter().filter(|e| e.kind == Kind::Bundled) {
-        println!("  {}: {}. {}", e.name, e.licence, e.citation);
+        let text = format!("{}: {}. {}", e.name, e.licence, e.citation);
+        println!("{}", textwrap::fill(&text, &citation));
     }
     Ok(ExitCode::SUCCESS)
 }

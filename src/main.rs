@@ -37,7 +37,8 @@ enum Command {
         /// Add runs to a results folder made by another build of labelnoise (marked "mixed builds").
         #[arg(long)]
         allow_other_build: bool,
-        /// No progress output.
+        /// Print nothing on success (no progress, table or summary line); warnings and errors still
+        /// go to stderr.
         #[arg(long, short)]
         quiet: bool,
         /// Metrics shown in the terminal table, comma-separated.
@@ -51,9 +52,13 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Rebuild tables (and plots) from a results folder's runs.jsonl, without training.
+    /// Rebuild every report file (summaries, runs.csv, trace.csv, plots, report.html) from a results
+    /// folder's runs.jsonl, without training; the files equal those `run` wrote, byte for byte.
     Report {
+        /// Results folder written by `labelnoise run` or `labelnoise merge` (holds runs.jsonl).
         dir: PathBuf,
+        /// Metrics shown in the terminal table, comma-separated (names as in `summary.csv`, e.g.
+        /// test_accuracy,test_ece); the files always hold every metric.
         #[arg(long, value_delimiter = ',')]
         metrics: Option<Vec<String>>,
     },

@@ -9,7 +9,17 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 /// Files derived from `runs.jsonl` that `--force` removes along with it.
-const DERIVED: &[&str] = &["summary.csv", "summary.md", "summary.json", "report.html"];
+const DERIVED: &[&str] = &[
+    "summary.csv",
+    "summary.md",
+    "summary.json",
+    "report.html",
+    "runs.csv",
+    "trace.csv",
+    "summary_long.csv",
+    super::provenance::PROVENANCE,
+    super::provenance::SCENARIO_COPY,
+];
 /// Prefix of the probe file `preflight` writes and removes at once.
 const PROBE_PREFIX: &str = ".labelnoise-probe-";
 

@@ -162,6 +162,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, on_event: OnEvent<'_>) -> Result<Merg
     store::write_manifest(out, &manifest)?;
     write_records(&inputs, &entries, out)?;
     copy_sidecars(&sidecars, &out.join(store::NOISE))?;
+    super::provenance::copy_scenario(&inputs[0].dir, out)?;
+    super::provenance::record(out, None)?;
     Ok(Merged {
         runs: entries.len(),
         folders: inputs.len(),

@@ -12,6 +12,7 @@ mod layout;
 pub mod lines;
 pub mod merge;
 pub mod preflight;
+pub mod provenance;
 pub mod record;
 pub mod repair;
 pub mod shard;
@@ -161,6 +162,8 @@ pub fn run(
         },
         on_event,
     )?;
+    let text = std::fs::read_to_string(&scenario.path).ok();
+    provenance::record(&opts.out, text.as_deref())?;
     let mut outcome = Outcome {
         total,
         torn_tail: store.torn_bytes.is_some(),

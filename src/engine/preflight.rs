@@ -228,13 +228,15 @@ pub fn estimate_bytes(runs: &[RunSpec]) -> u64 {
 }
 
 /// Upper estimate of what `runs` write: one record each (fixed part, K×K transition counts, trace
-/// points), one noise sidecar per distinct (dataset, noise, seed) draw (the ids and new labels of
+/// points; with their rows of runs.csv and trace.csv), one noise sidecar per distinct (dataset, noise, seed) draw (the ids and new labels of
 /// the flipped samples), and the summary files (per grid cell). Measured on the quickstart: a record
 /// is about 1.8 KB with K = 5, a sidecar about 7.5 bytes per flip, summaries about 10 KB per cell.
 /// CSV data of unknown size contributes no sidecar estimate.
 pub fn estimate_parts(runs: &[RunSpec]) -> Estimate {
-    const RECORD: u64 = 3 << 10;
-    const TRACE_POINT: u64 = 256;
+    // A record, and its row of runs.csv (about 0.35 KB).
+    const RECORD: u64 = (3 << 10) + 512;
+    // A point in runs.jsonl (about 150 bytes) and its rows of trace.csv (7 quantities, about 435).
+    const TRACE_POINT: u64 = 768;
     const PER_FLIP: u64 = 16;
     const SIDECAR: u64 = 1 << 10;
     const PER_CELL: u64 = 16 << 10;

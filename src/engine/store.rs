@@ -177,24 +177,42 @@ pub fn stream<V: RecordView>(
 /// The whole records starting at `offsets` (byte offsets of lines of `runs.jsonl` in `dir`, as
 /// [`stream`] gave them), in the order given.
 pub fn read_at(dir: &Path, offsets: &[u64]) -> Result<Vec<RunRecord>, StoreError> {
+    let mut records = Vec::with_capacity(offsets.len());
+    for_each_at(dir, offsets, |r| {
+        records.push(r);
+        Ok(())
+    })?;
+    Ok(records)
+}
+
+/// Calls `each` with the whole record starting at each of `offsets`, in the order given, one record
+/// in memory at a time; where an offset follows the previous line, it reads straight on (no seek),
+/// so offsets in file order cost one sequential read.
+pub fn for_each_at(
+    dir: &Path,
+    offsets: &[u64],
+    mut each: impl FnMut(RunRecord) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     use std::io::BufRead;
     let path = dir.join(RUNS);
     let mut reader = std::io::BufReader::new(File::open(&path).map_err(io(&path))?);
     let mut line = String::new();
-    let mut records = Vec::with_capacity(offsets.len());
+    let mut at = 0u64;
     for &offset in offsets {
-        reader.seek(SeekFrom::Start(offset)).map_err(io(&path))?;
+        if offset != at {
+            reader.seek(SeekFrom::Start(offset)).map_err(io(&path))?;
+        }
         line.clear();
-        reader.read_line(&mut line).map_err(io(&path))?;
+        at = offset + reader.read_line(&mut line).map_err(io(&path))? as u64;
         let record = serde_json::from_str(&line).map_err(|e| {
             StoreError::Refused(format!(
                 "{} at byte {offset}: not a run record ({e}); was the file changed while it was read?",
                 path.display()
             ))
         })?;
-        records.push(record);
+        each(record)?;
     }
-    Ok(records)
+    Ok(())
 }
 
 /// Ids of the records in `dir` (a torn last line excluded), reading one line at a time, with the

@@ -83,6 +83,8 @@ pub struct Collected {
     pub offsets: Vec<Vec<u64>>,
     /// Runs per program build ([`crate::engine::build::id`]).
     pub builds: BTreeMap<String, usize>,
+    /// Every record's offset, runs in grid order (index, then id).
+    pub order: Vec<u64>,
 }
 
 impl Collected {
@@ -171,6 +173,7 @@ impl Collector {
             },
             offsets,
             builds: self.builds,
+            order: self.rows.iter().map(|r| r.offset).collect(),
         }
     }
 }

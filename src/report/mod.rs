@@ -6,6 +6,7 @@ mod collect;
 pub mod export;
 pub mod figures;
 pub mod html;
+pub mod notebook;
 pub mod per_metric;
 pub mod selection;
 pub mod stats;
@@ -20,8 +21,16 @@ use summary::Collector;
 pub use summary::{summarize, Summary};
 use view::RunView;
 
-/// Files [`write_all`] writes in the results folder (besides `plots/*.svg`).
-pub const FILES: &[&str] = &["summary.csv", "summary.md", "summary.json", "report.html"];
+/// Files [`write_all`] writes in the results folder (besides `plots/*.svg`, and `trace.csv` when
+/// runs recorded traces).
+pub const FILES: &[&str] = &[
+    "summary.csv",
+    "summary.md",
+    "summary.json",
+    "report.html",
+    notebook::RUNS_CSV,
+    notebook::SUMMARY_LONG_CSV,
+];
 
 /// What [`write_all`] built: the summary, and warnings for the caller to show (the library does
 /// not print).
@@ -93,6 +102,7 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
     for (file, exporter) in tables {
         store::write_atomic(&dir.join(file), exporter.serialize(&summary).as_bytes())?;
     }
+    notebook::write(dir, &summary, &collected.order)?;
 
     let options: figures::Options = manifest_figures
         .as_ref()
@@ -111,7 +121,12 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             .map(|p| format!("a figure could not be drawn: {p}")),
     );
     write_figures(&dir.join("plots"), &figures)?;
-    let page = html::Html { figures: &figures }.serialize(&summary);
+    let folder = html::Folder::read(dir);
+    let page = html::Html {
+        figures: &figures,
+        folder: &folder,
+    }
+    .serialize(&summary);
     store::write_atomic(&dir.join("report.html"), page.as_bytes())?;
     Ok(Report { summary, warnings })
 }

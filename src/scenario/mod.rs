@@ -227,7 +227,11 @@ pub(super) fn report_settings(
 /// Flattens each spec to key → value and keeps, as the section's axes, the keys whose value is not
 /// the same in every variant.
 pub(super) fn with_axes<T: Serialize>(section: Section, specs: Vec<Built<T>>) -> Vec<Variant<T>> {
-    let flat: Vec<BTreeMap<String, AxisValue>> = specs.iter().map(|b| flatten(&b.spec)).collect();
+    let mut flat: Vec<BTreeMap<String, AxisValue>> =
+        specs.iter().map(|b| flatten(&b.spec)).collect();
+    if section == Section::Dataset {
+        flat.iter_mut().for_each(source_as_written);
+    }
     let mut keys: Vec<String> = Vec::new();
     for f in &flat {
         for k in f.keys() {
@@ -271,6 +275,16 @@ pub(super) fn with_axes<T: Serialize>(section: Section, specs: Vec<Built<T>>) ->
                 .collect(),
         })
         .collect()
+}
+
+/// A bundled set is written `source = "iris"` but resolves to source `bundled` with name `iris`:
+/// the axis keeps the key and value the user wrote (`dataset.source = iris`), one name everywhere.
+fn source_as_written(flat: &mut BTreeMap<String, AxisValue>) {
+    if flat.get("source") == Some(&AxisValue::Text("bundled".into())) {
+        if let Some(name) = flat.remove("name") {
+            flat.insert("source".into(), name);
+        }
+    }
 }
 
 fn flatten<T: Serialize>(spec: &T) -> BTreeMap<String, AxisValue> {

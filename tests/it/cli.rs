@@ -19,7 +19,7 @@ fn scenario(name: &str) -> String {
 fn quickstart_runs_and_writes_the_documented_files() {
     let out = tempfile::tempdir().unwrap();
     let assert = labelnoise()
-        .args(["run", &scenario("quickstart.toml"), "--quiet", "--out"])
+        .args(["run", &scenario("quickstart.toml"), "--out"])
         .arg(out.path())
         .assert()
         .success();

@@ -49,14 +49,14 @@ fn a_diverged_run_reruns_and_reports_and_its_non_finite_metrics_are_counted() {
     fs::write(&file, SCENARIO).unwrap();
     let out = tmp.path().join("out");
     let out_arg = out.to_str().unwrap();
-    let first = labelnoise(&["run", "--quiet", "--out", out_arg], &file);
+    let first = labelnoise(&["run", "--out", out_arg], &file);
     let runs = fs::read_to_string(out.join("runs.jsonl")).unwrap();
     assert_eq!(runs.lines().count(), 4);
     let nulls = nulls_per_metric(&runs);
     assert!(!nulls.is_empty(), "the scenario no longer diverges: {runs}");
 
     // Run again: every run is read back and skipped, nothing is rewritten.
-    let again = labelnoise(&["run", "--quiet", "--out", out_arg], &file);
+    let again = labelnoise(&["run", "--out", out_arg], &file);
     assert!(again.contains("0 trained now, 4 already done"), "{again}");
     assert_eq!(fs::read_to_string(out.join("runs.jsonl")).unwrap(), runs);
     let summary_csv = fs::read_to_string(out.join("summary.csv")).unwrap();
@@ -121,7 +121,7 @@ fn finite_runs_have_no_non_finite_columns() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let text = labelnoise(&["run", "--quiet", "--out", out.to_str().unwrap()], &file);
+    let text = labelnoise(&["run", "--out", out.to_str().unwrap()], &file);
     assert!(!text.contains("non-finite"), "{text}");
     let runs = fs::read_to_string(out.join("runs.jsonl")).unwrap();
     assert!(nulls_per_metric(&runs).is_empty());

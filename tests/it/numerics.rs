@@ -339,7 +339,6 @@ fn the_table_says_how_many_fits_did_not_converge() {
         .unwrap()
         .arg("run")
         .arg(&file)
-        .arg("--quiet")
         .arg("--out")
         .arg(tmp.path().join("results"))
         .output()
@@ -372,7 +371,7 @@ fn an_exploding_sgd_fit_is_reported_diverged_not_converged() {
     let results = tmp.path().join("results");
     let out = Command::cargo_bin("labelnoise")
         .unwrap()
-        .args(["run", "--quiet", "--out"])
+        .args(["run", "--out"])
         .arg(&results)
         .arg(&file)
         .output()

@@ -62,14 +62,13 @@ fn bin() -> Command {
     Command::cargo_bin("labelnoise").unwrap()
 }
 
-/// `labelnoise run FILE --out OUT --quiet ARGS…`, expected to succeed; returns stdout and stderr.
-fn run_ok(file: &Path, out: &Path, args: &[&str]) -> (String, String) {
+/// `labelnoise run FILE --out OUT ARGS…`, expected to succeed; returns stdout and stderr.
+pub(crate) fn run_ok(file: &Path, out: &Path, args: &[&str]) -> (String, String) {
     let o = bin()
         .arg("run")
         .arg(file)
         .arg("--out")
         .arg(out)
-        .arg("--quiet")
         .args(args)
         .output()
         .unwrap();

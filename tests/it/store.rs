@@ -25,7 +25,6 @@ fn run(file: &Path, out: &Path, extra: &[&str]) -> (bool, String, String) {
         .arg(file)
         .arg("--out")
         .arg(out)
-        .arg("--quiet")
         .args(extra)
         .output()
         .unwrap();

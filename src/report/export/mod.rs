@@ -13,7 +13,9 @@ mod csv;
 mod format;
 mod json;
 mod markdown;
+mod runs_csv;
 pub mod significance;
+mod summary_long;
 mod table;
 mod terminal;
 
@@ -24,8 +26,10 @@ pub use columns::{
 pub use format::{delta_text, fixed, mean_std, num, width};
 pub use json::Json;
 pub use markdown::{render_markdown, Markdown};
-pub use significance::{comparisons, Comparison, Verdict};
 #[allow(unused_imports)] // figures no longer read it; other exporters may.
+pub use runs_csv::{trace_quantities, RunColumns, RunsCsvWriter, TraceCsvWriter};
+pub use significance::{comparisons, Comparison, Verdict};
+pub use summary_long::{SummaryLong, STATISTICS};
 pub(crate) use table::short_axes;
 pub use table::{
     baseline_name, best_legend, best_table, best_title, delta_legend, notes, table, TextTable,

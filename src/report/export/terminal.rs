@@ -16,6 +16,9 @@ pub const TERMINAL_WIDTH: usize = 100;
 /// The terminal output for the chosen metrics (see [`table_metrics`]).
 pub struct Terminal<'a> {
     pub metrics: &'a [Metric],
+    /// Show the best-method table (not for a shard: its runs are one slice of the grid, so its
+    /// "best" would be a partial answer).
+    pub best: bool,
 }
 
 impl Exporter for Terminal<'_> {
@@ -40,7 +43,8 @@ impl Exporter for Terminal<'_> {
             out.push_str(&line);
             out.push('\n');
         }
-        if let Some(best) = best_table(s).filter(|b| b.rows.len() > 1 || s.cells.len() > 1) {
+        let best = best_table(s).filter(|b| self.best && (b.rows.len() > 1 || s.cells.len() > 1));
+        if let Some(best) = best {
             out.push('\n');
             for line in words(best_title(s) + ":") {
                 out.push_str(&line);
@@ -66,7 +70,11 @@ impl Exporter for Terminal<'_> {
 
 /// The terminal output: the table, its legend, and the best-method table.
 pub fn terminal(s: &Summary, metrics: &[Metric]) -> String {
-    Terminal { metrics }.serialize(s)
+    Terminal {
+        metrics,
+        best: true,
+    }
+    .serialize(s)
 }
 
 /// `acc = test_accuracy, …` for the abbreviated headers, wrapped to the terminal width.
