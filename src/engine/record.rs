@@ -1,7 +1,9 @@
 //! The run record: one self-contained JSON line per finished run.
 
 use crate::metrics::{Metrics, ReliabilityBin};
-use crate::scenario::spec::{AxisValue, DatasetSpec, MethodSpec, ModelSpec, NoiseSpec};
+use crate::scenario::spec::{
+    AxisValue, DatasetSpec, DetectionSpec, MethodSpec, ModelSpec, NoiseSpec,
+};
 use crate::train::OptimReport;
 use crate::vocab::axis::Axis;
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,9 @@ pub struct RunRecord {
     /// so `labelnoise report` can draw reliability diagrams from `runs.jsonl` alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reliability: Vec<ReliabilityBin>,
+    /// `matrix = "estimated"` only: the T̂ the correction used, T̂[i][j] ≈ P(observed j | true i).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_matrix: Option<Vec<Vec<f64>>>,
     pub optimizer: OptimReport,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<TracePoint>,
@@ -42,6 +47,9 @@ pub struct RunConfig {
     pub noise: NoiseSpec,
     pub model: ModelSpec,
     pub method: MethodSpec,
+    /// `[detection]`, when the scenario has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<DetectionSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

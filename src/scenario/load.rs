@@ -98,6 +98,10 @@ pub fn parse_with(
         methods,
     } = sections;
     let (ece_bins, table_metrics) = report_settings(doc.report.as_ref(), &mut problems);
+    let detection = doc
+        .detection
+        .as_ref()
+        .map(|t| super::detection::settings(t, &mut problems));
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -116,6 +120,7 @@ pub fn parse_with(
         methods: with_axes(Section::Method, methods),
         ece_bins,
         table_metrics,
+        detection,
     })
 }
 

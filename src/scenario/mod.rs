@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod cross;
+mod detection;
 pub mod diag;
 pub mod file;
 mod load;
@@ -54,6 +55,9 @@ pub struct Scenario {
     pub ece_bins: usize,
     /// Metrics for the terminal table (`[report] metrics`), if chosen.
     pub table_metrics: Option<Vec<String>>,
+    /// `[detection]`, if given: every run ranks its training samples by these scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detection: Option<DetectionSpec>,
     /// Where each dataset variant is in the file (its `path` value, else its table), for messages
     /// about data files found after parsing.
     #[serde(skip)]
@@ -109,6 +113,7 @@ impl Scenario {
                                 model: m.spec.clone(),
                                 method: me.spec.clone(),
                                 axes,
+                                detection: self.detection.clone(),
                                 base_dir: self.base_dir.clone(),
                             };
                             run.id = run_id(&run);
@@ -126,16 +131,14 @@ impl Scenario {
 pub fn run_id(run: &RunSpec) -> String {
     let model = serde_json::to_string(&run.model).expect("serializes");
     let method = serde_json::to_string(&run.method).expect("serializes");
-    crate::rng::digest_hex(
-        &[
-            &run.dataset_key(),
-            &run.noise_key(),
-            &model,
-            &method,
-            &run.seed.to_string(),
-        ],
-        16,
-    )
+    let seed = run.seed.to_string();
+    let mut parts = vec![run.dataset_key(), run.noise_key(), model, method, seed];
+    // Runs without [detection] keep the ids they always had.
+    if let Some(d) = &run.detection {
+        parts.push(serde_json::to_string(d).expect("serializes"));
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    crate::rng::digest_hex(&parts, 16)
 }
 
 pub(super) fn report_settings(

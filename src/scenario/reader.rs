@@ -35,6 +35,7 @@ pub struct Document {
     pub models: Vec<Table>,
     pub methods: Vec<Table>,
     pub report: Option<Table>,
+    pub detection: Option<Table>,
     /// A `dataset` key was present (even if not a usable table).
     pub dataset_given: bool,
     /// A `name` key was present (even if not a string, which is reported where it is).
@@ -89,18 +90,9 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
             "noise" => out.noises = tables(name, item, schema::NOISE, problems),
             "model" => out.models = tables(name, item, schema::MODEL, problems),
             "method" => out.methods = tables(name, item, schema::METHOD, problems),
-            "report" => {
-                let mut found = tables(name, item, schema::REPORT, problems);
-                if found.len() > 1 {
-                    problems.push(
-                        Problem::new(
-                            found[1].span.clone().or(key_span),
-                            "[report] may appear only once",
-                        )
-                        .help("write one [report] table; it is not an axis of the grid"),
-                    );
-                }
-                out.report = found.drain(..).next();
+            "report" => out.report = single(name, item, schema::REPORT, key_span, problems),
+            "detection" => {
+                out.detection = single(name, item, schema::DETECTION, key_span, problems)
             }
             other => {
                 let mut p = Problem::new(key_span, format!("unknown top-level key `{other}`"));
@@ -113,6 +105,29 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
         }
     }
     Some(out)
+}
+
+/// A section that is not an axis of the grid (`[report]`, `[detection]`): one table at most.
+fn single(
+    name: &str,
+    item: &Item,
+    keys: &'static [Key],
+    key_span: Span,
+    problems: &mut Vec<Problem>,
+) -> Option<Table> {
+    let found = tables(name, item, keys, problems);
+    if found.len() > 1 {
+        problems.push(
+            Problem::new(
+                found[1].span.clone().or(key_span),
+                format!("[{name}] may appear only once"),
+            )
+            .help(format!(
+                "write one [{name}] table; it is not an axis of the grid"
+            )),
+        );
+    }
+    found.into_iter().next()
 }
 
 /// Byte offset just after the last character of the last line that holds more than a comment.
@@ -311,7 +326,7 @@ fn field_values(
     problems: &mut Vec<Problem>,
 ) -> Option<Vec<(Scalar, Span)>> {
     let path = format!("{section}.{}", key.name);
-    if key.sweep {
+    if key.sweep || key.list {
         if let Value::Array(a) = value {
             if a.is_empty() {
                 problems.push(

@@ -41,6 +41,24 @@ pub enum Metric {
     BestEpoch,
     ValidationLoss,
     ValidationSize,
+    MatrixErrorFrobenius,
+    MatrixErrorMax,
+    DetectEstimatedErrors,
+    DetectSelfConfidencePrecision,
+    DetectSelfConfidenceRecall,
+    DetectSelfConfidenceF1,
+    DetectSelfConfidenceAuroc,
+    DetectSelfConfidenceAp,
+    DetectLossPrecision,
+    DetectLossRecall,
+    DetectLossF1,
+    DetectLossAuroc,
+    DetectLossAp,
+    DetectConfidentLearningPrecision,
+    DetectConfidentLearningRecall,
+    DetectConfidentLearningF1,
+    DetectConfidentLearningAuroc,
+    DetectConfidentLearningAp,
 }
 
 /// Which way a metric improves (for ranking and for reading a paired difference).
@@ -145,10 +163,46 @@ const TABLE: [Info; Metric::COUNT] = [
         "early stopping: that lowest mean CE of the held-out samples against their noisy labels"),
     info("validation_size", None, SAMPLES, Neither, false,
         "early stopping: training samples held out (not trained on)"),
+    info("matrix_error_frobenius", None, None, Lower, false,
+        "matrix = \"estimated\": ‖T̂ − T‖_F, T the realized transition matrix (row-normalized counts of true i observed as j)"),
+    info("matrix_error_max", None, None, Lower, false,
+        "matrix = \"estimated\": max over entries of |T̂ − T|"),
+    info("detect_estimated_errors", None, SAMPLES, Neither, false,
+        "[detection]: m̂, the off-diagonal sum of the calibrated confident joint of the run's out-of-sample probabilities (cleanlab's off_diagonal_calibrated count); ranking scores flag their top m̂"),
+    info("detect_self_confidence_precision", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): precision of the flagged set against the truly flipped labels"),
+    info("detect_self_confidence_recall", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): recall of the flagged set"),
+    info("detect_self_confidence_f1", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): F1 of the flagged set"),
+    info("detect_self_confidence_auroc", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): AUROC against the flipped set, ties ½"),
+    info("detect_self_confidence_ap", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): average precision against the flipped set (scikit-learn's definition)"),
+    info("detect_loss_precision", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): precision of the flagged set against the truly flipped labels"),
+    info("detect_loss_recall", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): recall of the flagged set"),
+    info("detect_loss_f1", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): F1 of the flagged set"),
+    info("detect_loss_auroc", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): AUROC against the flipped set, ties ½"),
+    info("detect_loss_ap", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): average precision against the flipped set (scikit-learn's definition)"),
+    info("detect_confident_learning_precision", None, None, Higher, false,
+        "[detection] confident_learning (the flagged set of cleanlab's prune-by-noise-rate (AUROC/AP of its 0/1 flag)): precision of the flagged set against the truly flipped labels"),
+    info("detect_confident_learning_recall", None, None, Higher, false,
+        "[detection] confident_learning (the flagged set of cleanlab's prune-by-noise-rate (AUROC/AP of its 0/1 flag)): recall of the flagged set"),
+    info("detect_confident_learning_f1", None, None, Higher, false,
+        "[detection] confident_learning (the flagged set of cleanlab's prune-by-noise-rate (AUROC/AP of its 0/1 flag)): F1 of the flagged set"),
+    info("detect_confident_learning_auroc", None, None, Higher, false,
+        "[detection] confident_learning (the flagged set of cleanlab's prune-by-noise-rate (AUROC/AP of its 0/1 flag)): AUROC against the flipped set, ties ½"),
+    info("detect_confident_learning_ap", None, None, Higher, false,
+        "[detection] confident_learning (the flagged set of cleanlab's prune-by-noise-rate (AUROC/AP of its 0/1 flag)): average precision against the flipped set (scikit-learn's definition)"),
 ];
 
 impl Metric {
-    pub const COUNT: usize = 27;
+    pub const COUNT: usize = 45;
 
     /// Every metric in table order.
     pub const ALL: [Metric; Metric::COUNT] = [
@@ -179,6 +233,24 @@ impl Metric {
         Metric::BestEpoch,
         Metric::ValidationLoss,
         Metric::ValidationSize,
+        Metric::MatrixErrorFrobenius,
+        Metric::MatrixErrorMax,
+        Metric::DetectEstimatedErrors,
+        Metric::DetectSelfConfidencePrecision,
+        Metric::DetectSelfConfidenceRecall,
+        Metric::DetectSelfConfidenceF1,
+        Metric::DetectSelfConfidenceAuroc,
+        Metric::DetectSelfConfidenceAp,
+        Metric::DetectLossPrecision,
+        Metric::DetectLossRecall,
+        Metric::DetectLossF1,
+        Metric::DetectLossAuroc,
+        Metric::DetectLossAp,
+        Metric::DetectConfidentLearningPrecision,
+        Metric::DetectConfidentLearningRecall,
+        Metric::DetectConfidentLearningF1,
+        Metric::DetectConfidentLearningAuroc,
+        Metric::DetectConfidentLearningAp,
     ];
 
     const fn info(self) -> &'static Info {
@@ -282,9 +354,18 @@ fn unknown(name: &str) -> String {
 }
 
 /// One run's metric values; absent metrics (e.g. `test_ece_pos` for K > 2) are not stored.
-#[derive(Clone, Copy, Default, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub struct Metrics {
     values: [Option<f64>; Metric::COUNT],
+}
+
+// Derived `Default` stops at arrays of 32.
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            values: [None; Metric::COUNT],
+        }
+    }
 }
 
 impl Metrics {

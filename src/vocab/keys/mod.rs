@@ -8,6 +8,7 @@
 //! derived from these tables.
 
 pub mod dataset;
+pub mod detection;
 pub mod method;
 pub mod model;
 pub mod noise;
@@ -27,7 +28,7 @@ pub enum Ty {
     Column,
     /// A list of column names or indices (never an axis).
     Columns,
-    /// A matrix, or the string "true" (correction methods).
+    /// A matrix, or the string "true" or "estimated" (correction methods).
     MatrixOrTrue,
 }
 
@@ -180,6 +181,8 @@ pub struct Key {
     pub ty: Ty,
     /// May be given as a list, making it a grid axis.
     pub sweep: bool,
+    /// Given as a list of values that is not an axis (`[detection] score`).
+    pub list: bool,
     pub default: DefaultValue,
     pub check: Check,
     /// What is allowed, in words, for messages; empty when derived from `check` (whole numbers).
@@ -195,6 +198,7 @@ impl Key {
             name,
             ty,
             sweep: !matches!(ty, Ty::Matrix | Ty::Columns | Ty::MatrixOrTrue),
+            list: false,
             default,
             check: match ty {
                 Ty::Choice(c) => Check::Choice(c),
@@ -213,6 +217,12 @@ impl Key {
     }
     pub const fn range(self, range: Range, allowed: &'static str) -> Key {
         self.check(Check::Range(range), allowed)
+    }
+    /// The same key taking a list of values (each checked alone) that is not a grid axis.
+    pub const fn list(mut self) -> Key {
+        self.sweep = false;
+        self.list = true;
+        self
     }
     pub const fn unit(mut self, unit: &'static str) -> Key {
         self.unit = Some(unit);
@@ -352,6 +362,7 @@ pub const TOP: &[&str] = &[
     "model",
     "method",
     "report",
+    "detection",
 ];
 
 /// Repetitions when `seeds` is not given: 0, 1, 2.

@@ -11,6 +11,7 @@ fn sections() -> Vec<(&'static str, &'static [Key], Option<Kinds>)> {
         ("model", model::ALL, Some(model::KINDS)),
         ("method", method::ALL, Some(method::KINDS)),
         ("report", report::ALL, None),
+        ("detection", detection::ALL, None),
     ]
 }
 
