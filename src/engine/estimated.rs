@@ -221,3 +221,6 @@ pub fn detect(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

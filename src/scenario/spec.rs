@@ -447,3 +447,50 @@ impl RunSpec {
         serde_json::to_string(&self.noise).expect("spec serializes")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Corrections serialize as they always did; an estimated matrix writes its estimator's keys
+    /// beside `matrix` (one axis each) and reads back; a mismatched pair is refused.
+    #[test]
+    fn correction_matrices_serialize_flat() {
+        let json = |m: &MethodSpec| serde_json::to_string(m).unwrap();
+        let truth = MethodSpec::ForwardCorrection {
+            matrix: MatrixSource::True,
+        };
+        assert_eq!(
+            json(&truth),
+            r#"{"kind":"forward_correction","matrix":"true"}"#
+        );
+        let given = MethodSpec::BackwardCorrection {
+            matrix: MatrixSource::Given(vec![vec![1.0, 0.0], vec![0.5, 0.5]]),
+        };
+        assert_eq!(
+            json(&given),
+            r#"{"kind":"backward_correction","matrix":{"given":[[1.0,0.0],[0.5,0.5]]}}"#
+        );
+        let anchor = MethodSpec::ForwardCorrection {
+            matrix: MatrixSource::Estimated(Estimator::Anchor {
+                anchor_percentile: 97.0,
+            }),
+        };
+        assert_eq!(
+            json(&anchor),
+            r#"{"kind":"forward_correction","matrix":"estimated","estimator":"anchor","anchor_percentile":97.0}"#
+        );
+        let cj = MethodSpec::BackwardCorrection {
+            matrix: MatrixSource::Estimated(Estimator::ConfidentJoint { folds: 5 }),
+        };
+        for m in [truth, given, anchor, cj] {
+            assert_eq!(serde_json::from_str::<MethodSpec>(&json(&m)).unwrap(), m);
+        }
+        for bad in [
+            r#"{"kind":"forward_correction","matrix":"estimated"}"#,
+            r#"{"kind":"forward_correction","matrix":"true","estimator":"confident_joint","folds":5}"#,
+        ] {
+            assert!(serde_json::from_str::<MethodSpec>(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -20,7 +20,8 @@ pub const FOLDS: Key = Key::new(
     "cross-fitting folds (stratified) for the out-of-sample probabilities",
 )
 .range(Range::between(2.0, 100.0), "")
-.unit("folds");
+.unit("folds")
+.single();
 
 /// Every `[detection]` key, in documentation order.
 pub const ALL: &[Key] = &[SCORE, FOLDS];

@@ -218,6 +218,11 @@ impl Key {
     pub const fn range(self, range: Range, allowed: &'static str) -> Key {
         self.check(Check::Range(range), allowed)
     }
+    /// The same key, one value only: not an axis (a section that is not part of the grid).
+    pub const fn single(mut self) -> Key {
+        self.sweep = false;
+        self
+    }
     /// The same key taking a list of values (each checked alone) that is not a grid axis.
     pub const fn list(mut self) -> Key {
         self.sweep = false;
