@@ -14,7 +14,7 @@
 //! model predicted more. Rows here are always the model's predictions; the cross-check script
 //! runs both and says whether they differ on its data.
 
-use super::first_argmax;
+use super::{first_argmax, numpy_sum};
 use ndarray::ArrayView2;
 
 /// T̂ from predicted probabilities (n×K): `percentile` = 100 takes the most confident sample of
@@ -36,8 +36,8 @@ pub fn estimate(probs: ArrayView2<'_, f64>, percentile: f64) -> Vec<Vec<f64>> {
                     .collect();
                 first_argmax(&kept)
             };
-            let row = probs.row(anchor);
-            let total: f64 = row.sum();
+            let row = probs.row(anchor).to_vec();
+            let total = numpy_sum(&row);
             row.iter().map(|v| v / total).collect()
         })
         .collect()

@@ -6,7 +6,7 @@
 //! Orientation as in cleanlab: `C[i][j]` counts samples with observed (noisy) label i whose true
 //! label is confidently j. T̂ (ours: T[true][observed]) is its transpose, normalized per true class.
 
-use super::first_argmax;
+use super::{first_argmax, numpy_sum};
 use ndarray::ArrayView2;
 
 /// cleanlab's `FLOATING_POINT_COMPARISON`: the slack of every comparison below.
@@ -248,38 +248,6 @@ fn keep_one_per_class(calibrated: &[Vec<usize>]) -> Vec<Vec<usize>> {
                 .collect()
         })
         .collect()
-}
-
-/// NumPy's `sum` of a contiguous float64 array: 0 plus pairwise sums of blocks of at most 8192
-/// elements (the reduction's buffer), each summed pairwise with 8 accumulators below 128, so
-/// means and totals are the same floats as cleanlab's.
-pub fn numpy_sum(values: &[f64]) -> f64 {
-    values.chunks(8192).fold(0.0, |acc, c| acc + pairwise(c))
-}
-
-fn pairwise(a: &[f64]) -> f64 {
-    let n = a.len();
-    if n < 8 {
-        a.iter().fold(-0.0, |s, v| s + v)
-    } else if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let full = n - n % 8;
-        for block in a[8..full].chunks_exact(8) {
-            for (acc, v) in r.iter_mut().zip(block) {
-                *acc += v;
-            }
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for v in &a[full..] {
-            res += v;
-        }
-        res
-    } else {
-        let mut half = n / 2;
-        half -= half % 8;
-        pairwise(&a[..half]) + pairwise(&a[half..])
-    }
 }
 
 #[cfg(test)]

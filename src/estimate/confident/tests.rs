@@ -6,6 +6,7 @@
 //! against the hand computation.
 
 use super::*;
+use crate::estimate::numpy_sum;
 use ndarray::{array, Array2};
 
 /// Nine samples, K = 3: sample 2 (labelled 0) looks like class 1, sample 5 (labelled 1) like class
