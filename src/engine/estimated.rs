@@ -137,6 +137,24 @@ pub fn cross_fitted(
     Ok(probs)
 }
 
+/// A run's dataset and noisy labels drawn as the engine draws them, outside a grid (tests, the
+/// cross-check's cases).
+pub fn draw_inputs(run: &RunSpec) -> Result<(Dataset, NoisyLabels), String> {
+    let data =
+        crate::data::build(&run.dataset, &run.base_dir, run.seed).map_err(|e| e.to_string())?;
+    let keys = [run.dataset_key(), run.noise_key()];
+    let mut rng = crate::rng::derive("noise", run.seed, &[&keys[0], &keys[1]]);
+    let noisy = crate::noise::apply(
+        &run.noise,
+        &data.y_train,
+        data.classes,
+        &data.x_train,
+        &mut rng,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok((data, noisy))
+}
+
 /// The five measures of a score, in the order precision, recall, F1, AUROC, AP.
 fn metrics_of(score: Score) -> [Metric; 5] {
     use Metric::*;

@@ -4,7 +4,7 @@
 //! scikit-learn and a NumPy transcription of Patrini et al.'s anchor code. The test itself checks
 //! the invariants every case must meet (calibrated rows sum to the label counts, T̂ rows sum to 1).
 
-use labelnoise::engine::estimated::cross_fitted;
+use labelnoise::engine::estimated::{cross_fitted, draw_inputs};
 use labelnoise::estimate::{anchor, confident, rank};
 use labelnoise::scenario::spec::{MethodSpec, RunSpec};
 use serde_json::json;
@@ -43,17 +43,7 @@ fn crosscheck_cases_are_written_and_consistent() {
     let mut cases = Vec::new();
     for (name, lines) in CASES {
         let run = run_of(lines);
-        let data = labelnoise::data::build(&run.dataset, Path::new("."), run.seed).unwrap();
-        let mut rng =
-            labelnoise::rng::derive("noise", run.seed, &[&run.dataset_key(), &run.noise_key()]);
-        let noisy = labelnoise::noise::apply(
-            &run.noise,
-            &data.y_train,
-            data.classes,
-            &data.x_train,
-            &mut rng,
-        )
-        .unwrap();
+        let (data, noisy) = draw_inputs(&run).unwrap();
         let probs = cross_fitted(&run, &data, &noisy, &MethodSpec::Ce, None, 5).unwrap();
         let y = &noisy.observed;
         let a = confident::analyze(probs.view(), y);

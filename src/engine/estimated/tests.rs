@@ -14,17 +14,7 @@ fn runs(text: &str) -> Vec<RunSpec> {
 
 /// The run's dataset and noisy labels, drawn as the engine draws them.
 fn inputs(run: &RunSpec) -> (Dataset, NoisyLabels) {
-    let data = crate::data::build(&run.dataset, Path::new("."), run.seed).unwrap();
-    let mut rng = crate::rng::derive("noise", run.seed, &[&run.dataset_key(), &run.noise_key()]);
-    let noisy = crate::noise::apply(
-        &run.noise,
-        &data.y_train,
-        data.classes,
-        &data.x_train,
-        &mut rng,
-    )
-    .unwrap();
-    (data, noisy)
+    draw_inputs(run).unwrap()
 }
 
 fn fit_run(
