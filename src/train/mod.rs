@@ -279,34 +279,38 @@ fn correction_matrix<'t>(
     true_matrix: Option<&'t TransitionMatrix>,
     classes: usize,
 ) -> Result<Cow<'t, TransitionMatrix>, TrainError> {
-    let t =
-        match source {
-            MatrixSource::Given(rows) => {
-                Cow::Owned(TransitionMatrix::new(rows).map_err(|problems| {
-                    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                    TrainError::Invalid(format!("method.matrix: {}", list.join("; ")))
-                })?)
-            }
-            MatrixSource::Estimated(_) => return Err(TrainError::Invalid(
-                "matrix = \"estimated\" is estimated before the fit: pass the method resolved by \
-                 engine::estimated::resolve (the estimate as a given matrix)"
-                    .into(),
-            )),
-            MatrixSource::True => Cow::Borrowed(true_matrix.ok_or_else(|| {
-                TrainError::Invalid(
-                    "matrix = \"true\" needs a class-conditional noise kind (none, symmetric, \
+    let t = match source {
+        MatrixSource::Given(rows) => {
+            Cow::Owned(TransitionMatrix::new(rows).map_err(|problems| {
+                let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                TrainError::Invalid(format!("method.matrix: {}", list.join("; ")))
+            })?)
+        }
+        MatrixSource::Estimated(_) => return Err(unresolved_estimate()),
+        MatrixSource::True => Cow::Borrowed(true_matrix.ok_or_else(|| {
+            TrainError::Invalid(
+                "matrix = \"true\" needs a class-conditional noise kind (none, symmetric, \
                  pairflip, asymmetric, matrix); give the matrix explicitly for instance or \
                  boundary noise"
-                        .into(),
-                )
-            })?),
-        };
+                    .into(),
+            )
+        })?),
+    };
     if t.classes() != classes {
         return Err(TrainError::Invalid(format!(
             "the correction matrix must be {classes}×{classes} for this dataset"
         )));
     }
     Ok(t)
+}
+
+/// `matrix = "estimated"` reaches the trainer only resolved to the estimate (a given matrix).
+fn unresolved_estimate() -> TrainError {
+    TrainError::Invalid(
+        "matrix = \"estimated\" is estimated before the fit: pass the method resolved by \
+         engine::estimated::resolve"
+            .into(),
+    )
 }
 
 #[cfg(test)]
