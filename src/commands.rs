@@ -304,6 +304,13 @@ pub fn plan_text(s: &Scenario) -> String {
     for m in &s.methods {
         out.push_str(&section("method", &m.spec));
     }
+    if let Some(d) = &s.detection {
+        let scores: Vec<&str> = d.scores.iter().map(|k| k.name()).collect();
+        out.push_str(&format!(
+            "[detection]\nscore = {scores:?}\nfolds = {}\n\n",
+            d.folds
+        ));
+    }
     if let Some(sel) = &s.selection {
         out.push_str(&section("selection", sel));
     }

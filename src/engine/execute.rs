@@ -1,5 +1,6 @@
 //! One run: fit the model on the shared dataset and noisy labels, measure, build the record.
 
+use super::estimated;
 use super::record::*;
 use crate::data::Dataset;
 use crate::metrics::{self, Metric, Metrics};
@@ -64,12 +65,16 @@ fn fit_and_measure(
 ) -> Result<(RunRecord, FittedModel), train::TrainError> {
     let k = data.classes;
     let true_matrix = noise::true_matrix(&run.noise, noisy, k);
+    let estimate = estimated::estimator_of(&run.method)
+        .map(|e| estimated::estimate_matrix(run, data, noisy, e))
+        .transpose()?;
+    let method = estimated::resolve(&run.method, estimate.as_deref());
     let input = FitInput {
         x: data.x_train.view(),
         labels: &noisy.observed,
         classes: k,
         model: &run.model,
-        method: &run.method,
+        method: &method,
         true_matrix: true_matrix.as_ref(),
         // Keyed by dataset and noise, never the method: every method sees the same batch order
         // and the same held-out samples.
@@ -91,6 +96,14 @@ fn fit_and_measure(
     let fit = train::fit(&input, &mut observer)?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
     let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
+    if let Some(t) = &estimate {
+        estimated::record_estimate(&mut metrics, t, noisy);
+    }
+    if let Some(spec) = &run.detection {
+        let input = (run, data, noisy);
+        let t = true_matrix.as_ref();
+        estimated::detect(spec, input, &method, &fit.model, t, &mut metrics)?;
+    }
     let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
     let report = settled_report(&fit, run, &mut metrics);
     let (data_summary, noise_summary) = summaries(run, data, noisy);
@@ -108,11 +121,13 @@ fn fit_and_measure(
             noise: run.noise.clone(),
             model: run.model.clone(),
             method: run.method.clone(),
+            detection: run.detection.clone(),
         },
         data: data_summary,
         noise: noise_summary,
         metrics,
         reliability,
+        estimated_matrix: estimate,
         optimizer: report,
         validation: None,
         trace,

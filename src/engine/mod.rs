@@ -3,6 +3,7 @@
 
 pub mod build;
 mod error;
+pub mod estimated;
 pub mod event;
 pub mod execute;
 mod folder;

@@ -2,7 +2,8 @@
 
 use crate::metrics::{Metrics, ReliabilityBin};
 use crate::scenario::spec::{
-    AxisValue, DatasetSpec, MethodSpec, ModelSpec, NoiseSpec, SelectionScore, ValidationLabels,
+    AxisValue, DatasetSpec, DetectionSpec, MethodSpec, ModelSpec, NoiseSpec, SelectionScore,
+    ValidationLabels,
 };
 use crate::train::OptimReport;
 use crate::vocab::axis::Axis;
@@ -30,6 +31,9 @@ pub struct RunRecord {
     /// so `labelnoise report` can draw reliability diagrams from `runs.jsonl` alone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reliability: Vec<ReliabilityBin>,
+    /// `matrix = "estimated"` only: the T̂ the correction used, T̂[i][j] ≈ P(observed j | true i).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_matrix: Option<Vec<Vec<f64>>>,
     pub optimizer: OptimReport,
     /// With `[selection]`: the held-out validation samples and this fit's score on them (absent
     /// otherwise, so records of scenarios without a selection are unchanged).
@@ -48,6 +52,9 @@ pub struct RunConfig {
     pub noise: NoiseSpec,
     pub model: ModelSpec,
     pub method: MethodSpec,
+    /// `[detection]`, when the scenario has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<DetectionSpec>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -140,6 +140,7 @@ fn matrix_label(m: &MatrixSource) -> &'static str {
     match m {
         MatrixSource::True => "true",
         MatrixSource::Given(_) => "given",
+        MatrixSource::Estimated(e) => e.name(),
     }
 }
 

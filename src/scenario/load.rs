@@ -99,6 +99,10 @@ pub fn parse_with(
     } = sections;
     let report = report_settings(doc.report.as_ref(), &mut problems);
     let selection = super::selection::read(doc.selection.as_ref(), &mut problems);
+    let detection = doc
+        .detection
+        .as_ref()
+        .map(|t| super::detection::settings(t, &mut problems));
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -124,6 +128,7 @@ pub fn parse_with(
         table_metrics: report.table_metrics,
         figures: report.figures,
         selection: None,
+        detection,
         multiple_comparisons: report.multiple_comparisons,
     };
     super::figures::check_facet_axes(report.facet_axes, &scenario.axis_names(), &mut problems);

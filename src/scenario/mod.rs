@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod cross;
+mod detection;
 pub mod diag;
 pub mod figures;
 pub mod file;
@@ -65,6 +66,9 @@ pub struct Scenario {
     /// `[report] figures`, `facet_rows`, `facet_cols`.
     #[serde(skip_serializing_if = "figures::FigureSettings::is_default")]
     pub figures: figures::FigureSettings,
+    /// `[detection]`, if given: every run ranks its training samples by these scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detection: Option<DetectionSpec>,
     /// Where each dataset variant is in the file (its `path` value, else its table), for messages
     /// about data files found after parsing.
     #[serde(skip)]
@@ -124,6 +128,7 @@ impl Scenario {
                                 model: m.spec.clone(),
                                 method: me.spec.clone(),
                                 axes,
+                                detection: self.detection.clone(),
                                 base_dir: self.base_dir.clone(),
                             };
                             run.id = run_id(&run);
@@ -141,16 +146,14 @@ impl Scenario {
 pub fn run_id(run: &RunSpec) -> String {
     let model = serde_json::to_string(&run.model).expect("serializes");
     let method = serde_json::to_string(&run.method).expect("serializes");
-    crate::rng::digest_hex(
-        &[
-            &run.dataset_key(),
-            &run.noise_key(),
-            &model,
-            &method,
-            &run.seed.to_string(),
-        ],
-        16,
-    )
+    let seed = run.seed.to_string();
+    let mut parts = vec![run.dataset_key(), run.noise_key(), model, method, seed];
+    // Runs without [detection] keep the ids they always had.
+    if let Some(d) = &run.detection {
+        parts.push(serde_json::to_string(d).expect("serializes"));
+    }
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    crate::rng::digest_hex(&parts, 16)
 }
 
 /// `[report]`: calibration bins, table metrics, and the figure settings with the facet axes as

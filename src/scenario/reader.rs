@@ -36,6 +36,7 @@ pub struct Document {
     pub methods: Vec<Table>,
     pub report: Option<Table>,
     pub selection: Option<Table>,
+    pub detection: Option<Table>,
     /// A `dataset` key was present (even if not a usable table).
     pub dataset_given: bool,
     /// A `name` key was present (even if not a string, which is reported where it is).
@@ -93,6 +94,9 @@ pub fn read(text: &str, problems: &mut Vec<Problem>) -> Option<Document> {
             "report" => out.report = single(name, item, schema::REPORT, key_span, problems),
             "selection" => {
                 out.selection = single(name, item, schema::SELECTION, key_span, problems)
+            }
+            "detection" => {
+                out.detection = single(name, item, schema::DETECTION, key_span, problems)
             }
             other => {
                 let mut p = Problem::new(key_span, format!("unknown top-level key `{other}`"));
@@ -326,7 +330,7 @@ fn field_values(
     problems: &mut Vec<Problem>,
 ) -> Option<Vec<(Scalar, Span)>> {
     let path = format!("{section}.{}", key.name);
-    if key.sweep {
+    if key.sweep || key.list {
         if let Value::Array(a) = value {
             if a.is_empty() {
                 problems.push(

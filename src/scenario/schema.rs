@@ -6,7 +6,7 @@ pub use crate::vocab::keys::dataset::{BUNDLED, SOURCES};
 pub use crate::vocab::keys::method::{METHOD_KINDS, STYLES};
 pub use crate::vocab::keys::model::{MODEL_KINDS, OPTIMIZERS, SCHEDULES};
 pub use crate::vocab::keys::noise::{COUNT_MODES, NOISE_KINDS};
-use crate::vocab::keys::{dataset, method, model, noise, report, selection};
+use crate::vocab::keys::{dataset, detection, method, model, noise, report, selection};
 pub use crate::vocab::keys::{limits, Key, Kinds, Ty, TOP};
 use std::sync::OnceLock;
 
@@ -16,6 +16,7 @@ pub const MODEL: &[Key] = model::ALL;
 pub const METHOD: &[Key] = method::ALL;
 pub const REPORT: &[Key] = report::ALL;
 pub const SELECTION: &[Key] = selection::ALL;
+pub const DETECTION: &[Key] = detection::ALL;
 
 /// Each kind's key names (besides the kind key and the common keys), computed once so callers
 /// get `'static` slices.
@@ -68,7 +69,7 @@ pub fn sources_help() -> String {
 }
 
 /// The sections in documentation order: title, keys, and how the section may appear.
-const SECTIONS: [(&str, &[Key], &str); 6] = [
+const SECTIONS: [(&str, &[Key], &str); 7] = [
     ("[dataset]", DATASET, "repeatable as [[dataset]]"),
     (
         "[noise]",
@@ -82,6 +83,11 @@ const SECTIONS: [(&str, &[Key], &str); 6] = [
         "[selection]",
         SELECTION,
         "optional; absent: every axis is compared, none tuned",
+    ),
+    (
+        "[detection]",
+        DETECTION,
+        "optional; absent: no detection metrics",
     ),
 ];
 
@@ -100,11 +106,13 @@ fn type_text(k: &Key) -> String {
         Ty::Matrix => "K×K numbers".to_string(),
         Ty::Column => "name or index".to_string(),
         Ty::Columns => "list of names or indices".to_string(),
-        Ty::MatrixOrTrue => "`\"true\"` or K×K numbers".to_string(),
+        Ty::MatrixOrTrue => "`\"true\"`, `\"estimated\"` or K×K numbers".to_string(),
         Ty::Names => "list of strings".to_string(),
     };
     if k.sweep {
         format!("{ty} (list = axis)")
+    } else if k.list {
+        format!("list of {ty}")
     } else {
         ty
     }

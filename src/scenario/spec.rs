@@ -277,13 +277,111 @@ pub enum SmoothingStyle {
 }
 
 /// Where a correction method's noise matrix comes from.
+///
+/// Written flat into the method's table (`matrix = "true"`, `matrix = {given = …}`, or
+/// `matrix = "estimated"` with the estimator's keys beside it), so each estimator setting is an
+/// axis of its own; records written before estimators existed read back unchanged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "MatrixWire", try_from = "MatrixWire")]
 pub enum MatrixSource {
     /// The scenario's true noise matrix (expected transition matrix of the noise model).
     True,
     /// A matrix given in the scenario file.
     Given(Vec<Vec<f64>>),
+    /// Estimated from the noisy training labels before the fit (`crate::estimate`).
+    Estimated(Estimator),
+}
+
+/// How a transition matrix T̂ is estimated from noisy labels alone.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "estimator", rename_all = "snake_case")]
+pub enum Estimator {
+    /// Patrini et al. 2017: row i of T̂ is the predicted distribution of class i's anchor sample
+    /// (the most confident one, or the one below the given percentile of p_i).
+    Anchor { anchor_percentile: f64 },
+    /// Northcutt et al. 2021: T̂ from the calibrated confident joint of out-of-sample
+    /// probabilities (`folds`-fold cross-fitting).
+    ConfidentJoint { folds: usize },
+}
+
+impl Estimator {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Estimator::Anchor { .. } => "anchor",
+            Estimator::ConfidentJoint { .. } => "confident_joint",
+        }
+    }
+}
+
+/// The serialized shape of a [`MatrixSource`]: the `matrix` key, plus the estimator's keys.
+#[derive(Clone, Serialize, Deserialize)]
+struct MatrixWire {
+    matrix: MatrixTag,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    estimator: Option<Estimator>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum MatrixTag {
+    True,
+    Given(Vec<Vec<f64>>),
+    Estimated,
+}
+
+impl From<MatrixSource> for MatrixWire {
+    fn from(m: MatrixSource) -> Self {
+        let (matrix, estimator) = match m {
+            MatrixSource::True => (MatrixTag::True, None),
+            MatrixSource::Given(t) => (MatrixTag::Given(t), None),
+            MatrixSource::Estimated(e) => (MatrixTag::Estimated, Some(e)),
+        };
+        MatrixWire { matrix, estimator }
+    }
+}
+
+impl TryFrom<MatrixWire> for MatrixSource {
+    type Error = &'static str;
+    fn try_from(w: MatrixWire) -> Result<Self, Self::Error> {
+        match (w.matrix, w.estimator) {
+            (MatrixTag::True, None) => Ok(MatrixSource::True),
+            (MatrixTag::Given(t), None) => Ok(MatrixSource::Given(t)),
+            (MatrixTag::Estimated, Some(e)) => Ok(MatrixSource::Estimated(e)),
+            (MatrixTag::Estimated, None) => Err("matrix = \"estimated\" needs an estimator"),
+            (_, Some(_)) => Err("an estimator applies only with matrix = \"estimated\""),
+        }
+    }
+}
+
+/// `[detection]`: which scores rank the training samples as likely wrong labels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DetectionSpec {
+    pub scores: Vec<Score>,
+    /// Cross-fitting folds for the out-of-sample probabilities.
+    pub folds: usize,
+}
+
+/// A way to find wrong labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Score {
+    /// 1 − p(observed label), out of sample (cross-fitted).
+    SelfConfidence,
+    /// In-sample CE of the run's model against the observed label (the memorization view).
+    Loss,
+    /// The off-diagonal confident-joint set (cleanlab `find_label_issues`, prune by noise rate).
+    ConfidentLearning,
+}
+
+impl Score {
+    pub const ALL: [Score; 3] = [Score::SelfConfidence, Score::Loss, Score::ConfidentLearning];
+    pub fn name(self) -> &'static str {
+        match self {
+            Score::SelfConfidence => "self_confidence",
+            Score::Loss => "loss",
+            Score::ConfidentLearning => "confident_learning",
+        }
+    }
 }
 
 /// A training objective.
@@ -298,10 +396,12 @@ pub enum MethodSpec {
     },
     /// Patrini et al. 2017: −log (Tᵀ p)_ỹ.
     ForwardCorrection {
+        #[serde(flatten)]
         matrix: MatrixSource,
     },
     /// Patrini et al. 2017: (T⁻¹ ℓ(p))_ỹ.
     BackwardCorrection {
+        #[serde(flatten)]
         matrix: MatrixSource,
     },
     /// Soft bootstrapping, Reed et al. 2014: −Σₖ (β yₖ + (1−β) pₖ) log pₖ.
@@ -384,6 +484,9 @@ pub struct RunSpec {
     pub method: MethodSpec,
     /// The run's value on every axis of the grid (key path → value), seed excluded.
     pub axes: Vec<(crate::vocab::axis::Axis, AxisValue)>,
+    /// `[detection]`, when the scenario has one (part of the run id only then).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detection: Option<DetectionSpec>,
     /// Folder that relative paths in the scenario are resolved against.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -428,4 +531,51 @@ pub struct SelectionSpec {
     pub metric: SelectionScore,
     /// Grid axes (model or method settings) chosen on validation instead of compared.
     pub tune: Vec<crate::vocab::axis::Axis>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Corrections serialize as they always did; an estimated matrix writes its estimator's keys
+    /// beside `matrix` (one axis each) and reads back; a mismatched pair is refused.
+    #[test]
+    fn correction_matrices_serialize_flat() {
+        let json = |m: &MethodSpec| serde_json::to_string(m).unwrap();
+        let truth = MethodSpec::ForwardCorrection {
+            matrix: MatrixSource::True,
+        };
+        assert_eq!(
+            json(&truth),
+            r#"{"kind":"forward_correction","matrix":"true"}"#
+        );
+        let given = MethodSpec::BackwardCorrection {
+            matrix: MatrixSource::Given(vec![vec![1.0, 0.0], vec![0.5, 0.5]]),
+        };
+        assert_eq!(
+            json(&given),
+            r#"{"kind":"backward_correction","matrix":{"given":[[1.0,0.0],[0.5,0.5]]}}"#
+        );
+        let anchor = MethodSpec::ForwardCorrection {
+            matrix: MatrixSource::Estimated(Estimator::Anchor {
+                anchor_percentile: 97.0,
+            }),
+        };
+        assert_eq!(
+            json(&anchor),
+            r#"{"kind":"forward_correction","matrix":"estimated","estimator":"anchor","anchor_percentile":97.0}"#
+        );
+        let cj = MethodSpec::BackwardCorrection {
+            matrix: MatrixSource::Estimated(Estimator::ConfidentJoint { folds: 5 }),
+        };
+        for m in [truth, given, anchor, cj] {
+            assert_eq!(serde_json::from_str::<MethodSpec>(&json(&m)).unwrap(), m);
+        }
+        for bad in [
+            r#"{"kind":"forward_correction","matrix":"estimated"}"#,
+            r#"{"kind":"forward_correction","matrix":"true","estimator":"confident_joint","folds":5}"#,
+        ] {
+            assert!(serde_json::from_str::<MethodSpec>(bad).is_err(), "{bad}");
+        }
+    }
 }

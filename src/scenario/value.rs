@@ -68,14 +68,14 @@ pub(super) fn scalar(path: &str, ty: Ty, v: &Value, problems: &mut Vec<Problem>)
         Ty::Choice(allowed) => choice(path, allowed, v, problems),
         Ty::Matrix | Ty::MatrixOrTrue => {
             if let (Ty::MatrixOrTrue, Value::String(s)) = (ty, v) {
-                if s.value() == "true" {
-                    return Some(Scalar::Str("true".into()));
+                if s.value() == "true" || s.value() == "estimated" {
+                    return Some(Scalar::Str(s.value().clone()));
                 }
             }
             let expected = if ty == Ty::Matrix {
                 "a matrix of finite numbers, e.g. [[0.8, 0.2], [0.3, 0.7]]"
             } else {
-                "\"true\" (the scenario's noise matrix) or a K×K matrix of finite numbers"
+                "\"true\" (the scenario's noise matrix), \"estimated\" (from the noisy labels) or a K×K matrix of finite numbers"
             };
             match matrix(v) {
                 Ok(m) => Some(Scalar::Matrix(m)),

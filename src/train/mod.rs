@@ -286,6 +286,7 @@ fn correction_matrix<'t>(
                 TrainError::Invalid(format!("method.matrix: {}", list.join("; ")))
             })?)
         }
+        MatrixSource::Estimated(_) => return Err(unresolved_estimate()),
         MatrixSource::True => Cow::Borrowed(true_matrix.ok_or_else(|| {
             TrainError::Invalid(
                 "matrix = \"true\" needs a class-conditional noise kind (none, symmetric, \
@@ -301,6 +302,15 @@ fn correction_matrix<'t>(
         )));
     }
     Ok(t)
+}
+
+/// `matrix = "estimated"` reaches the trainer only resolved to the estimate (a given matrix).
+fn unresolved_estimate() -> TrainError {
+    TrainError::Invalid(
+        "matrix = \"estimated\" is estimated before the fit: pass the method resolved by \
+         engine::estimated::resolve"
+            .into(),
+    )
 }
 
 #[cfg(test)]

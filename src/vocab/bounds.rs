@@ -20,7 +20,23 @@ impl Metric {
             | TrainAccuracyObserved
             | FlipRate
             | NoFiniteOptimum
-            | Converged => (0.0, 1.0),
+            | Converged
+            | MatrixErrorMax
+            | DetectSelfConfidencePrecision
+            | DetectSelfConfidenceRecall
+            | DetectSelfConfidenceF1
+            | DetectSelfConfidenceAuroc
+            | DetectSelfConfidenceAp
+            | DetectLossPrecision
+            | DetectLossRecall
+            | DetectLossF1
+            | DetectLossAuroc
+            | DetectLossAp
+            | DetectConfidentLearningPrecision
+            | DetectConfidentLearningRecall
+            | DetectConfidentLearningF1
+            | DetectConfidentLearningAuroc
+            | DetectConfidentLearningAp => (0.0, 1.0),
             TestBrier => (0.0, 2.0),
             TestNll
             | TrainLossCorrupted
@@ -35,7 +51,9 @@ impl Metric {
             | StoppedEpoch
             | BestEpoch
             | ValidationLoss
-            | ValidationSize => (0.0, f64::INFINITY),
+            | ValidationSize
+            | MatrixErrorFrobenius
+            | DetectEstimatedErrors => (0.0, f64::INFINITY),
             // The objective of backward correction and the free-logit optimum with style "others"
             // can be negative.
             Objective | LogitGapFreeOptimum => (f64::NEG_INFINITY, f64::INFINITY),

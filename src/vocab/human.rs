@@ -65,9 +65,7 @@ impl Axis {
 }
 
 impl Metric {
-    /// The metric in words for a figure's axis title (`test accuracy`, `test ECE`); a metric added
-    /// without words here shows its name.
-    #[allow(unreachable_patterns)]
+    /// The metric in words for a figure's axis title (`test accuracy`, `test ECE`).
     pub const fn human(self) -> &'static str {
         match self {
             Metric::TestAccuracy => "test accuracy",
@@ -97,7 +95,28 @@ impl Metric {
             Metric::BestEpoch => "best epoch",
             Metric::ValidationLoss => "validation CE",
             Metric::ValidationSize => "validation samples",
-            _ => self.name(),
+            Metric::MatrixErrorFrobenius => "‖T̂ − T‖ (Frobenius)",
+            Metric::MatrixErrorMax => "max |T̂ − T| entry",
+            Metric::DetectEstimatedErrors => "estimated wrong labels",
+            Metric::DetectSelfConfidencePrecision => "detection by self-confidence: precision",
+            Metric::DetectSelfConfidenceRecall => "detection by self-confidence: recall",
+            Metric::DetectSelfConfidenceF1 => "detection by self-confidence: F1",
+            Metric::DetectSelfConfidenceAuroc => "detection by self-confidence: AUROC",
+            Metric::DetectSelfConfidenceAp => "detection by self-confidence: average precision",
+            Metric::DetectLossPrecision => "detection by loss: precision",
+            Metric::DetectLossRecall => "detection by loss: recall",
+            Metric::DetectLossF1 => "detection by loss: F1",
+            Metric::DetectLossAuroc => "detection by loss: AUROC",
+            Metric::DetectLossAp => "detection by loss: average precision",
+            Metric::DetectConfidentLearningPrecision => {
+                "detection by confident learning: precision"
+            }
+            Metric::DetectConfidentLearningRecall => "detection by confident learning: recall",
+            Metric::DetectConfidentLearningF1 => "detection by confident learning: F1",
+            Metric::DetectConfidentLearningAuroc => "detection by confident learning: AUROC",
+            Metric::DetectConfidentLearningAp => {
+                "detection by confident learning: average precision"
+            }
         }
     }
 

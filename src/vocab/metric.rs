@@ -41,6 +41,24 @@ pub enum Metric {
     BestEpoch,
     ValidationLoss,
     ValidationSize,
+    MatrixErrorFrobenius,
+    MatrixErrorMax,
+    DetectEstimatedErrors,
+    DetectSelfConfidencePrecision,
+    DetectSelfConfidenceRecall,
+    DetectSelfConfidenceF1,
+    DetectSelfConfidenceAuroc,
+    DetectSelfConfidenceAp,
+    DetectLossPrecision,
+    DetectLossRecall,
+    DetectLossF1,
+    DetectLossAuroc,
+    DetectLossAp,
+    DetectConfidentLearningPrecision,
+    DetectConfidentLearningRecall,
+    DetectConfidentLearningF1,
+    DetectConfidentLearningAuroc,
+    DetectConfidentLearningAp,
 }
 
 /// Which way a metric improves (for ranking and for reading a paired difference).
@@ -145,10 +163,46 @@ const TABLE: [Info; Metric::COUNT] = [
         "early stopping: that lowest mean CE of the held-out samples against their noisy labels"),
     info("validation_size", None, SAMPLES, Neither, false,
         "early stopping: training samples held out (not trained on)"),
+    info("matrix_error_frobenius", None, None, Lower, false,
+        "matrix = \"estimated\": ‖T̂ − T‖_F, T the realized transition matrix (row-normalized counts of true i observed as j)"),
+    info("matrix_error_max", None, None, Lower, false,
+        "matrix = \"estimated\": largest absolute entry of T̂ − T"),
+    info("detect_estimated_errors", None, SAMPLES, Neither, false,
+        "[detection]: m̂, the off-diagonal sum of the calibrated confident joint of the run's out-of-sample probabilities (cleanlab's off_diagonal_calibrated count); ranking scores flag their top m̂"),
+    info("detect_self_confidence_precision", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): precision of the flagged set against the truly flipped labels"),
+    info("detect_self_confidence_recall", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): recall of the flagged set"),
+    info("detect_self_confidence_f1", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): F1 of the flagged set"),
+    info("detect_self_confidence_auroc", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): AUROC against the flipped set, ties ½"),
+    info("detect_self_confidence_ap", None, None, Higher, false,
+        "[detection] self_confidence (score 1 − p(observed label), out of sample): average precision against the flipped set (scikit-learn's definition)"),
+    info("detect_loss_precision", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): precision of the flagged set against the truly flipped labels"),
+    info("detect_loss_recall", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): recall of the flagged set"),
+    info("detect_loss_f1", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): F1 of the flagged set"),
+    info("detect_loss_auroc", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): AUROC against the flipped set, ties ½"),
+    info("detect_loss_ap", None, None, Higher, false,
+        "[detection] loss (score: in-sample CE of the run's model against the observed label): average precision against the flipped set (scikit-learn's definition)"),
+    info("detect_confident_learning_precision", None, None, Higher, false,
+        "[detection] confident_learning (cleanlab's prune-by-noise-rate set; AUROC and AP of its 0/1 flag): precision of the flagged set against the truly flipped labels"),
+    info("detect_confident_learning_recall", None, None, Higher, false,
+        "[detection] confident_learning (cleanlab's prune-by-noise-rate set; AUROC and AP of its 0/1 flag): recall of the flagged set"),
+    info("detect_confident_learning_f1", None, None, Higher, false,
+        "[detection] confident_learning (cleanlab's prune-by-noise-rate set; AUROC and AP of its 0/1 flag): F1 of the flagged set"),
+    info("detect_confident_learning_auroc", None, None, Higher, false,
+        "[detection] confident_learning (cleanlab's prune-by-noise-rate set; AUROC and AP of its 0/1 flag): AUROC against the flipped set, ties ½"),
+    info("detect_confident_learning_ap", None, None, Higher, false,
+        "[detection] confident_learning (cleanlab's prune-by-noise-rate set; AUROC and AP of its 0/1 flag): average precision against the flipped set (scikit-learn's definition)"),
 ];
 
 impl Metric {
-    pub const COUNT: usize = 27;
+    pub const COUNT: usize = 45;
 
     /// Every metric in table order.
     pub const ALL: [Metric; Metric::COUNT] = [
@@ -179,6 +233,24 @@ impl Metric {
         Metric::BestEpoch,
         Metric::ValidationLoss,
         Metric::ValidationSize,
+        Metric::MatrixErrorFrobenius,
+        Metric::MatrixErrorMax,
+        Metric::DetectEstimatedErrors,
+        Metric::DetectSelfConfidencePrecision,
+        Metric::DetectSelfConfidenceRecall,
+        Metric::DetectSelfConfidenceF1,
+        Metric::DetectSelfConfidenceAuroc,
+        Metric::DetectSelfConfidenceAp,
+        Metric::DetectLossPrecision,
+        Metric::DetectLossRecall,
+        Metric::DetectLossF1,
+        Metric::DetectLossAuroc,
+        Metric::DetectLossAp,
+        Metric::DetectConfidentLearningPrecision,
+        Metric::DetectConfidentLearningRecall,
+        Metric::DetectConfidentLearningF1,
+        Metric::DetectConfidentLearningAuroc,
+        Metric::DetectConfidentLearningAp,
     ];
 
     const fn info(self) -> &'static Info {
@@ -297,9 +369,18 @@ fn unknown(name: &str) -> String {
 }
 
 /// One run's metric values; absent metrics (e.g. `test_ece_pos` for K > 2) are not stored.
-#[derive(Clone, Copy, Default, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub struct Metrics {
     values: [Option<f64>; Metric::COUNT],
+}
+
+// Derived `Default` stops at arrays of 32.
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            values: [None; Metric::COUNT],
+        }
+    }
 }
 
 impl Metrics {
@@ -377,102 +458,4 @@ impl<'de> Deserialize<'de> for Metrics {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn table_rows_match_variants() {
-        for (i, m) in Metric::ALL.into_iter().enumerate() {
-            assert_eq!(m as usize, i, "{m:?}");
-        }
-    }
-
-    #[test]
-    fn every_name_round_trips_and_names_are_distinct() {
-        for m in Metric::ALL {
-            assert_eq!(Metric::from_name(m.name()), Some(m));
-            let json = serde_json::to_string(&m).unwrap();
-            assert_eq!(serde_json::from_str::<Metric>(&json).unwrap(), m);
-        }
-        let mut names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), Metric::COUNT);
-        assert_eq!(Metric::from_name("accuracy"), None);
-    }
-
-    #[test]
-    fn serialized_keys_are_in_alphabetical_order() {
-        let mut all = Metrics::new();
-        for (i, m) in Metric::ALL.into_iter().enumerate() {
-            all.insert(m, i as f64);
-        }
-        let v: serde_json::Value = serde_json::to_value(all).unwrap();
-        let text = serde_json::to_string(&all).unwrap();
-        let mut names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-        names.sort_unstable();
-        // The keys appear in the text in sorted order.
-        let positions: Vec<usize> = names
-            .iter()
-            .map(|n| text.find(&format!("\"{n}\":")).unwrap())
-            .collect();
-        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
-        assert_eq!(v.as_object().unwrap().len(), Metric::COUNT);
-        assert_eq!(serde_json::from_str::<Metrics>(&text).unwrap(), all);
-    }
-
-    #[test]
-    fn absent_values_are_not_written_and_unknown_names_are_refused() {
-        let mut m = Metrics::new();
-        m.insert(Metric::Flipped, 3.0);
-        m.insert(Metric::TestAccuracy, 0.5);
-        assert_eq!(
-            serde_json::to_string(&m).unwrap(),
-            r#"{"flipped":3.0,"test_accuracy":0.5}"#
-        );
-        assert_eq!(m.get(Metric::Memorized), None);
-        assert_eq!(m.len(), 2);
-        let err = serde_json::from_str::<Metrics>(r#"{"acuracy":1.0}"#).unwrap_err();
-        assert!(
-            err.to_string().contains("unknown metric `acuracy`"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn non_finite_values_round_trip_as_null() {
-        let mut m = Metrics::new();
-        m.insert(Metric::Objective, f64::NAN);
-        m.insert(Metric::WeightNorm, f64::INFINITY);
-        m.insert(Metric::TestAccuracy, 0.25);
-        let text = serde_json::to_string(&m).unwrap();
-        assert_eq!(
-            text,
-            r#"{"objective":null,"test_accuracy":0.25,"weight_norm":null}"#
-        );
-        let back: Metrics = serde_json::from_str(&text).unwrap();
-        assert!(back.get(Metric::Objective).unwrap().is_nan());
-        assert!(back.get(Metric::WeightNorm).unwrap().is_nan());
-        assert_eq!(back.get(Metric::TestAccuracy), Some(0.25));
-        assert_eq!(serde_json::to_string(&back).unwrap(), text);
-        assert!(serde_json::from_str::<Metrics>(r#"{"objective":"x"}"#).is_err());
-    }
-
-    #[test]
-    fn former_names_are_read_and_written_under_the_new_name() {
-        let m: Metrics = serde_json::from_str(r#"{"logit_gap_cap":1.5}"#).unwrap();
-        assert_eq!(m.get(Metric::LogitGapFreeOptimum), Some(1.5));
-        assert_eq!(
-            serde_json::to_string(&m).unwrap(),
-            r#"{"logit_gap_free_optimum":1.5}"#
-        );
-        assert_eq!(Metric::from_name("logit_gap_cap"), None);
-    }
-
-    #[test]
-    fn markdown_table_has_a_row_per_metric() {
-        let table = markdown_table();
-        assert_eq!(table.lines().count(), Metric::COUNT + 2);
-        assert!(table.contains("| `test_accuracy` | fraction of clean test samples"));
-    }
-}
+mod tests;

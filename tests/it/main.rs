@@ -4,6 +4,7 @@
 //! default place for a test beside a `main.rs`).
 
 mod cli;
+mod crosscheck;
 mod datasets;
 mod diagnostics;
 mod figures;

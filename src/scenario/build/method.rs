@@ -45,6 +45,46 @@ fn matrix(r: &mut Reader<'_>, invertible: bool) -> MatrixSource {
             }
             MatrixSource::Given(m)
         }
-        _ => MatrixSource::True,
+        Some((Scalar::Str(s), _)) if s == "estimated" => MatrixSource::Estimated(estimator(r)),
+        other => {
+            let matrix = match other {
+                Some((Scalar::Matrix(_), _)) => "a given matrix",
+                _ => "matrix = \"true\"",
+            };
+            for key in [&ESTIMATOR, &ANCHOR_PERCENTILE, &FOLDS] {
+                if r.has(key.name) {
+                    r.bad(
+                        key.name,
+                        format!("applies only with matrix = \"estimated\", not with {matrix}"),
+                        "matrix = \"estimated\" to estimate T from the noisy labels, or leave the key out",
+                    );
+                }
+            }
+            MatrixSource::True
+        }
+    }
+}
+
+/// The estimator of a `matrix = "estimated"` correction, with the keys of that estimator only.
+fn estimator(r: &mut Reader<'_>) -> Estimator {
+    let name = r.text(&ESTIMATOR);
+    let (takes, other) = match name.as_str() {
+        "confident_joint" => (&FOLDS, &ANCHOR_PERCENTILE),
+        _ => (&ANCHOR_PERCENTILE, &FOLDS),
+    };
+    if r.has(other.name) {
+        r.bad(
+            other.name,
+            format!("does not apply to estimator = \"{name}\""),
+            &format!("estimator = \"{name}\" takes {}", takes.name),
+        );
+    }
+    match name.as_str() {
+        "confident_joint" => Estimator::ConfidentJoint {
+            folds: r.whole(&FOLDS),
+        },
+        _ => Estimator::Anchor {
+            anchor_percentile: r.number(&ANCHOR_PERCENTILE),
+        },
     }
 }

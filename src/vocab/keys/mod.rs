@@ -8,6 +8,7 @@
 //! derived from these tables.
 
 pub mod dataset;
+pub mod detection;
 pub mod method;
 pub mod model;
 pub mod noise;
@@ -28,7 +29,7 @@ pub enum Ty {
     Column,
     /// A list of column names or indices (never an axis).
     Columns,
-    /// A matrix, or the string "true" (correction methods).
+    /// A matrix, or the string "true" or "estimated" (correction methods).
     MatrixOrTrue,
     /// A list of strings (never an axis).
     Names,
@@ -183,6 +184,8 @@ pub struct Key {
     pub ty: Ty,
     /// May be given as a list, making it a grid axis.
     pub sweep: bool,
+    /// Given as a list of values that is not an axis (`[detection] score`).
+    pub list: bool,
     pub default: DefaultValue,
     pub check: Check,
     /// What is allowed, in words, for messages; empty when derived from `check` (whole numbers).
@@ -198,6 +201,7 @@ impl Key {
             name,
             ty,
             sweep: !matches!(ty, Ty::Matrix | Ty::Columns | Ty::MatrixOrTrue | Ty::Names),
+            list: false,
             default,
             check: match ty {
                 Ty::Choice(c) => Check::Choice(c),
@@ -220,6 +224,12 @@ impl Key {
     /// The same key, never a grid axis: a list is refused.
     pub const fn single(mut self) -> Key {
         self.sweep = false;
+        self
+    }
+    /// The same key taking a list of values (each checked alone) that is not a grid axis.
+    pub const fn list(mut self) -> Key {
+        self.sweep = false;
+        self.list = true;
         self
     }
     pub const fn unit(mut self, unit: &'static str) -> Key {
@@ -361,6 +371,7 @@ pub const TOP: &[&str] = &[
     "method",
     "report",
     "selection",
+    "detection",
 ];
 
 /// Repetitions when `seeds` is not given: 0, 1, 2.

@@ -12,6 +12,7 @@ fn sections() -> Vec<(&'static str, &'static [Key], Option<Kinds>)> {
         ("method", method::ALL, Some(method::KINDS)),
         ("report", report::ALL, None),
         ("selection", selection::ALL, None),
+        ("detection", detection::ALL, None),
     ]
 }
 
