@@ -21,3 +21,4 @@ mod report;
 mod scale;
 mod selection;
 mod store;
+mod studies;
