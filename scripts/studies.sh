@@ -45,11 +45,11 @@ configure() {
     all_methods)
       SECTION="Selected on"
       FULL="name,binarize_threshold,rate_neg,rate_pos,l2,method,n,acc,Δacc,nll,ece"
-      FIGURES="selected accuracy delta_accuracy train_loss" ;;
+      FIGURES="selected" ;;   # the per-l2 figures draw 100+ series in one panel: unreadable
     all_methods_pairflip)
       SECTION="Selected on"
       FULL="name,rate,l2,method,n,acc,Δacc,nll,ece"
-      FIGURES="selected accuracy delta_accuracy train_loss" ;;
+      FIGURES="selected" ;;
   esac
 }
 
