@@ -11,13 +11,7 @@ fn repo() -> &'static Path {
 }
 
 fn study_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("scenarios/studies"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
+    crate::toml_files(repo().join("scenarios/studies"))
 }
 
 fn stdout_of(args: &[&str]) -> String {
