@@ -42,13 +42,7 @@ fn expectations(text: &str, dir: &Path) -> Vec<Expect> {
 }
 
 fn corpus() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(CORPUS)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
-    files
+    crate::toml_files(CORPUS)
 }
 
 fn load_err(path: &Path) -> ScenarioError {

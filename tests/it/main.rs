@@ -26,3 +26,15 @@ mod scale;
 mod selection;
 mod store;
 mod terminal;
+mod studies;
+
+/// The `.toml` files directly in `dir`, sorted by path.
+pub(crate) fn toml_files(dir: impl AsRef<std::path::Path>) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
