@@ -34,21 +34,21 @@ configure() {
   SECTION=""; COLUMNS=""; FULL=""; FIGURES="accuracy delta_accuracy"
   case "$1" in
     smoothing_fixed_l2)
-      COLUMNS="name,binarize_threshold,rate,method,n,acc,Δacc,nll,ece"
+      COLUMNS="source,binarize_threshold,rate,method,n,acc,Δacc,nll,ece"
       FIGURES="accuracy delta_accuracy" ;;
     smoothing_tuned_*)
       SECTION="Selected on"   # the main table (every l2 × ε) is in results/studies/<study>/summary.md
       FIGURES="selected" ;;
     calibration)
-      COLUMNS="name,rate,l2,method,n,acc,Δacc,nll,ece"
+      COLUMNS="source,rate,l2,method,n,acc,Δacc,nll,ece"
       FIGURES="ece reliability norm_gap accuracy" ;;
     all_methods)
       SECTION="Selected on"
-      FULL="name,binarize_threshold,rate_neg,rate_pos,l2,method,n,acc,Δacc,nll,ece"
+      FULL="source,binarize_threshold,rate_neg,rate_pos,l2,method,n,acc,Δacc,nll,ece"
       FIGURES="selected" ;;   # the per-l2 figures draw 100+ series in one panel: unreadable
     all_methods_pairflip)
       SECTION="Selected on"
-      FULL="name,rate,l2,method,n,acc,Δacc,nll,ece"
+      FULL="source,rate,l2,method,n,acc,Δacc,nll,ece"
       FIGURES="selected" ;;
   esac
 }
