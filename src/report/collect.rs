@@ -22,6 +22,7 @@ pub struct Collector {
     label_ids: HashMap<(Setting, u64), u32>,
     rows: Vec<Row>,
     builds: BTreeMap<String, usize>,
+    traced: bool,
 }
 
 /// What every run of a cell shares.
@@ -85,6 +86,8 @@ pub struct Collected {
     pub builds: BTreeMap<String, usize>,
     /// Every record's offset, runs in grid order (index, then id).
     pub order: Vec<u64>,
+    /// Some run recorded a training trace.
+    pub traced: bool,
 }
 
 impl Collected {
@@ -107,6 +110,7 @@ impl Collector {
     /// Adds one run (its record starting at byte `offset` of `runs.jsonl`).
     pub fn add(&mut self, offset: u64, run: RunView) {
         *self.builds.entry(run.build).or_default() += 1;
+        self.traced |= run.trace.is_some();
         let next = self.cells.len() as u32;
         let cell = *self.cell_ids.entry(Setting::of(&run.axes)).or_insert(next);
         let next_labels = self.label_ids.len() as u32;
@@ -174,6 +178,7 @@ impl Collector {
             offsets,
             builds: self.builds,
             order: self.rows.iter().map(|r| r.offset).collect(),
+            traced: self.traced,
         }
     }
 }

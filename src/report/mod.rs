@@ -109,7 +109,7 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
         .map(Into::into)
         .unwrap_or_default();
     let cells: std::collections::HashSet<summary::Setting> =
-        figures::record_cells(&summary, &options)
+        figures::record_cells(&summary, &options, collected.traced)
             .iter()
             .map(|c| summary::Setting::of(&c.axes))
             .collect();

@@ -31,6 +31,10 @@ pub struct RunView {
     /// The validation score, when the scenario has a `[selection]`.
     #[serde(default)]
     pub validation: Option<ValidationRecord>,
+    /// Present (and skipped unread) when the run recorded a training trace: records leave an
+    /// empty trace out.
+    #[serde(default)]
+    pub trace: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -99,6 +103,7 @@ impl From<&RunRecord> for RunView {
                 termination: r.optimizer.termination,
             },
             validation: r.validation.clone(),
+            trace: (!r.trace.is_empty()).then_some(serde::de::IgnoredAny),
         }
     }
 }

@@ -25,8 +25,8 @@ mod report;
 mod scale;
 mod selection;
 mod store;
-mod terminal;
 mod studies;
+mod terminal;
 
 /// The `.toml` files directly in `dir`, sorted by path.
 pub(crate) fn toml_files(dir: impl AsRef<std::path::Path>) -> Vec<std::path::PathBuf> {

@@ -142,13 +142,14 @@ pub fn render_with(
 
 /// The cells whose run records the figures read (the others are drawn from the summary alone):
 /// the reliability diagrams' cells and the cells of the training-curve panels. A streaming caller
-/// loads only these cells' runs into the [`RunsByCell`] it passes on.
-pub(crate) fn record_cells<'s>(s: &'s Summary, options: &Options) -> Vec<&'s Cell> {
+/// loads only these cells' runs into the [`RunsByCell`] it passes on; `traced`: some run recorded
+/// a training trace (else the trace panels' runs are not needed).
+pub(crate) fn record_cells<'s>(s: &'s Summary, options: &Options, traced: bool) -> Vec<&'s Cell> {
     let mut cells: Vec<&Cell> = Vec::new();
     if options.wants(Figure::RELIABILITY) {
         cells.extend(reliability::cells(s, main_axis(s).as_ref()));
     }
-    if options.wants(Figure::TRACE) {
+    if traced && options.wants(Figure::TRACE) {
         for c in traces::cells(s, options) {
             if !cells.iter().any(|k| std::ptr::eq(*k, c)) {
                 cells.push(c);
