@@ -186,3 +186,35 @@ fn options_choose_figures_and_facet_rows() {
     assert_eq!(width(&wrapped[0].svg), 3.0 * width(&by_kind[0].svg));
     assert!(height(&by_kind[0].svg) > 2.0 * height(&wrapped[0].svg) - 400.0);
 }
+
+/// `[report] figures` and `facet_rows` through the binary: `run` draws only the figures named, and
+/// `report DIR` (which has no scenario file in hand) draws the same ones, byte for byte.
+#[test]
+fn the_report_section_chooses_the_figures_run_and_report_draw() {
+    let tmp = tempfile::tempdir().unwrap();
+    let body =
+        format!("{GRID}[report]\nfigures = [\"accuracy\", \"ece\"]\nfacet_rows = \"noise.kind\"\n");
+    let out = run(tmp.path(), &body);
+    let drawn = || -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = fs::read_dir(out.join("plots"))
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                (name, fs::read(&path).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let first = drawn();
+    let names: Vec<&str> = first.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["accuracy.svg", "ece.svg"]);
+    Command::cargo_bin("labelnoise")
+        .unwrap()
+        .arg("report")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(drawn(), first);
+}
