@@ -8,52 +8,22 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use labelnoise::engine::record::RunRecord;
-use labelnoise::metrics::Metric;
 use labelnoise::report::export::{Csv, Exporter};
 use labelnoise::report::{figures, summarize};
-use labelnoise::scenario::spec::{AxisValue, MethodSpec, SmoothingStyle};
-use labelnoise::vocab::axis::Axis;
+#[path = "common/records.rs"]
+mod synthetic_records;
+use synthetic_records::{EPSILONS, RATES};
 
-const RATES: usize = 10;
-const EPSILONS: usize = 10;
 const SEEDS: usize = 1_000;
-
-/// A real record (quickstart) as the template of every synthetic one.
-const TEMPLATE: &str = include_str!("../src/engine/testdata/quickstart_run.json");
 
 /// `RATES × EPSILONS × SEEDS` records with distinct ids, axes and metric values, in a scrambled
 /// order (the order runs finish in).
 fn records() -> Vec<RunRecord> {
-    let mut template: RunRecord = serde_json::from_str(TEMPLATE).expect("a run record");
+    let mut template = synthetic_records::template();
     template.reliability.clear();
-    template.trace.clear();
-    let mut out = Vec::with_capacity(RATES * EPSILONS * SEEDS);
-    for r in 0..RATES {
-        for e in 0..EPSILONS {
-            for seed in 0..SEEDS {
-                let index = (r * EPSILONS + e) * SEEDS + seed;
-                let (rate, epsilon) = (r as f64 / 20.0, e as f64 / 50.0);
-                let mut rec = template.clone();
-                rec.index = index;
-                rec.id = format!("{index:016x}");
-                rec.seed = seed as u64;
-                rec.axes = vec![
-                    (Axis::NOISE_RATE, AxisValue::Float(rate)),
-                    (Axis::EPSILON, AxisValue::Float(epsilon)),
-                ];
-                rec.config.method = MethodSpec::LabelSmoothing {
-                    epsilon,
-                    style: SmoothingStyle::Uniform,
-                };
-                let wobble = (index % 97) as f64 / 970.0;
-                rec.metrics
-                    .insert(Metric::TestAccuracy, 0.9 - rate + wobble);
-                rec.metrics
-                    .insert(Metric::TestEce, 0.1 + epsilon - wobble / 2.0);
-                out.push(rec);
-            }
-        }
-    }
+    let out: Vec<RunRecord> = (0..RATES * EPSILONS * SEEDS)
+        .map(|index| synthetic_records::record(&template, index, SEEDS))
+        .collect();
     // A fixed permutation: stride coprime with the count.
     let n = out.len();
     let mut scrambled = Vec::with_capacity(n);

@@ -7,19 +7,15 @@
 //! `cargo bench --bench report_scale` (`RUNS=200000` for a smaller folder). Linux only for the
 //! memory figure (peak resident set from /proc, reset before the report).
 
-use labelnoise::engine::record::RunRecord;
 use labelnoise::engine::store::{self, Manifest};
-use labelnoise::metrics::Metric;
 use labelnoise::report;
-use labelnoise::scenario::spec::{AxisValue, MethodSpec, SmoothingStyle};
-use labelnoise::vocab::axis::Axis;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
-const RATES: usize = 10;
-const EPSILONS: usize = 10;
-const TEMPLATE: &str = include_str!("../src/engine/testdata/quickstart_run.json");
+#[path = "common/records.rs"]
+mod synthetic_records;
+use synthetic_records::{EPSILONS, RATES};
 
 fn main() {
     let runs: usize = std::env::var("RUNS")
@@ -58,35 +54,14 @@ fn main() {
 /// Writes `runs.jsonl` (in a scrambled order, as runs finish) and `scenario.json`; returns the
 /// size of `runs.jsonl`.
 fn write_folder(dir: &Path, seeds: usize) -> u64 {
-    let mut template: RunRecord = serde_json::from_str(TEMPLATE).expect("a run record");
-    template.trace.clear();
+    let template = synthetic_records::template();
     let total = RATES * EPSILONS * seeds;
     let file = std::fs::File::create(dir.join(store::RUNS)).expect("runs.jsonl");
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let mut bytes = 0u64;
     for k in 0..total {
         // A fixed permutation of the grid: stride coprime with the count.
-        let index = (k * 7_919) % total;
-        let (cell, seed) = (index / seeds, index % seeds);
-        let (r, e) = (cell / EPSILONS, cell % EPSILONS);
-        let (rate, epsilon) = (r as f64 / 20.0, e as f64 / 50.0);
-        let mut rec = template.clone();
-        rec.index = index;
-        rec.id = format!("{index:016x}");
-        rec.seed = seed as u64;
-        rec.axes = vec![
-            (Axis::NOISE_RATE, AxisValue::Float(rate)),
-            (Axis::EPSILON, AxisValue::Float(epsilon)),
-        ];
-        rec.config.method = MethodSpec::LabelSmoothing {
-            epsilon,
-            style: SmoothingStyle::Uniform,
-        };
-        let wobble = (index % 97) as f64 / 970.0;
-        rec.metrics
-            .insert(Metric::TestAccuracy, 0.9 - rate + wobble);
-        rec.metrics
-            .insert(Metric::TestEce, 0.1 + epsilon - wobble / 2.0);
+        let rec = synthetic_records::record(&template, (k * 7_919) % total, seeds);
         let line = serde_json::to_string(&rec).expect("serializes") + "\n";
         bytes += line.len() as u64;
         out.write_all(line.as_bytes()).expect("written");

@@ -194,9 +194,9 @@ fn torn_last_line_is_dropped_with_a_warning() {
     assert_same_results(&whole, &torn);
 }
 
-/// Starts `run` on the slow scenario with one thread and waits until at least one record is stored.
-fn start_slow(file: &Path, out: &Path) -> std::process::Child {
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("labelnoise"))
+/// Starts `run FILE --out OUT` with one thread, quiet, stderr captured.
+fn spawn_run(file: &Path, out: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("labelnoise"))
         .arg("run")
         .arg(file)
         .arg("--out")
@@ -205,7 +205,12 @@ fn start_slow(file: &Path, out: &Path) -> std::process::Child {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Starts `run` on the slow scenario with one thread and waits until at least one record is stored.
+fn start_slow(file: &Path, out: &Path) -> std::process::Child {
+    let child = spawn_run(file, out);
     let start = Instant::now();
     while line_count(&out.join("runs.jsonl")) < 1 {
         assert!(
@@ -300,16 +305,7 @@ fn sigterm_during_a_long_fit_quits_within_the_grace_period_and_stores_no_cut_off
     let t = TempDir::new().unwrap();
     let file = write(t.path(), "long.toml", LONG_FIT);
     let out = t.path().join("out");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("labelnoise"))
-        .arg("run")
-        .arg(&file)
-        .arg("--out")
-        .arg(&out)
-        .args(["--threads", "1", "--quiet"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_run(&file, &out);
     // The folder exists once training has started.
     let start = Instant::now();
     while !out.join("scenario.json").exists() {
