@@ -151,3 +151,50 @@ pub fn label_file(
     let (y, _, names) = labels::to_classes(&labels, None)?;
     Ok((y, names))
 }
+
+/// Features and labels for `labelnoise noisify --features`, read as a dataset's training file is
+/// read: a 2-D `.npy` feature array beside a 1-D `.npy` label file, or the label CSV file itself
+/// (header; `column` is the label, default the last one; every other column is a feature).
+pub fn labelled_features(
+    features: &Path,
+    labels: &Path,
+    column: Option<&str>,
+) -> Result<LabelledFeatures, DataError> {
+    let is_npy = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("npy"));
+    let table = match (is_npy(features), is_npy(labels)) {
+        (true, true) => npy::read_pair(features, labels)?,
+        (false, false) if features == labels => {
+            let label = LabelColumn::Name(column.unwrap_or("").to_string());
+            let spec = csv::TableSpec {
+                label: &label,
+                header: true,
+                delimiter: b',',
+                columns: None,
+            };
+            csv::read(features, &spec)?
+        }
+        _ => {
+            return Err(DataError::Invalid(format!(
+                "--features {}: give a 2-D .npy array beside a .npy label file, or the label CSV \
+                 file itself (its columns other than the label are the features); --labels is {}",
+                features.display(),
+                labels.display()
+            )))
+        }
+    };
+    let (y, _, class_names) = labels::to_classes(&table.labels, None)?;
+    Ok(LabelledFeatures {
+        x: table.x,
+        y,
+        class_names,
+    })
+}
+
+/// A label file's samples with their features (see [`labelled_features`]).
+pub struct LabelledFeatures {
+    /// n × d, as read (unstandardized).
+    pub x: ndarray::Array2<f64>,
+    /// Classes 0..K, one per row.
+    pub y: Vec<usize>,
+    pub class_names: Vec<String>,
+}

@@ -35,29 +35,46 @@ fn noisify(dir: &Path, labels: &Path, extra: &[&str]) -> assert_cmd::assert::Ass
         .assert()
 }
 
-#[test]
-fn noisify_gives_the_labels_a_scenario_run_trains_on() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    // Training file in order (test_path: no split drawn), K = 4, uneven classes.
+/// A training file in order (test_path: no split drawn), K = 4, uneven classes, two features
+/// that carry the class (so instance and boundary noise have something to lean on), written as
+/// `train.csv`/`test.csv` and as `X.npy`/`y.npy`/`Xt.npy`/`yt.npy`. Returns the true labels.
+fn training_files(dir: &Path) -> Vec<usize> {
     let y: Vec<usize> = (0..83).map(|i| (i * 7 + i / 5) % 4).collect();
+    let x = |i: usize, c: usize| [c as f64 + (i % 3) as f64 * 0.4, (i % 5) as f64 + c as f64];
     let mut train = String::from("x1,x2,y\n");
-    for (i, c) in y.iter().enumerate() {
-        train.push_str(&format!(
-            "{},{},{c}\n",
-            *c as f64 + (i % 3) as f64 * 0.1,
-            (i % 5) as f64
-        ));
+    let mut xs = Vec::new();
+    for (i, &c) in y.iter().enumerate() {
+        let [a, b] = x(i, c);
+        train.push_str(&format!("{a},{b},{c}\n"));
+        xs.extend([a, b]);
     }
     fs::write(dir.join("train.csv"), train).unwrap();
-    let test: String = (0..20)
-        .map(|i| format!("{}.5,1,{}\n", i % 4, i % 4))
-        .collect();
+    let yt: Vec<usize> = (0..20).map(|i| i % 4).collect();
+    let test: String = yt.iter().map(|c| format!("{c}.5,1,{c}\n")).collect();
     fs::write(dir.join("test.csv"), format!("x1,x2,y\n{test}")).unwrap();
+    let xs = ndarray::Array2::from_shape_vec((y.len(), 2), xs).unwrap();
+    ndarray_npy::write_npy(dir.join("X.npy"), &xs).unwrap();
+    let ys = ndarray::Array1::from_iter(y.iter().map(|&c| c as i64));
+    ndarray_npy::write_npy(dir.join("y.npy"), &ys).unwrap();
+    let xt = ndarray::Array2::from_shape_fn((20, 2), |(i, j)| (yt[i] + j) as f64 + 0.5);
+    ndarray_npy::write_npy(dir.join("Xt.npy"), &xt).unwrap();
+    let yt = ndarray::Array1::from_iter(yt.iter().map(|&c| c as i64));
+    ndarray_npy::write_npy(dir.join("yt.npy"), &yt).unwrap();
+    y
+}
+
+/// Runs a one-run scenario with `noise_stream = "labels"` and then `noisify` with the same
+/// labels, noise and seed; both must flip the same samples to the same classes.
+fn same_draw_as_a_scenario(dataset: &str, noise: &str, cli: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let y = training_files(dir);
     fs::write(
         dir.join("s.toml"),
-        "name = \"n\"\nseeds = [7]\n[dataset]\nsource = \"csv\"\npath = \"train.csv\"\ntest_path = \"test.csv\"\n\
-         label = \"y\"\nnoise_stream = \"labels\"\n[noise]\nkind = \"pairflip\"\nrate = 0.3\n",
+        format!(
+            "name = \"n\"\nseeds = [7]\n[dataset]\nsource = \"csv\"\n{dataset}\n\
+             noise_stream = \"labels\"\n[noise]\n{noise}\n"
+        ),
     )
     .unwrap();
     labelnoise()
@@ -76,26 +93,17 @@ fn noisify_gives_the_labels_a_scenario_run_trains_on() {
     let id = run["noise"]["noise_id"].as_str().unwrap();
     let side = read_json(&dir.join(format!("out/noise/{id}.json")));
 
-    noisify(
-        dir,
-        &dir.join("train.csv"),
-        &[
-            "--column",
-            "y",
-            "--kind",
-            "pairflip",
-            "--rate",
-            "0.3",
-            "--seed",
-            "7",
-            "--out",
-            "noisy.csv",
-        ],
-    )
-    .success();
+    let mut args = cli.to_vec();
+    args.extend(["--seed", "7", "--out", "noisy.csv"]);
+    labelnoise()
+        .current_dir(dir)
+        .arg("noisify")
+        .args(&args)
+        .assert()
+        .success();
     let rec = read_json(&dir.join("noisy.csv.json"));
-    assert_eq!(rec["flipped_ids"], side["flipped_ids"]);
-    assert_eq!(rec["transitions"], run["noise"]["transitions"]);
+    assert_eq!(rec["flipped_ids"], side["flipped_ids"], "{noise}");
+    assert_eq!(rec["transitions"], run["noise"]["transitions"], "{noise}");
     // The labels themselves: class names are the integers 0..3, so values are classes.
     let noisy: Vec<usize> = fs::read_to_string(dir.join("noisy.csv"))
         .unwrap()
@@ -109,8 +117,65 @@ fn noisify_gives_the_labels_a_scenario_run_trains_on() {
     for (i, o) in ids.iter().zip(of) {
         expected[*i] = o;
     }
-    assert_eq!(noisy, expected);
-    assert!(!ids.is_empty());
+    assert_eq!(noisy, expected, "{noise}");
+    assert!(!ids.is_empty(), "{noise}");
+}
+
+const CSV_DATASET: &str = "path = \"train.csv\"\ntest_path = \"test.csv\"\nlabel = \"y\"";
+const NPY_DATASET: &str = "path = \"X.npy\"\nlabels_path = \"y.npy\"\ntest_path = \"Xt.npy\"\ntest_labels_path = \"yt.npy\"";
+
+#[test]
+fn noisify_gives_the_labels_a_scenario_run_trains_on() {
+    same_draw_as_a_scenario(
+        CSV_DATASET,
+        "kind = \"pairflip\"\nrate = 0.3",
+        &[
+            "--labels",
+            "train.csv",
+            "--column",
+            "y",
+            "--kind",
+            "pairflip",
+            "--rate",
+            "0.3",
+        ],
+    );
+}
+
+/// The kinds that read the features: the CSV's other columns, or a .npy array beside .npy labels,
+/// standardized as the scenario's training split is.
+#[test]
+fn noisify_with_features_gives_the_instance_and_boundary_labels_of_a_scenario() {
+    same_draw_as_a_scenario(
+        CSV_DATASET,
+        "kind = \"instance\"\nrate = 0.25",
+        &[
+            "--labels",
+            "train.csv",
+            "--column",
+            "y",
+            "--features",
+            "train.csv",
+            "--kind",
+            "instance",
+            "--rate",
+            "0.25",
+        ],
+    );
+    same_draw_as_a_scenario(
+        NPY_DATASET,
+        "kind = \"boundary\"\nrate = 0.2",
+        &[
+            "--labels",
+            "y.npy",
+            "--features",
+            "X.npy",
+            "--kind",
+            "boundary",
+            "--rate",
+            "0.2",
+        ],
+    );
 }
 
 #[test]
