@@ -11,8 +11,6 @@ use crate::train::FittedModel;
 pub use crate::vocab::metric::{Metric, Metrics};
 use ndarray::ArrayView2;
 
-/// Number of calibration bins (Guo et al. 2017).
-pub const DEFAULT_ECE_BINS: usize = 15;
 
 /// Evaluation metrics of a fitted model on a dataset with its noisy training labels.
 pub fn evaluate(

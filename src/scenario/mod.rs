@@ -179,6 +179,21 @@ pub(super) fn report_settings(
             multiple_comparisons: Correction::default(),
         };
     };
+    // [report] configures one report: a list here would silently use its first value.
+    for (key, field) in &t.fields {
+        if field.values.len() > 1 {
+            problems.push(
+                Problem::new(
+                    field.key_span.clone(),
+                    format!(
+                        "report.{key}: takes one value, found a list of {}",
+                        field.values.len()
+                    ),
+                )
+                .help("lists make grid axes in [dataset], [noise] and [[method]] only; give one value"),
+            );
+        }
+    }
     let cell = cells(t).into_iter().next().unwrap_or_default();
     let (figure_settings, facet_axes) = figures::figure_settings(&cell, problems);
     let mut r = Reader {

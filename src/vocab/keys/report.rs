@@ -4,6 +4,7 @@ use super::limits::MAX_ECE_BINS;
 use super::DefaultValue as D;
 use super::{Check, Key, Range, Ty};
 
+// 15 bins, as Guo et al. 2017.
 pub const ECE_BINS: Key = Key::new("ece_bins", Ty::Int, D::Int(15), "calibration bins")
     .range(Range::between(1.0, MAX_ECE_BINS as f64), "")
     .unit("bins");
