@@ -11,7 +11,6 @@ use crate::train::FittedModel;
 pub use crate::vocab::metric::{Metric, Metrics};
 use ndarray::ArrayView2;
 
-
 /// Evaluation metrics of a fitted model on a dataset with its noisy training labels.
 pub fn evaluate(
     model: &FittedModel,

@@ -2,10 +2,12 @@
 //! runs are ordered by grid index and grouped by cell and by noisy labels in one pass (linear in
 //! the number of runs).
 
+use super::cells::{method_label, Axes, Cell, Setting};
 use super::per_metric::PerMetric;
 use super::stats::Stat;
-use super::summary::{method_label, Axes, Cell, Setting, Summary};
+use super::summary::Summary;
 use super::view::RunView;
+use crate::engine::record::RunRecord;
 use crate::scenario::spec::MethodSpec;
 use crate::vocab::axis::Axis;
 use crate::vocab::metric::{Metric, Metrics};
@@ -296,6 +298,15 @@ fn cell(g: &Grouped, rows: &[Row], infos: &[CellInfo], c: usize, metrics: &[Metr
         paired,
         non_finite,
     }
+}
+
+/// Summarizes records (any order; the result depends only on their content).
+pub fn summarize(scenario: &str, records: &[RunRecord]) -> Summary {
+    let mut collector = Collector::default();
+    for r in records {
+        collector.add(0, RunView::from(r));
+    }
+    collector.finish(scenario).summary
 }
 
 #[cfg(test)]

@@ -110,9 +110,13 @@ impl Html<'_> {
                 out.push(section("best", &export::best_title(s), body));
             }
             if let Some(sel) = &s.selected {
-                let mut body = table(&super::selection::table(sel));
-                body.push_str(&notes(super::selection::notes(sel)));
-                out.push(section("selected", &super::selection::title(sel), body));
+                let mut body = table(&super::export::selection::table(sel));
+                body.push_str(&notes(super::export::selection::notes(sel)));
+                out.push(section(
+                    "selected",
+                    &super::export::selection::title(sel),
+                    body,
+                ));
             }
         }
         if !self.figures.is_empty() {

@@ -2,6 +2,7 @@
 //! page. Everything here is built from run records alone, so `labelnoise report DIR` rebuilds the
 //! same bytes `labelnoise run` wrote, without training.
 
+mod cells;
 mod collect;
 pub mod export;
 pub mod figures;
@@ -14,11 +15,12 @@ pub mod summary;
 pub mod view;
 
 use crate::engine::store::{self, StoreError};
+pub use collect::summarize;
+use collect::Collector;
 pub use export::DEFAULT_TABLE_METRICS;
 use export::{Csv, Exporter, Json, Markdown};
 use std::path::Path;
-use summary::Collector;
-pub use summary::{summarize, Summary};
+pub use summary::Summary;
 use view::RunView;
 
 /// Files [`write_all`] writes in the results folder (besides `plots/*.svg`, and `trace.csv` when
@@ -93,7 +95,7 @@ pub fn write_all(dir: &Path) -> Result<Report, StoreError> {
             expected: m.total_runs,
         });
     summary.mixed_builds = mixed_builds;
-    summary.selected = selection::write(dir, candidates)?;
+    summary.selected = export::selection::write(dir, candidates)?;
     let tables: [(&str, &dyn Exporter); 3] = [
         ("summary.csv", &Csv),
         ("summary.md", &Markdown),

@@ -10,18 +10,15 @@
 //! [`select`] reads a few fields of each record ([`Candidate`]), never whole records.
 
 mod best;
-mod export;
 
 pub use best::best_by_validation;
 use best::cell_scores;
-pub use export::{csv, notes, table, title};
 
+use super::cells::{Axes, Setting};
 use super::per_metric::PerMetric;
 use super::stats::Stat;
-use super::summary::{Axes, Setting};
 use super::view::RunView;
 use crate::engine::record::{RunRecord, ValidationRecord};
-use crate::engine::store::{self, StoreError};
 use crate::scenario::spec::ValidationLabels;
 use crate::scenario::spec::{MethodSpec, SelectionScore, SmoothingStyle};
 use crate::vocab::axis::Axis;
@@ -29,7 +26,6 @@ use crate::vocab::metric::{Metric, Metrics};
 use serde::Serialize;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::path::Path;
 
 /// What selection reads of one run record.
 #[derive(Clone, Debug)]
@@ -157,41 +153,32 @@ pub struct Selected {
 /// The file [`write`] writes in the results folder.
 pub const FILE: &str = "selected.csv";
 
-/// Redoes the selection from `records` and writes `selected.csv` into `dir` (removing a stale one
-/// when no run has a validation score). The entry `report::write_all` calls.
-pub fn write(
-    dir: &Path,
-    candidates: impl IntoIterator<Item = Candidate>,
-) -> Result<Option<Selected>, StoreError> {
-    let selected = select(candidates);
-    let path = dir.join(FILE);
-    match &selected {
-        Some(sel) => store::write_atomic(&path, csv(sel).as_bytes())?,
-        None => match std::fs::remove_file(&path) {
-            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                return Err(StoreError::Io {
-                    path: path.display().to_string(),
-                    err,
-                })
-            }
-            _ => {}
-        },
+pub fn mode_name(v: ValidationLabels) -> &'static str {
+    match v {
+        ValidationLabels::Noisy => "noisy",
+        ValidationLabels::Clean => "clean",
     }
-    Ok(selected)
+}
+
+pub fn metric_name(m: SelectionScore) -> &'static str {
+    match m {
+        SelectionScore::Accuracy => "accuracy",
+        SelectionScore::Nll => "nll",
+    }
 }
 
 /// What the best-method table is chosen by with a selection.
 pub fn chosen_by(sel: &Selected) -> String {
     format!(
         "validation {} on {} labels (not on test)",
-        export::metric_name(sel.metric),
-        export::mode_name(sel.validation)
+        metric_name(sel.metric),
+        mode_name(sel.validation)
     )
 }
 
 /// `noisy` or `clean`: the labels the validation samples were scored against.
 pub fn mode_text(sel: &Selected) -> &'static str {
-    export::mode_name(sel.validation)
+    mode_name(sel.validation)
 }
 
 /// The family of a method: its kind (smoothing by style) and its untuned method settings.

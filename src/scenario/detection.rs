@@ -1,8 +1,8 @@
 //! `[detection]`: one table, not an axis. Its `score` list says which scores every run computes.
 
+use super::build::cells;
 use super::build::Reader;
 use super::diag::Problem;
-use super::load::cells;
 use super::reader::{Scalar, Table};
 use super::spec::{DetectionSpec, Score};
 use crate::vocab::keys::detection::{FOLDS, SCORE};

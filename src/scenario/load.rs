@@ -1,7 +1,7 @@
 //! Reading a scenario: parse the text, build every cell of every table, check the rules across
 //! sections, and resolve the grid's sections into a [`Scenario`].
 
-use super::build::{self, Cell, Reader};
+use super::build::{self, cells, Cell, Reader};
 use super::cross::{self, spec_shape, Built, DataShape};
 use super::diag::{self, Problem, ScenarioError};
 use super::reader::{self, Table};
@@ -345,24 +345,6 @@ fn section<T>(
             let spec = build(&mut r);
             out.push(Built::new(spec, table.span.clone(), &cell));
         }
-    }
-    out
-}
-
-/// The cartesian product of a table's value lists, in key order.
-pub(super) fn cells(table: &Table) -> Vec<Cell> {
-    let mut out = vec![Cell::new()];
-    for (key, field) in &table.fields {
-        out = out
-            .into_iter()
-            .flat_map(|cell| {
-                field.values.iter().map(move |v| {
-                    let mut c = cell.clone();
-                    c.insert(key, v.clone());
-                    c
-                })
-            })
-            .collect();
     }
     out
 }

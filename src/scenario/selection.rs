@@ -1,9 +1,9 @@
 //! `[selection]`: reads the section and checks that every tuned axis is a model or method axis of
 //! the grid (the grid's axes are known only once every section is built).
 
+use super::build::cells;
 use super::build::Reader;
 use super::diag::{did_you_mean, Problem};
-use super::load::cells;
 use super::reader::{Scalar, Span, Table};
 use super::spec::{SelectionScore, SelectionSpec, ValidationLabels};
 use crate::vocab::axis::{Axis, Section};

@@ -3,7 +3,6 @@
 use super::columns::{document_metrics, legend_name};
 use super::table::{best_legend, best_table, best_title, delta_legend, notes, table, TextTable};
 use super::Exporter;
-use crate::report::selection;
 use crate::report::summary::Summary;
 
 pub struct Markdown;
@@ -32,9 +31,9 @@ impl Exporter for Markdown {
             }
         }
         if let Some(sel) = &s.selected {
-            out.push_str(&format!("\n## {}\n\n", selection::title(sel)));
-            out.push_str(&render_markdown(&selection::table(sel)));
-            for line in selection::notes(sel) {
+            out.push_str(&format!("\n## {}\n\n", super::selection::title(sel)));
+            out.push_str(&render_markdown(&super::selection::table(sel)));
+            for line in super::selection::notes(sel) {
                 out.push_str(&format!("\n{line}.\n"));
             }
         }

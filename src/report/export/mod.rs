@@ -14,6 +14,7 @@ mod format;
 mod json;
 mod markdown;
 mod runs_csv;
+pub mod selection;
 pub mod significance;
 mod summary_long;
 mod table;

@@ -5,7 +5,6 @@ use super::columns::{present, DEFAULT_TABLE_METRICS};
 use super::format::{width, wrap};
 use super::table::{best_legend, best_table, best_title, delta_legend, notes, table, TextTable};
 use super::Exporter;
-use crate::report::selection;
 use crate::report::summary::Summary;
 use crate::vocab::metric::Metric;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
@@ -57,9 +56,9 @@ impl Exporter for Terminal<'_> {
             }
         }
         if let Some(sel) = &s.selected {
-            out.push_str(&format!("\n{}:\n", selection::title(sel)));
-            out.push_str(&render_terminal(&selection::table(sel)));
-            for line in selection::notes(sel).into_iter().flat_map(words) {
+            out.push_str(&format!("\n{}:\n", super::selection::title(sel)));
+            out.push_str(&render_terminal(&super::selection::table(sel)));
+            for line in super::selection::notes(sel).into_iter().flat_map(words) {
                 out.push_str(&line);
                 out.push('\n');
             }

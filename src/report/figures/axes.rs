@@ -93,7 +93,7 @@ pub(super) fn focus<'a>(s: &'a Summary, x: Option<&Axis>) -> Option<(Vec<&'a Cel
     };
     let first = setting(cells.first()?);
     cells.retain(|c| setting(c) == first);
-    Some((cells, super::facet::describe(&first)))
+    Some((cells, describe(&first)))
 }
 
 /// ` at rate=0.4, …` after a title, or nothing when the setting is empty.
@@ -103,4 +103,18 @@ pub(super) fn at_setting(setting: &str) -> String {
     } else {
         format!(" at {setting}")
     }
+}
+
+/// A setting in words: kinds and sources by their value alone, other axes as `name = value`;
+/// axes a cell does not have (empty values) left out.
+pub(super) fn describe(setting: &[(Axis, AxisValue)]) -> String {
+    let parts: Vec<String> = setting
+        .iter()
+        .filter(|(_, v)| !matches!(v, AxisValue::Text(t) if t.is_empty()))
+        .map(|(a, v)| match a.key() {
+            "kind" | "source" | "name" => v.to_string(),
+            _ => format!("{} = {v}", a.human()),
+        })
+        .collect();
+    parts.join(", ")
 }

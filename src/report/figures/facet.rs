@@ -3,7 +3,7 @@
 //! panel by colour and marker; everything else gets its own panel, so no two lines of one panel
 //! differ by more than the method.
 
-use super::axes::varying_axes;
+use super::axes::{describe, varying_axes};
 use crate::report::summary::{Cell, Setting, Summary};
 use crate::scenario::spec::AxisValue;
 use crate::vocab::axis::Axis;
@@ -39,20 +39,6 @@ pub(super) fn facet_axes(s: &Summary, x: Option<&Axis>) -> Vec<Axis> {
         .into_iter()
         .filter(|a| !a.is_method())
         .collect()
-}
-
-/// A setting in words: kinds and sources by their value alone, other axes as `name = value`;
-/// axes a cell does not have (empty values) left out.
-pub(super) fn describe(setting: &[(Axis, AxisValue)]) -> String {
-    let parts: Vec<String> = setting
-        .iter()
-        .filter(|(_, v)| !matches!(v, AxisValue::Text(t) if t.is_empty()))
-        .map(|(a, v)| match a.key() {
-            "kind" | "source" | "name" => v.to_string(),
-            _ => format!("{} = {v}", a.human()),
-        })
-        .collect();
-    parts.join(", ")
 }
 
 /// The cells of `s` in panels by the facet axes (for a figure along `x`).

@@ -2,7 +2,7 @@
 
 use super::Candidate;
 use super::Selected;
-use crate::report::summary::{Axes, Cell, Setting};
+use crate::report::cells::{Axes, Cell, Setting};
 use crate::scenario::spec::SelectionScore;
 use std::collections::HashMap;
 

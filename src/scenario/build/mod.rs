@@ -24,6 +24,24 @@ use std::collections::BTreeMap;
 /// One combination of a table's values.
 pub type Cell = BTreeMap<&'static str, (Scalar, Span)>;
 
+/// The cartesian product of a table's value lists, in key order.
+pub(in crate::scenario) fn cells(table: &super::reader::Table) -> Vec<Cell> {
+    let mut out = vec![Cell::new()];
+    for (key, field) in &table.fields {
+        out = out
+            .into_iter()
+            .flat_map(|cell| {
+                field.values.iter().map(move |v| {
+                    let mut c = cell.clone();
+                    c.insert(key, v.clone());
+                    c
+                })
+            })
+            .collect();
+    }
+    out
+}
+
 /// Reads typed values out of a cell, recording problems with their spans.
 pub struct Reader<'a> {
     pub section: &'static str,

@@ -1,24 +1,13 @@
 //! A selection as text: `selected.csv` (every choice at full precision, with every candidate's
 //! score) and the "selected" table the terminal, `summary.md` and `report.html` show.
 
-use super::{values_text, Selected};
-use crate::report::export::significance::Verdict;
-use crate::report::export::{delta_text, mean_std, num, short_axes, TextTable, BEST_BY};
-use crate::scenario::spec::{SelectionScore, ValidationLabels};
-
-pub(super) fn mode_name(v: ValidationLabels) -> &'static str {
-    match v {
-        ValidationLabels::Noisy => "noisy",
-        ValidationLabels::Clean => "clean",
-    }
-}
-
-pub(super) fn metric_name(m: SelectionScore) -> &'static str {
-    match m {
-        SelectionScore::Accuracy => "accuracy",
-        SelectionScore::Nll => "nll",
-    }
-}
+use super::significance::Verdict;
+use super::{delta_text, mean_std, num, short_axes, TextTable, BEST_BY};
+use crate::engine::store::{self, StoreError};
+use crate::report::selection::{
+    metric_name, mode_name, select, values_text, Candidate, Selected, FILE,
+};
+use std::path::Path;
 
 /// `selected.csv`: one row per repetition × compared cell × family: the chosen tuned values, the
 /// validation score, every candidate's score (`l2=0.01 ε=0.1: 0.93; …`), the chosen run's
@@ -160,4 +149,27 @@ pub fn table(sel: &Selected) -> TextTable {
         rows,
         numeric,
     }
+}
+
+/// Redoes the selection from `records` and writes `selected.csv` into `dir` (removing a stale one
+/// when no run has a validation score). The entry `report::write_all` calls.
+pub fn write(
+    dir: &Path,
+    candidates: impl IntoIterator<Item = Candidate>,
+) -> Result<Option<Selected>, StoreError> {
+    let selected = select(candidates);
+    let path = dir.join(FILE);
+    match &selected {
+        Some(sel) => store::write_atomic(&path, csv(sel).as_bytes())?,
+        None => match std::fs::remove_file(&path) {
+            Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
+                return Err(StoreError::Io {
+                    path: path.display().to_string(),
+                    err,
+                })
+            }
+            _ => {}
+        },
+    }
+    Ok(selected)
 }
