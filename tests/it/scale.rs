@@ -50,6 +50,25 @@ epsilon = [0.0, 0.1, 0.2, 0.3]
 "#;
 const SLOW_RUNS: usize = 2 * 4 * 4;
 
+/// 2 runs of 12,000 training rows, so each evaluation has 2 row chunks of its own: with more
+/// threads than runs, the idle threads evaluate the fits' chunks.
+const FEW_LARGE: &str = r#"
+name = "few_large"
+seeds = 1
+[dataset]
+source = "blobs"
+classes = 4
+features = 6
+train = 12000
+test = 200
+[noise]
+kind = "symmetric"
+rate = [0.1, 0.3]
+[[method]]
+kind = "label_smoothing"
+epsilon = 0.1
+"#;
+
 const SUMMARIES: [&str; 3] = ["summary.csv", "summary.md", "summary.json"];
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -139,6 +158,23 @@ fn thread_count_does_not_change_results() {
     run_ok(&file, &four, &["--threads", "4"]);
     assert_eq!(records(&one).len(), 12);
     assert_same_results(&one, &four);
+}
+
+#[test]
+fn fewer_runs_than_threads_do_not_change_results() {
+    let t = TempDir::new().unwrap();
+    let file = write(t.path(), "s.toml", FEW_LARGE);
+    let outs: Vec<PathBuf> = [1, 2, 3]
+        .iter()
+        .map(|threads| {
+            let out = t.path().join(format!("t{threads}"));
+            run_ok(&file, &out, &["--threads", &threads.to_string()]);
+            out
+        })
+        .collect();
+    assert_eq!(records(&outs[0]).len(), 2);
+    assert_same_results(&outs[0], &outs[1]);
+    assert_same_results(&outs[0], &outs[2]);
 }
 
 #[test]
