@@ -50,24 +50,22 @@ epsilon = [0.0, 0.1, 0.2, 0.3]
 "#;
 const SLOW_RUNS: usize = 2 * 4 * 4;
 
-/// 2 runs of 12,000 training rows, so each evaluation has 2 row chunks of its own: with more
-/// threads than runs, the idle threads evaluate the fits' chunks.
-const FEW_LARGE: &str = r#"
-name = "few_large"
-seeds = 1
-[dataset]
-source = "blobs"
-classes = 4
-features = 6
-train = 12000
-test = 200
-[noise]
-kind = "symmetric"
-rate = [0.1, 0.3]
-[[method]]
-kind = "label_smoothing"
-epsilon = 0.1
-"#;
+/// SMALL with one seed, one ε and 100 times the training rows: 2 runs of 12,000 rows, so each
+/// evaluation has 2 row chunks of its own and, with more threads than runs, idle threads evaluate
+/// the fits' chunks.
+fn few_large() -> String {
+    let text = SMALL
+        .replace("seeds = 2", "seeds = 1")
+        .replace("train = 120", "train = 12000")
+        .replace("epsilon = [0.0, 0.1, 0.2]", "epsilon = 0.1");
+    for edited in ["seeds = 1", "train = 12000", "epsilon = 0.1"] {
+        assert!(
+            text.contains(edited),
+            "SMALL no longer has what few_large edits"
+        );
+    }
+    text
+}
 
 const SUMMARIES: [&str; 3] = ["summary.csv", "summary.md", "summary.json"];
 
@@ -163,7 +161,7 @@ fn thread_count_does_not_change_results() {
 #[test]
 fn fewer_runs_than_threads_do_not_change_results() {
     let t = TempDir::new().unwrap();
-    let file = write(t.path(), "s.toml", FEW_LARGE);
+    let file = write(t.path(), "s.toml", &few_large());
     let outs: Vec<PathBuf> = [1, 2, 3]
         .iter()
         .map(|threads| {
