@@ -134,6 +134,10 @@ impl Shared {
 ///
 /// Memory: the engine holds the grid's run specs and, per worker thread, the dataset and noise draw in
 /// use; records go to disk as they finish and are never kept, and resuming reads only their ids.
+///
+/// Threads: one run per task on the pool; each fit's objective also cuts its rows into chunks of
+/// tasks on the same pool (`train::objective`), so threads left without a run (fewer pending runs
+/// than threads) help the fits still going, with the same results on any thread count.
 pub fn run(
     scenario: &Scenario,
     opts: &Options,

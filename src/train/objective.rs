@@ -13,6 +13,9 @@
 //! machine, this kernel ~40 GFLOP/s for the whole evaluation, softmax included). Every weight,
 //! logit and gradient entry is one fused multiply-add chain in a fixed order, so results are
 //! identical bit for bit for every kernel (AVX-512, AVX2, portable), thread count and block size.
+//! From 8,192 rows on, the rows are cut into chunks fixed by the row count alone, evaluated in
+//! parallel (rayon, on the pool the caller runs in) and added in chunk order ([`chunks`]): one large
+//! fit uses every thread the grid leaves idle, with the same bits on any number of them.
 //! On x86-64 the portable kernel runs only where AVX2 and FMA are missing (CPUs before 2013,
 //! emulators hiding them); compiled for baseline x86-64 it computes each fused multiply-add through
 //! libm's `fma`, ~15× slower than the issue-2 ndarray code. On aarch64, where FMA is always there,
@@ -21,6 +24,9 @@
 //! Parameters θ are laid out as W (D×C, row-major) followed by b (C), with C = K outputs for softmax
 //! and C = 1 for the binary logistic model (whose class-0 logit is fixed at 0).
 
+#[cfg(test)]
+mod chunk_tests;
+mod chunks;
 mod instruction_set;
 mod kernel;
 mod lanes;
@@ -31,9 +37,11 @@ mod workspace;
 pub use instruction_set::Kernel;
 
 use super::loss::RowLoss;
+use chunks::{Chunk, Partition};
 use kernel::Block;
 use ndarray::{Array2, ArrayView2};
-use workspace::{lane_sum, Workspace};
+use rayon::prelude::*;
+use workspace::lane_sum;
 
 pub struct Objective<'a> {
     x: ArrayView2<'a, f64>,
@@ -45,9 +53,8 @@ pub struct Objective<'a> {
     outputs: usize,
     l2: f64,
     kernel: Kernel,
-    ws: Workspace,
-    offsets: Vec<usize>,
-    labels: Vec<usize>,
+    /// One per chunk of the largest evaluation so far, each allocated on first use and kept.
+    chunks: Vec<Chunk>,
     /// Number of objective-and-gradient evaluations so far.
     pub evaluations: usize,
 }
@@ -66,8 +73,6 @@ impl<'a> Objective<'a> {
         assert_eq!(x.nrows(), y.len(), "one label per row");
         let row_major = x.ncols() <= 1 || x.strides()[1] == 1;
         let owned = (!row_major || x.strides()[0] < 0).then(|| x.as_standard_layout().into_owned());
-        let kernel = Kernel::detect();
-        let ws = Workspace::new(x.ncols(), outputs, classes, kernel.tiles());
         Objective {
             x,
             owned,
@@ -76,10 +81,8 @@ impl<'a> Objective<'a> {
             classes,
             outputs,
             l2,
-            kernel,
-            offsets: Vec::with_capacity(ws.block),
-            labels: Vec::with_capacity(ws.block),
-            ws,
+            kernel: Kernel::detect(),
+            chunks: Vec::new(),
             evaluations: 0,
         }
     }
@@ -90,7 +93,9 @@ impl<'a> Objective<'a> {
             return false;
         }
         self.kernel = kernel;
-        self.ws = Workspace::new(self.x.ncols(), self.outputs, self.classes, kernel.tiles());
+        let chunks = self.chunks.len();
+        self.chunks.clear();
+        self.grow(chunks);
         true
     }
 
@@ -106,79 +111,71 @@ impl<'a> Objective<'a> {
         self.y.len()
     }
 
-    /// First feature of row 0 and the distance between rows, in f64.
-    fn rows(&self) -> (*const f64, usize) {
-        match &self.owned {
+    /// Where the rows of X are.
+    fn rows(&self) -> Rows {
+        let (base, stride) = match &self.owned {
             Some(a) => (a.as_ptr(), a.ncols()),
             None => (self.x.as_ptr(), self.x.strides()[0].max(0) as usize),
-        }
+        };
+        Rows { base, stride }
     }
 
     /// F(θ) and ∇F(θ) over all training rows.
     pub fn value_grad(&mut self, theta: &[f64], grad: &mut [f64]) -> f64 {
-        self.begin(theta);
-        let (base, row_stride) = self.rows();
-        let (n, block) = (self.y.len(), self.ws.block);
-        let mut start = 0;
-        while start < n {
-            let end = (start + block).min(n);
-            self.offsets.clear();
-            self.offsets.extend((start..end).map(|i| i * row_stride));
-            self.run(base, start..end, Some(row_stride));
-            start = end;
-        }
-        self.finish(theta, grad, n)
+        self.evaluate(theta, None);
+        self.finish(theta, grad, self.y.len())
     }
 
     /// F and ∇F over a subset of rows (a mini-batch): the mean runs over the subset.
     pub fn value_grad_rows(&mut self, theta: &[f64], rows: &[usize], grad: &mut [f64]) -> f64 {
-        self.begin(theta);
-        let (base, row_stride) = self.rows();
-        let block = self.ws.block;
-        for start in (0..rows.len()).step_by(block) {
-            let end = (start + block).min(rows.len());
-            self.offsets.clear();
-            self.offsets.extend(rows[start..end].iter().map(|&i| {
-                assert!(i < self.y.len(), "row {i} out of range");
-                i * row_stride
-            }));
-            self.labels.clear();
-            self.labels
-                .extend(rows[start..end].iter().map(|&i| self.y[i]));
-            self.run(base, 0..end - start, None);
+        if let Some(&i) = rows.iter().find(|&&i| i >= self.y.len()) {
+            panic!("row {i} out of range");
         }
+        self.evaluate(theta, Some(rows));
         self.finish(theta, grad, rows.len())
     }
 
-    fn begin(&mut self, theta: &[f64]) {
+    /// Accumulates the sums of the rows (all, or `subset`) into the first chunk's workspace.
+    fn evaluate(&mut self, theta: &[f64], subset: Option<&[usize]>) {
         assert_eq!(theta.len(), self.n_params(), "θ has W (D×C) then b (C)");
         self.evaluations += 1;
-        self.ws.begin(theta);
+        let plan = Partition::of(subset.map_or(self.y.len(), <[usize]>::len));
+        self.grow(plan.count);
+        let pass = Pass {
+            rows: self.rows(),
+            y: self.y,
+            subset,
+            loss: &self.loss,
+            kernel: self.kernel,
+            theta,
+        };
+        let chunks = &mut self.chunks[..plan.count];
+        if let [only] = chunks {
+            pass.run(only, plan.range(0));
+        } else {
+            chunks
+                .par_iter_mut()
+                .enumerate()
+                .for_each(|(i, chunk)| pass.run(chunk, plan.range(i)));
+        }
+        chunks::reduce(chunks);
     }
 
-    /// One block: rows at `offsets`; labels `y[range]` when the rows follow each other `stride`
-    /// apart, else the gathered `labels`.
-    fn run(&mut self, base: *const f64, range: std::ops::Range<usize>, stride: Option<usize>) {
-        let block = Block {
-            base,
-            offsets: &self.offsets,
-            stride,
-            labels: match stride {
-                Some(_) => &self.y[range],
-                None => &self.labels,
-            },
-        };
-        let (ws, loss) = (&mut self.ws, &self.loss);
-        // SAFETY: every offset addresses a row of X (checked above), the block holds at most
-        // `ws.block` rows, and the kernel chosen is one this CPU supports (`Kernel::available`).
-        unsafe { self.kernel.run_block(ws, &block, loss) }
+    /// Makes sure there are `count` chunks' workspaces.
+    fn grow(&mut self, count: usize) {
+        while self.chunks.len() < count {
+            let tiles = self.kernel.tiles();
+            let chunk = Chunk::new(self.x.ncols(), self.outputs, self.classes, tiles);
+            self.chunks.push(chunk);
+        }
     }
 
     fn finish(&mut self, theta: &[f64], grad: &mut [f64], n: usize) -> f64 {
         assert_eq!(grad.len(), theta.len());
         let inv_n = 1.0 / n.max(1) as f64;
-        let (d, c, d8) = (self.ws.d, self.ws.c, self.ws.d8);
-        let acc_w = self.ws.acc_w.as_slice();
+        let ws = &self.chunks[0].ws;
+        let (d, c, d8) = (ws.d, ws.c, ws.d8);
+        let acc_w = ws.acc_w.as_slice();
         let mut penalty = 0.0;
         for f in 0..d {
             for k in 0..c {
@@ -187,11 +184,77 @@ impl<'a> Objective<'a> {
                 penalty += theta[i] * theta[i];
             }
         }
-        self.ws.fold_log_sums();
-        let acc_b = self.ws.acc_b.as_slice();
+        let acc_b = ws.acc_b.as_slice();
         for k in 0..c {
             grad[d * c + k] = lane_sum(&acc_b[k * 8..k * 8 + 8]) * inv_n;
         }
-        lane_sum(&self.ws.loss) * inv_n + 0.5 * self.l2 * penalty
+        lane_sum(&ws.loss) * inv_n + 0.5 * self.l2 * penalty
+    }
+}
+
+/// Row i of X: `stride` f64 apart from `base`.
+#[derive(Clone, Copy)]
+struct Rows {
+    base: *const f64,
+    stride: usize,
+}
+
+// SAFETY: `base` points into X (or the objective's row-major copy), borrowed immutably for the
+// objective's lifetime and only ever read.
+unsafe impl Send for Rows {}
+unsafe impl Sync for Rows {}
+
+/// What every chunk of one evaluation reads.
+struct Pass<'p> {
+    rows: Rows,
+    y: &'p [usize],
+    /// The mini-batch's rows, or None for all rows.
+    subset: Option<&'p [usize]>,
+    loss: &'p RowLoss,
+    kernel: Kernel,
+    theta: &'p [f64],
+}
+
+impl Pass<'_> {
+    /// Loads θ into the chunk's workspace and runs the kernel over the rows at positions `range`
+    /// (of X, or of the subset), block by block.
+    fn run(&self, chunk: &mut Chunk, range: std::ops::Range<usize>) {
+        let Chunk {
+            ws,
+            offsets,
+            labels,
+        } = chunk;
+        ws.begin(self.theta);
+        let Rows { base, stride } = self.rows;
+        for start in range.clone().step_by(ws.block) {
+            let end = (start + ws.block).min(range.end);
+            offsets.clear();
+            let block = match self.subset {
+                None => {
+                    offsets.extend((start..end).map(|i| i * stride));
+                    Block {
+                        base,
+                        offsets,
+                        stride: Some(stride),
+                        labels: &self.y[start..end],
+                    }
+                }
+                Some(rows) => {
+                    offsets.extend(rows[start..end].iter().map(|&i| i * stride));
+                    labels.clear();
+                    labels.extend(rows[start..end].iter().map(|&i| self.y[i]));
+                    Block {
+                        base,
+                        offsets,
+                        stride: None,
+                        labels,
+                    }
+                }
+            };
+            // SAFETY: every offset addresses a row of X (subsets are checked by the caller), the
+            // block holds at most `ws.block` rows, and the kernel is one this CPU supports
+            // (`Kernel::available`).
+            unsafe { self.kernel.run_block(ws, &block, self.loss) }
+        }
     }
 }

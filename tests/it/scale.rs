@@ -50,6 +50,23 @@ epsilon = [0.0, 0.1, 0.2, 0.3]
 "#;
 const SLOW_RUNS: usize = 2 * 4 * 4;
 
+/// SMALL with one seed, one ε and 100 times the training rows: 2 runs of 12,000 rows, so each
+/// evaluation has 2 row chunks of its own and, with more threads than runs, idle threads evaluate
+/// the fits' chunks.
+fn few_large() -> String {
+    let text = SMALL
+        .replace("seeds = 2", "seeds = 1")
+        .replace("train = 120", "train = 12000")
+        .replace("epsilon = [0.0, 0.1, 0.2]", "epsilon = 0.1");
+    for edited in ["seeds = 1", "train = 12000", "epsilon = 0.1"] {
+        assert!(
+            text.contains(edited),
+            "SMALL no longer has what few_large edits"
+        );
+    }
+    text
+}
+
 const SUMMARIES: [&str; 3] = ["summary.csv", "summary.md", "summary.json"];
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -139,6 +156,23 @@ fn thread_count_does_not_change_results() {
     run_ok(&file, &four, &["--threads", "4"]);
     assert_eq!(records(&one).len(), 12);
     assert_same_results(&one, &four);
+}
+
+#[test]
+fn fewer_runs_than_threads_do_not_change_results() {
+    let t = TempDir::new().unwrap();
+    let file = write(t.path(), "s.toml", &few_large());
+    let outs: Vec<PathBuf> = [1, 2, 3]
+        .iter()
+        .map(|threads| {
+            let out = t.path().join(format!("t{threads}"));
+            run_ok(&file, &out, &["--threads", &threads.to_string()]);
+            out
+        })
+        .collect();
+    assert_eq!(records(&outs[0]).len(), 2);
+    assert_same_results(&outs[0], &outs[1]);
+    assert_same_results(&outs[0], &outs[2]);
 }
 
 #[test]
