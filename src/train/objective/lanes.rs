@@ -1,7 +1,7 @@
 //! Eight f64 lanes, the unit of the evaluation kernel, with one implementation per instruction set.
 //!
 //! Every operation is an IEEE-754 operation rounded once (add, mul, div, fused multiply-add, max),
-//! so the AVX-512 (`__m512d`) and portable (`[f64; 8]`, also compiled for AVX2) implementations
+//! so the AVX-512 (`__m512d`), AVX2 (two `__m256d`) and portable (`[f64; 8]`) implementations
 //! give the same bits: the kernel is written once against [`Lanes`] and a result never depends on
 //! the machine's vector width. Hand-written rather than taken from a SIMD crate because that identity (in particular of
 //! `exp`, built here from those operations) is the point.
@@ -241,6 +241,122 @@ impl Lanes for Avx512 {
             _mm512_storeu_pd(col(1), _mm512_permutex2var_pd(t1, even, t3));
             _mm512_storeu_pd(col(2), _mm512_permutex2var_pd(t0, odd, t2));
             _mm512_storeu_pd(col(3), _mm512_permutex2var_pd(t1, odd, t3));
+        }
+    }
+}
+
+/// Two AVX2 registers (lanes 0–3 and 4–7). Only constructed inside functions compiled with `avx2`
+/// and `fma` enabled, after the CPU was checked for them. Intrinsics rather than the portable
+/// arrays so that values stay in registers and the transpose uses shuffles, not 64 scalar moves.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(super) struct Avx2(__m256d, __m256d);
+
+/// Both halves through one AVX intrinsic (no closures: they would not inherit the target features
+/// the intrinsics need to inline).
+#[cfg(target_arch = "x86_64")]
+macro_rules! halves {
+    ($op:ident($($a:expr),*)) => {
+        unsafe { Avx2($op($($a.0),*), $op($($a.1),*)) }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Lanes for Avx2 {
+    #[inline(always)]
+    fn splat(v: f64) -> Self {
+        unsafe { Avx2(_mm256_set1_pd(v), _mm256_set1_pd(v)) }
+    }
+    #[inline(always)]
+    unsafe fn load(p: *const f64) -> Self {
+        Avx2(_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4)))
+    }
+    #[inline(always)]
+    unsafe fn store(self, p: *mut f64) {
+        _mm256_storeu_pd(p, self.0);
+        _mm256_storeu_pd(p.add(4), self.1);
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        halves!(_mm256_add_pd(self, b))
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        halves!(_mm256_sub_pd(self, b))
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        halves!(_mm256_mul_pd(self, b))
+    }
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        halves!(_mm256_div_pd(self, b))
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        halves!(_mm256_fmadd_pd(self, b, c))
+    }
+    #[inline(always)]
+    fn max(self, b: Self) -> Self {
+        halves!(_mm256_max_pd(self, b))
+    }
+    #[inline(always)]
+    fn zero_where_below(self, x: Self, limit: f64) -> Self {
+        let keep = unsafe {
+            let limit = _mm256_set1_pd(limit);
+            Avx2(
+                _mm256_cmp_pd::<_CMP_NLT_UQ>(x.0, limit),
+                _mm256_cmp_pd::<_CMP_NLT_UQ>(x.1, limit),
+            )
+        };
+        halves!(_mm256_and_pd(keep, self))
+    }
+    #[inline(always)]
+    fn select_eq(self, value: f64, yes: Self, no: Self) -> Self {
+        let eq = unsafe {
+            let value = _mm256_set1_pd(value);
+            Avx2(
+                _mm256_cmp_pd::<_CMP_EQ_OQ>(self.0, value),
+                _mm256_cmp_pd::<_CMP_EQ_OQ>(self.1, value),
+            )
+        };
+        halves!(_mm256_blendv_pd(no, yes, eq))
+    }
+    #[inline(always)]
+    fn pow2_of_shifted(t: Self) -> Self {
+        unsafe {
+            let bias = _mm256_set1_epi64x(1023 << 52);
+            let (lo, hi) = (_mm256_castpd_si256(t.0), _mm256_castpd_si256(t.1));
+            Avx2(
+                _mm256_castsi256_pd(_mm256_add_epi64(_mm256_slli_epi64::<52>(lo), bias)),
+                _mm256_castsi256_pd(_mm256_add_epi64(_mm256_slli_epi64::<52>(hi), bias)),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize) {
+        // Four 4×4 quadrants: rows 4h..4h+4 × features 4q..4q+4 land at features 4q + j, lanes 4h..
+        for h in 0..2 {
+            for q in 0..2 {
+                let r = &rows[4 * h..4 * h + 4];
+                let f = 4 * q;
+                let a = [
+                    _mm256_loadu_pd(r[0].add(f)),
+                    _mm256_loadu_pd(r[1].add(f)),
+                    _mm256_loadu_pd(r[2].add(f)),
+                    _mm256_loadu_pd(r[3].add(f)),
+                ];
+                // t0 = [a0[0] a1[0] a0[2] a1[2]], t1 = [a0[1] a1[1] a0[3] a1[3]], t2, t3 from a2, a3.
+                let t0 = _mm256_unpacklo_pd(a[0], a[1]);
+                let t1 = _mm256_unpackhi_pd(a[0], a[1]);
+                let t2 = _mm256_unpacklo_pd(a[2], a[3]);
+                let t3 = _mm256_unpackhi_pd(a[2], a[3]);
+                let col = |j: usize| out.add((4 * q + j) * stride + 4 * h);
+                _mm256_storeu_pd(col(0), _mm256_permute2f128_pd::<0x20>(t0, t2));
+                _mm256_storeu_pd(col(1), _mm256_permute2f128_pd::<0x20>(t1, t3));
+                _mm256_storeu_pd(col(2), _mm256_permute2f128_pd::<0x31>(t0, t2));
+                _mm256_storeu_pd(col(3), _mm256_permute2f128_pd::<0x31>(t1, t3));
+            }
         }
     }
 }

@@ -85,13 +85,9 @@ fn class_tile(c: usize, max: usize) -> usize {
 /// 20,000 × 64 × 10: 32 rows beat 64, 128 and 256).
 pub(super) const BLOCK_ROWS: usize = 32;
 
-/// Register tiles of one instruction set.
+/// What the workspace's layout needs from an instruction set's register tiles.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Tiles {
-    /// Row groups (of 8) per forward tile.
-    pub rt: usize,
-    /// Feature vectors (of 8) per backward tile.
-    pub dv: usize,
     /// Most classes per tile.
     pub kt_max: usize,
 }
@@ -103,10 +99,6 @@ impl Workspace {
         let d8 = d.div_ceil(8) * 8;
         let block = BLOCK_ROWS;
         let pitch = block + 8;
-        assert!(
-            block.is_multiple_of(8 * tiles.rt),
-            "blocks hold whole forward tiles"
-        );
         Workspace {
             d,
             d8,
