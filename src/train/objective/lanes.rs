@@ -13,7 +13,7 @@ use std::arch::x86_64::*;
 ///
 /// # Safety
 /// `load` and `store` read or write 8 consecutive f64 at the pointer; `transpose8` reads 8 values at
-/// each of the 8 row pointers and writes 8 values at each of `out + j·stride`, j < 8.
+/// `col` of each of the 8 row pointers and writes 8 values at each of `out + j·stride`, j < 8.
 pub(super) trait Lanes: Copy {
     fn splat(v: f64) -> Self;
     unsafe fn load(p: *const f64) -> Self;
@@ -32,8 +32,9 @@ pub(super) trait Lanes: Copy {
     fn select_eq(self, value: f64, yes: Self, no: Self) -> Self;
     /// 2ⁿ for `t` = 1.5·2⁵² + n, n an integer in [−1022, 1023]: the bits (bits(t) << 52) + (1023 << 52).
     fn pow2_of_shifted(t: Self) -> Self;
-    /// out[j·stride + i] = rows[i][j] for i, j < 8.
-    unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize);
+    /// out[j·stride + i] = rows[i][col + j] for i, j < 8 (the column apart from the row pointers,
+    /// so that a block's rows are 8 pointers in registers and one index, not 8 pointers a step).
+    unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize);
 
     /// eˣ to within 2 ulp for x ≤ 709; 0 for x < −708 (where eˣ < 3.3e−308); NaN stays NaN.
     /// Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2 (fdlibm's split of ln2), then the degree-13
@@ -142,10 +143,10 @@ impl Lanes for Portable {
         Portable(t.0.map(|t| f64::from_bits((t.to_bits() << 52).wrapping_add(1023 << 52))))
     }
     #[inline(always)]
-    unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize) {
+    unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
         for (i, row) in rows.iter().enumerate() {
             for j in 0..8 {
-                *out.add(j * stride + i) = *row.add(j);
+                *out.add(j * stride + i) = *row.add(col + j);
             }
         }
     }
@@ -218,12 +219,12 @@ impl Lanes for Avx512 {
         }
     }
     #[inline(always)]
-    unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize) {
+    unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
         // Halves of rows i and i + 4 side by side, built by loads (the insert from memory runs on
         // either shuffle-capable port, leaving fewer steps for the one that does all shuffles).
         let pair = |i: usize, half: usize| {
-            let lo = _mm512_castpd256_pd512(_mm256_loadu_pd(rows[i].add(4 * half)));
-            _mm512_insertf64x4::<1>(lo, _mm256_loadu_pd(rows[i + 4].add(4 * half)))
+            let lo = _mm512_castpd256_pd512(_mm256_loadu_pd(rows[i].add(col + 4 * half)));
+            _mm512_insertf64x4::<1>(lo, _mm256_loadu_pd(rows[i + 4].add(col + 4 * half)))
         };
         // Even and odd features of rows (0, 1), (2, 3) from each half, then the 8 rows of each
         // feature gathered by one two-source permutation.
@@ -334,12 +335,12 @@ impl Lanes for Avx2 {
         }
     }
     #[inline(always)]
-    unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize) {
+    unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
         // Four 4×4 quadrants: rows 4h..4h+4 × features 4q..4q+4 land at features 4q + j, lanes 4h..
         for h in 0..2 {
             for q in 0..2 {
                 let r = &rows[4 * h..4 * h + 4];
-                let f = 4 * q;
+                let f = col + 4 * q;
                 let a = [
                     _mm256_loadu_pd(r[0].add(f)),
                     _mm256_loadu_pd(r[1].add(f)),

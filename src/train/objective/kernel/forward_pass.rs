@@ -20,8 +20,7 @@ pub(super) unsafe fn transpose<V: Lanes>(ws: &mut Workspace, block: &Block<'_>, 
         let ptrs: [*const f64; 8] = std::array::from_fn(|i| row(g * 8 + i));
         let mut j = 0;
         while j < full {
-            let at: [*const f64; 8] = ptrs.map(|p| p.add(j));
-            V::transpose8(&at, xt.add(j * stride + g * 8), stride);
+            V::transpose8(&ptrs, j, xt.add(j * stride + g * 8), stride);
             j += 8;
         }
         for f in full..d {
