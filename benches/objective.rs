@@ -228,10 +228,14 @@ fn probe(evaluations: usize) {
                     .copied()
                     .unwrap_or(f64::NAN)
             };
+            let ratio = if floor_ms.is_nan() {
+                String::new()
+            } else {
+                format!(" ({:.2}× the floor)", pick(0.0) / floor_ms)
+            };
             println!(
-                "{name:>8}: F = {f:.17e}, ms per evaluation: min {:.3} ({:.2}× the floor), median {:.3}; µs per 1000 rows: min {:.1}",
+                "{name:>8}: F = {f:.17e}, ms per evaluation: min {:.3}{ratio}, median {:.3}; µs per 1000 rows: min {:.1}",
                 pick(0.0),
-                pick(0.0) / floor_ms,
                 pick(0.5),
                 pick(0.0) * 1e6 / n as f64,
             );
