@@ -23,7 +23,12 @@ fn methods() -> Vec<(&'static str, usize, usize, RowLoss)> {
     let ls = |k| RowLoss::Soft(SmoothedTarget::new(0.1, k, SmoothingStyle::Uniform));
     vec![
         ("ls", k, k, ls(k)),
-        ("ce", k, k, RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 })),
+        (
+            "ce",
+            k,
+            k,
+            RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 }),
+        ),
         (
             "fc",
             k,

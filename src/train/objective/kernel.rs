@@ -5,7 +5,8 @@
 //! a time, exactly and without horizontal sums:
 //! * forward: `zt[k][r] = b[k] + Σ_d xt[d][r]·W[d][k]`, one fused multiply-add chain per element in
 //!   feature order;
-//! * row loss: softmax over the K rows of `zt` lane by lane, loss and G = ∂loss/∂z into `gt`;
+//! * row loss: softmax over the K rows of `zt` lane by lane, loss and G = ∂loss/∂z into `gt`, for
+//!   every method and the logistic model;
 //! * backward: `∇W[d][k] += Σ_r X[r][d]·G[r][k]` from the rows as stored (8 features per lane
 //!   vector, G broadcast), one chain per weight in row order across all blocks.
 //!
@@ -39,7 +40,7 @@ use super::workspace::Workspace;
 use crate::train::loss::RowLoss;
 use backward_pass::{backward_dispatch, bias_gradient};
 use forward_pass::{forward_dispatch, transpose};
-use row_loss::{per_row, soft_softmax};
+use row_loss::row_loss;
 
 /// Where a block's rows come from: row i's D features start at `base + offsets[i]`, which is
 /// `base + offsets[0] + i·stride` when `stride` is given.
@@ -65,10 +66,7 @@ pub(super) unsafe fn run_block<V: Lanes, const RT: usize, const DV: usize>(
     let groups = n.div_ceil(8 * RT) * RT;
     transpose::<V>(ws, block, groups);
     forward_dispatch::<V, RT>(ws, groups);
-    match (loss, ws.c == ws.k) {
-        (RowLoss::Soft(t), true) => soft_softmax::<V>(ws, block.labels, t.on, t.off, groups),
-        _ => per_row(ws, block.labels, loss, groups),
-    }
+    row_loss::<V>(ws, block.labels, loss, groups);
     backward_dispatch::<V, DV>(ws, block);
     bias_gradient::<V>(ws, groups);
 }

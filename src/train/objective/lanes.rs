@@ -34,6 +34,19 @@ pub(super) trait Lanes: Copy {
     fn pow2_of_shifted(t: Self) -> Self;
     /// out[j·stride + i] = rows[i][j] for i, j < 8.
     unsafe fn transpose8(rows: &[*const f64; 8], out: *mut f64, stride: usize);
+    /// (m, e) from the bits b of each lane: m has b's mantissa and the exponent of 1 (so m is in
+    /// [1, 2)), e = b >> 52 as f64 (the biased exponent, plus 2048 when the sign is set). A
+    /// positive normal x is m·2^(e − 1023). Bit operations only, so every kernel agrees; the
+    /// default goes through memory, implementations may do better.
+    #[inline(always)]
+    fn exponent_bits(self) -> (Self, Self) {
+        let mut v = [0.0f64; 8];
+        // SAFETY: `v` holds 8 f64.
+        unsafe { self.store(v.as_mut_ptr()) };
+        let (m, e) = split_exponent_bits(Portable(v));
+        // SAFETY: as above.
+        unsafe { (Self::load(m.0.as_ptr()), Self::load(e.0.as_ptr())) }
+    }
 
     /// eˣ to within 2 ulp for x ≤ 709; 0 for x < −708 (where eˣ < 3.3e−308); NaN stays NaN.
     /// Cody–Waite reduction x = n·ln2 + r, |r| ≤ ln2/2 (fdlibm's split of ln2), then the degree-13
@@ -73,6 +86,20 @@ pub(super) trait Lanes: Copy {
         p = p.mul_add(r, Self::splat(1.0));
         p.mul(Self::pow2_of_shifted(t)).zero_where_below(self, LOW)
     }
+}
+
+/// [`Lanes::exponent_bits`] lane by lane. The biased exponent becomes an f64 by placing it in the
+/// mantissa of 2⁵² and subtracting 2⁵² (exact, and vectorizes where a u64 → f64 conversion
+/// does not).
+#[inline(always)]
+fn split_exponent_bits(x: Portable) -> (Portable, Portable) {
+    const MANTISSA: u64 = (1 << 52) - 1;
+    const ONE: u64 = 0x3FF0_0000_0000_0000;
+    const TWO_52: u64 = 0x4330_0000_0000_0000;
+    let m = x.0.map(|v| f64::from_bits((v.to_bits() & MANTISSA) | ONE));
+    let e =
+        x.0.map(|v| f64::from_bits((v.to_bits() >> 52) | TWO_52) - f64::from_bits(TWO_52));
+    (Portable(m), Portable(e))
 }
 
 /// The reference implementation: plain arrays, one scalar operation per lane.
@@ -148,6 +175,10 @@ impl Lanes for Portable {
                 *out.add(j * stride + i) = *row.add(j);
             }
         }
+    }
+    #[inline(always)]
+    fn exponent_bits(self) -> (Self, Self) {
+        split_exponent_bits(self)
     }
 }
 
@@ -241,6 +272,20 @@ impl Lanes for Avx512 {
             _mm512_storeu_pd(col(1), _mm512_permutex2var_pd(t1, even, t3));
             _mm512_storeu_pd(col(2), _mm512_permutex2var_pd(t0, odd, t2));
             _mm512_storeu_pd(col(3), _mm512_permutex2var_pd(t1, odd, t3));
+        }
+    }
+    #[inline(always)]
+    fn exponent_bits(self) -> (Self, Self) {
+        unsafe {
+            let bits = _mm512_castpd_si512(self.0);
+            let two_52 = _mm512_set1_epi64(0x4330_0000_0000_0000);
+            let m = _mm512_or_si512(
+                _mm512_and_si512(bits, _mm512_set1_epi64((1 << 52) - 1)),
+                _mm512_set1_epi64(0x3FF0_0000_0000_0000),
+            );
+            let e = _mm512_or_si512(_mm512_srli_epi64::<52>(bits), two_52);
+            let e = _mm512_sub_pd(_mm512_castsi512_pd(e), _mm512_castsi512_pd(two_52));
+            (Avx512(_mm512_castsi512_pd(m)), Avx512(e))
         }
     }
 }

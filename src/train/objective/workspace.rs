@@ -39,11 +39,12 @@ pub(super) struct Workspace {
     pub total_target: f64,
     /// A row of zeros standing in for the rows that pad the last group.
     pub zeros: Vec<f64>,
-    /// Scalar buffers of the per-row path.
-    pub logits: Vec<f64>,
-    pub logp: Vec<f64>,
-    pub p: Vec<f64>,
-    pub dz: Vec<f64>,
+    /// Scratch of the row losses other than soft targets on the softmax: one lane group's
+    /// exponentials (K × 8), then its labels' table rows transposed ((K + 1 rounded up to 8) × 8).
+    pub row_scratch: Aligned,
+    /// Per-label rows of the corrections' matrices, built at the first block (a workspace serves
+    /// one loss for its life).
+    pub label_table: Vec<f64>,
 }
 
 /// f64 storage aligned to 64 bytes (one cache line, one AVX-512 register).
@@ -130,10 +131,8 @@ impl Workspace {
             fold_every: (300.0 / (k.max(2) as f64).log10()).floor().clamp(1.0, 64.0) as usize,
             total_target: 0.0,
             zeros: vec![0.0; d + 8],
-            logits: vec![0.0; k],
-            logp: vec![0.0; k],
-            p: vec![0.0; k],
-            dz: vec![0.0; k],
+            row_scratch: Aligned::zeros(8 * (k + (k + 1).div_ceil(8) * 8)),
+            label_table: Vec::new(),
         }
     }
 
