@@ -8,9 +8,11 @@ mod tables;
 use crate::train::loss::RowLoss;
 use crate::train::objective::lanes::Lanes;
 use crate::train::objective::workspace::Workspace;
+use crate::train::targets::SmoothedTarget;
 
 /// The row loss of one block: adds each row's loss to its lane of `ws.loss` (soft targets on the
-/// softmax: to the lanes' products of softmax sums too) and writes G.
+/// softmax: to the lanes' products of softmax sums too) and writes G. A correction by the
+/// identity runs as cross entropy (see [`RowLoss::is_identity_correction`]).
 ///
 /// # Safety
 /// `ws.zt` holds the block's logits for `groups` groups ≥ ⌈labels.len() / 8⌉; labels < K.
@@ -21,6 +23,12 @@ pub(super) unsafe fn row_loss<V: Lanes>(
     loss: &RowLoss,
     groups: usize,
 ) {
+    static CE: RowLoss = RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 });
+    let loss = if loss.is_identity_correction() {
+        &CE
+    } else {
+        loss
+    };
     match (loss, ws.c == ws.k) {
         (RowLoss::Soft(t), true) => soft_softmax::<V>(ws, labels, t.on, t.off, groups),
         (_, true) => methods::by_method::<V, false>(ws, labels, loss, groups),

@@ -115,6 +115,137 @@ impl<const LOGISTIC: bool> View<LOGISTIC> {
     }
 }
 
+/// One lane group after its softmax: the group's view, index and labels (as f64 lanes), m, s
+/// and 1/s.
+struct Group<'v, V, const LOGISTIC: bool> {
+    view: &'v View<LOGISTIC>,
+    g: usize,
+    y: V,
+    m: V,
+    s: V,
+    inv_s: V,
+}
+
+impl<V: Lanes, const LOGISTIC: bool> Group<'_, V, LOGISTIC> {
+    #[inline(always)]
+    unsafe fn z(&self, c: usize) -> V {
+        self.view.z(c, self.g)
+    }
+
+    /// dₖ = zₖ − m.
+    #[inline(always)]
+    unsafe fn d(&self, c: usize) -> V {
+        self.z(c).sub(self.m)
+    }
+
+    #[inline(always)]
+    unsafe fn e(&self, c: usize) -> V {
+        self.view.e(c)
+    }
+
+    /// `yes` in the lanes labelled c, `no` elsewhere.
+    #[inline(always)]
+    fn at_label(&self, c: usize, yes: V, no: V) -> V {
+        self.y.select_eq(c as f64, yes, no)
+    }
+
+    #[inline(always)]
+    unsafe fn put_g(&self, c: usize, v: V) {
+        self.view.put_g(c, self.g, v)
+    }
+
+    /// −Σ tₖ log pₖ = T·ln s − Σ tₖ dₖ; Gₖ = T·pₖ − tₖ.
+    #[inline(always)]
+    unsafe fn soft(&self, on: f64, off: f64, total: f64) -> V {
+        let zero = V::splat(0.0);
+        let scale = V::splat(total).mul(self.inv_s);
+        let mut td = zero;
+        for c in 0..self.view.k {
+            let t = self.at_label(c, V::splat(on), V::splat(off));
+            td = t.mul_add(self.d(c), td);
+            self.put_g(c, self.e(c).mul_add(scale, zero.sub(t)));
+        }
+        self.s.ln().mul_add(V::splat(total), zero.sub(td))
+    }
+
+    /// −β log p_y + (1−β)·H with H = ln s − d̄, d̄ = Σ pₖ dₖ;
+    /// Gₖ = pₖ·(β − (1−β)(dₖ − d̄)) − β·[k = y] (log pₖ + H = dₖ − d̄).
+    #[inline(always)]
+    unsafe fn bootstrap(&self, beta: f64) -> V {
+        let zero = V::splat(0.0);
+        let (mut sed, mut dy) = (zero, zero);
+        for c in 0..self.view.k {
+            let dc = self.d(c);
+            sed = self.e(c).mul_add(dc, sed);
+            dy = self.at_label(c, dc, dy);
+        }
+        let dbar = sed.mul(self.inv_s);
+        for c in 0..self.view.k {
+            let p = self.e(c).mul(self.inv_s);
+            let w = self
+                .d(c)
+                .sub(dbar)
+                .mul_add(V::splat(beta - 1.0), V::splat(beta));
+            self.put_g(c, p.mul_add(w, self.at_label(c, V::splat(-beta), zero)));
+        }
+        let ce_part = dy.mul_add(V::splat(-beta), self.s.ln());
+        dbar.mul_add(V::splat(beta - 1.0), ce_part)
+    }
+
+    /// a = q·log p_y: loss (1 − eᵃ)/q through eᵃ − 1 (no cancellation as q → 0);
+    /// Gₖ = eᵃ·(pₖ − [k = y]).
+    #[inline(always)]
+    unsafe fn gce(&self, q: f64) -> V {
+        let zero = V::splat(0.0);
+        let mut zy = zero;
+        for c in 0..self.view.k {
+            zy = self.at_label(c, self.z(c), zy);
+        }
+        let a = zy.sub(self.m).sub(self.s.ln()).mul(V::splat(q));
+        let pq = a.exp();
+        let scale = pq.mul(self.inv_s);
+        let label = zero.sub(pq);
+        for c in 0..self.view.k {
+            self.put_g(c, self.e(c).mul_add(scale, self.at_label(c, label, zero)));
+        }
+        a.exp_m1().div(V::splat(-q))
+    }
+
+    /// −log Σᵢ pᵢ T[i][y] = ln(s/u), u = Σᵢ eᵢ T[i][y]; Gᵢ = eᵢ·(1/s − T[i][y]/u). u ≥
+    /// e_max·T[argmax][y] is kept ≥ the smallest normal (reached only by a prediction giving every
+    /// class that can produce y a probability below e⁻⁷⁰⁸). After [`View::gather`].
+    #[inline(always)]
+    unsafe fn forward(&self) -> V {
+        let mut u = V::splat(0.0);
+        for c in 0..self.view.k {
+            u = self.e(c).mul_add(self.view.col(c), u);
+        }
+        let u = V::splat(f64::MIN_POSITIVE).max(u);
+        let neg_inv_u = V::splat(-1.0).div(u);
+        for c in 0..self.view.k {
+            let w = self.view.col::<V>(c).mul_add(neg_inv_u, self.inv_s);
+            self.put_g(c, self.e(c).mul(w));
+        }
+        self.s.div(u).ln()
+    }
+
+    /// Σⱼ cⱼ·(−log pⱼ) = C·ln s − Σⱼ cⱼ dⱼ with cⱼ = T⁻¹[y][j], C = Σⱼ cⱼ; Gⱼ = C·pⱼ − cⱼ.
+    /// After [`View::gather`].
+    #[inline(always)]
+    unsafe fn backward(&self) -> V {
+        let zero = V::splat(0.0);
+        let total = self.view.col::<V>(self.view.k);
+        let scale = total.mul(self.inv_s);
+        let mut cd = zero;
+        for c in 0..self.view.k {
+            let cc = self.view.col::<V>(c);
+            cd = cc.mul_add(self.d(c), cd);
+            self.put_g(c, self.e(c).mul_add(scale, zero.sub(cc)));
+        }
+        total.mul_add(self.s.ln(), zero.sub(cd))
+    }
+}
+
 /// Loss lanes of group `g` (labels `y` as f64 lanes); writes its G. After [`View::gather`] for
 /// the corrections.
 #[inline(always)]
@@ -126,85 +257,20 @@ unsafe fn group<V: Lanes, const LOGISTIC: bool>(
 ) -> V {
     let (m, s) = view.softmax::<V>(g);
     let inv_s = V::splat(1.0).div(s);
-    let d = |c: usize| view.z::<V>(c, g).sub(m);
-    let zero = V::splat(0.0);
-    let k = view.k;
+    let group = Group {
+        view,
+        g,
+        y,
+        m,
+        s,
+        inv_s,
+    };
     match method {
-        // −Σ tₖ log pₖ = T·ln s − Σ tₖ dₖ; Gₖ = T·pₖ − tₖ.
-        Method::Soft { on, off, total } => {
-            let scale = V::splat(total).mul(inv_s);
-            let mut td = zero;
-            for c in 0..k {
-                let t = y.select_eq(c as f64, V::splat(on), V::splat(off));
-                td = t.mul_add(d(c), td);
-                view.put_g(c, g, view.e::<V>(c).mul_add(scale, zero.sub(t)));
-            }
-            s.ln().mul_add(V::splat(total), zero.sub(td))
-        }
-        // −β log p_y + (1−β)·H with H = ln s − d̄, d̄ = Σ pₖ dₖ;
-        // Gₖ = pₖ·(β − (1−β)(dₖ − d̄)) − β·[k = y] (log pₖ + H = dₖ − d̄).
-        Method::Bootstrap { beta } => {
-            let (mut sed, mut dy) = (zero, zero);
-            for c in 0..k {
-                let dc = d(c);
-                sed = view.e::<V>(c).mul_add(dc, sed);
-                dy = y.select_eq(c as f64, dc, dy);
-            }
-            let dbar = sed.mul(inv_s);
-            for c in 0..k {
-                let p = view.e::<V>(c).mul(inv_s);
-                let w = d(c).sub(dbar).mul_add(V::splat(beta - 1.0), V::splat(beta));
-                let hard = y.select_eq(c as f64, V::splat(-beta), zero);
-                view.put_g(c, g, p.mul_add(w, hard));
-            }
-            let ce_part = dy.mul_add(V::splat(-beta), s.ln());
-            dbar.mul_add(V::splat(beta - 1.0), ce_part)
-        }
-        // a = q·log p_y: loss (1 − eᵃ)/q through eᵃ − 1 (no cancellation as q → 0);
-        // Gₖ = eᵃ·(pₖ − [k = y]).
-        Method::Gce { q } => {
-            let mut zy = zero;
-            for c in 0..k {
-                zy = y.select_eq(c as f64, view.z(c, g), zy);
-            }
-            let a = zy.sub(m).sub(s.ln()).mul(V::splat(q));
-            let pq = a.exp();
-            let scale = pq.mul(inv_s);
-            let label = zero.sub(pq);
-            for c in 0..k {
-                let at_label = y.select_eq(c as f64, label, zero);
-                view.put_g(c, g, view.e::<V>(c).mul_add(scale, at_label));
-            }
-            a.exp_m1().div(V::splat(-q))
-        }
-        // −log Σᵢ pᵢ T[i][y] = ln(s/u), u = Σᵢ eᵢ T[i][y]; Gᵢ = eᵢ·(1/s − T[i][y]/u).
-        // u ≥ e_max·T[argmax][y] is kept ≥ the smallest normal (only a prediction giving every
-        // class that can produce y a probability below e⁻⁷⁰⁸ reaches it).
-        Method::Forward => {
-            let mut u = zero;
-            for c in 0..k {
-                u = view.e::<V>(c).mul_add(view.col(c), u);
-            }
-            let u = V::splat(f64::MIN_POSITIVE).max(u);
-            let neg_inv_u = V::splat(-1.0).div(u);
-            for c in 0..k {
-                let w = view.col::<V>(c).mul_add(neg_inv_u, inv_s);
-                view.put_g(c, g, view.e::<V>(c).mul(w));
-            }
-            s.div(u).ln()
-        }
-        // Σⱼ cⱼ·(−log pⱼ) = C·ln s − Σⱼ cⱼ dⱼ with cⱼ = T⁻¹[y][j], C = Σⱼ cⱼ; Gⱼ = C·pⱼ − cⱼ.
-        Method::Backward => {
-            let total = view.col::<V>(k);
-            let scale = total.mul(inv_s);
-            let mut cd = zero;
-            for c in 0..k {
-                let cc = view.col::<V>(c);
-                cd = cc.mul_add(d(c), cd);
-                view.put_g(c, g, view.e::<V>(c).mul_add(scale, zero.sub(cc)));
-            }
-            total.mul_add(s.ln(), zero.sub(cd))
-        }
+        Method::Soft { on, off, total } => group.soft(on, off, total),
+        Method::Bootstrap { beta } => group.bootstrap(beta),
+        Method::Gce { q } => group.gce(q),
+        Method::Forward => group.forward(),
+        Method::Backward => group.backward(),
     }
 }
 
