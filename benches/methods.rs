@@ -29,23 +29,12 @@ fn methods() -> Vec<(&'static str, usize, usize, RowLoss)> {
             k,
             RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 }),
         ),
-        (
-            "fc",
-            k,
-            k,
-            RowLoss::Forward {
-                ln_t: t.entries().iter().map(|v| v.ln()).collect(),
-                classes: k,
-            },
-        ),
+        ("fc", k, k, RowLoss::forward_correction(&t)),
         (
             "bc",
             k,
             k,
-            RowLoss::Backward {
-                t_inv: t.inverse().expect("invertible").to_vec(),
-                classes: k,
-            },
+            RowLoss::backward_correction(&t).expect("invertible"),
         ),
         ("bootstrap", k, k, RowLoss::Bootstrap { beta: 0.8 }),
         ("gce", k, k, RowLoss::Gce { q: 0.7 }),

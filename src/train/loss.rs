@@ -9,6 +9,7 @@
 //! compare against, and what the start objective F(0) uses.
 
 use super::targets::SmoothedTarget;
+use crate::vocab::matrix::TransitionMatrix;
 
 /// A method's per-sample loss, resolved to the numbers its formula needs.
 #[derive(Clone, Debug)]
@@ -27,6 +28,22 @@ pub enum RowLoss {
 }
 
 impl RowLoss {
+    /// Forward correction by T.
+    pub fn forward_correction(t: &TransitionMatrix) -> RowLoss {
+        RowLoss::Forward {
+            ln_t: t.entries().iter().map(|v| v.ln()).collect(),
+            classes: t.classes(),
+        }
+    }
+
+    /// Backward correction by T; `None` when T is singular.
+    pub fn backward_correction(t: &TransitionMatrix) -> Option<RowLoss> {
+        Some(RowLoss::Backward {
+            t_inv: t.inverse()?.to_vec(),
+            classes: t.classes(),
+        })
+    }
+
     /// A correction by the identity matrix (forward: ln T = 0 on the diagonal and −∞ elsewhere;
     /// backward: T⁻¹ = I), which is cross entropy; the kernel evaluates it as such so those
     /// fits equal `ce`'s bit for bit. Stops at the first entry that differs.
@@ -263,17 +280,10 @@ mod tests {
 
     #[test]
     fn only_identity_corrections_are_cross_entropy() {
-        let identity = crate::vocab::matrix::TransitionMatrix::identity(K);
-        let fwd = |t: &crate::vocab::matrix::TransitionMatrix| RowLoss::Forward {
-            ln_t: t.entries().iter().map(|v| v.ln()).collect(),
-            classes: K,
-        };
-        let bwd = |t: &crate::vocab::matrix::TransitionMatrix| RowLoss::Backward {
-            t_inv: t.inverse().unwrap().to_vec(),
-            classes: K,
-        };
-        assert!(fwd(&identity).is_identity_correction());
-        assert!(bwd(&identity).is_identity_correction());
+        let identity = TransitionMatrix::identity(K);
+        assert!(RowLoss::forward_correction(&identity).is_identity_correction());
+        let backward = RowLoss::backward_correction(&identity).unwrap();
+        assert!(backward.is_identity_correction());
         assert!(every_loss().iter().all(|l| !l.is_identity_correction()));
     }
 

@@ -18,14 +18,8 @@ fn every_loss(k: usize) -> Vec<RowLoss> {
         RowLoss::Bootstrap { beta: 0.8 },
         RowLoss::Gce { q: 0.7 },
         RowLoss::Gce { q: 1e-6 },
-        RowLoss::Forward {
-            ln_t: t.entries().iter().map(|v| v.ln()).collect(),
-            classes: k,
-        },
-        RowLoss::Backward {
-            t_inv: t.inverse().unwrap().to_vec(),
-            classes: k,
-        },
+        RowLoss::forward_correction(&t),
+        RowLoss::backward_correction(&t).unwrap(),
     ]
 }
 
@@ -140,9 +134,8 @@ fn extreme_logits_give_the_closed_forms() {
         assert!((v - w).abs() <= 1e-14 * tiny, "{g:?}");
     }
     // Forward correction with T[1][0] = 0.1: −log Σᵢ pᵢ T[i][0] = −ln 0.1 (p₁ = 1).
-    let t = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]];
-    let ln_t = t.iter().flatten().map(|v: &f64| v.ln()).collect();
-    let (f, _) = one_row(3, 3, &z, 0, RowLoss::Forward { ln_t, classes: 3 });
+    let t = TransitionMatrix::symmetric(0.2, 3, false);
+    let (f, _) = one_row(3, 3, &z, 0, RowLoss::forward_correction(&t));
     assert!((f + 0.1f64.ln()).abs() < 1e-14, "{f}");
     // Logistic, label 1, z = −800: cross-entropy softplus(800) = 800 (+ e⁻⁸⁰⁰); ∂/∂z = −1.
     let ce = RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 });
