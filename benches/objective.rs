@@ -1,12 +1,16 @@
 //! One objective-and-gradient evaluation and one full fit at the reference size (20,000 × 64,
 //! K = 10), single thread: every kernel this CPU runs, and the issue-2 evaluation (ndarray's
-//! `general_mat_mul`) it replaced.
+//! `general_mat_mul`) it replaced; also softmax with K = 2 and the logistic model (one output) on
+//! 20,000 × 64.
 //!
 //! `cargo bench --bench objective`. On a busy machine, `LABELNOISE_PROBE=1000` runs 1000
-//! evaluations per kernel without criterion and prints the minimum and median time of one
-//! (`LABELNOISE_KERNEL=avx2` restricts it to one kernel; `baseline` is the old evaluation); under
-//! `valgrind --tool=callgrind` it gives repeatable instruction counts (valgrind has no AVX-512, so
-//! there the avx2 kernel runs).
+//! evaluations per kernel and shape without criterion and prints the minimum and median time of
+//! one, next to the floor measured on this machine ([`Floor`]: the shape's multiply-adds at the
+//! rate of a well-blocked GEMM, or reading X once at the streaming bandwidth, whichever is
+//! longer). `LABELNOISE_KERNEL=avx2` restricts it to one kernel (`baseline` is the old
+//! evaluation), `LABELNOISE_SHAPE=k2` to one shape (`k10`, `k2`, `logistic`), `LABELNOISE_N` sets
+//! the rows. Under `valgrind --tool=callgrind` it gives repeatable instruction counts (valgrind has
+//! no AVX-512, so there the avx2 kernel runs; `LABELNOISE_FLOOR=off` skips the floor's GEMM there).
 
 mod common;
 
@@ -17,7 +21,35 @@ use labelnoise::train::loss::RowLoss;
 use labelnoise::train::objective::{Kernel, Objective};
 use labelnoise::train::targets::SmoothedTarget;
 use labelnoise::train::{fit, FitInput};
+use ndarray::Array2;
 use std::hint::black_box;
+use std::time::Instant;
+
+/// An evaluation shape on the blobs data: `classes` K and `outputs` C (K, or 1 for logistic).
+#[derive(Clone, Copy)]
+struct Shape {
+    name: &'static str,
+    classes: usize,
+    outputs: usize,
+}
+
+const SHAPES: [Shape; 3] = [
+    Shape {
+        name: "k10",
+        classes: common::K,
+        outputs: common::K,
+    },
+    Shape {
+        name: "k2",
+        classes: 2,
+        outputs: 2,
+    },
+    Shape {
+        name: "logistic",
+        classes: 2,
+        outputs: 1,
+    },
+];
 
 fn theta_for(n_params: usize) -> Vec<f64> {
     (0..n_params)
@@ -25,23 +57,23 @@ fn theta_for(n_params: usize) -> Vec<f64> {
         .collect()
 }
 
-fn loss() -> RowLoss {
-    RowLoss::Soft(SmoothedTarget::new(0.1, common::K, SmoothingStyle::Uniform))
+fn loss(classes: usize) -> RowLoss {
+    RowLoss::Soft(SmoothedTarget::new(0.1, classes, SmoothingStyle::Uniform))
 }
 
 /// (name, evaluation) for the old evaluation and every kernel of this CPU.
 type Eval<'a> = Box<dyn FnMut(&[f64], &mut [f64]) -> f64 + 'a>;
 
-fn candidates(data: &labelnoise::data::Dataset) -> Vec<(String, Eval<'_>)> {
-    let (k, l2) = (common::K, 1e-4);
+fn candidates(data: &labelnoise::data::Dataset, shape: Shape) -> Vec<(String, Eval<'_>)> {
+    let (k, c, l2) = (shape.classes, shape.outputs, 1e-4);
     let mut out: Vec<(String, Eval<'_>)> = Vec::new();
-    let mut old = Baseline::new(data.x_train.view(), &data.y_train, k, k, loss(), l2);
+    let mut old = Baseline::new(data.x_train.view(), &data.y_train, k, c, loss(k), l2);
     out.push((
         "baseline".into(),
         Box::new(move |t: &[f64], g: &mut [f64]| old.value_grad(t, g)),
     ));
     for kernel in Kernel::available() {
-        let mut obj = Objective::new(data.x_train.view(), &data.y_train, k, k, loss(), l2);
+        let mut obj = Objective::new(data.x_train.view(), &data.y_train, k, c, loss(k), l2);
         obj.set_kernel(kernel);
         out.push((
             kernel.name().into(),
@@ -54,7 +86,7 @@ fn candidates(data: &labelnoise::data::Dataset) -> Vec<(String, Eval<'_>)> {
 fn evaluation(c: &mut Criterion) {
     let data = common::blobs(common::N, common::D, common::K, 0);
     let mut group = c.benchmark_group("evaluation 20000x64x10");
-    for (name, mut eval) in candidates(&data) {
+    for (name, mut eval) in candidates(&data, SHAPES[0]) {
         let theta = theta_for((common::D + 1) * common::K);
         let mut grad = vec![0.0; theta.len()];
         group.bench_function(name, |b| {
@@ -87,40 +119,127 @@ fn one_fit(c: &mut Criterion) {
     group.finish();
 }
 
-/// Runs `evaluations` evaluations per candidate with no benchmark harness.
+/// The least time one evaluation can take here: its multiply-adds (2·N·D·C forward, as many
+/// backward) at `gflops`, or reading X's N·D values once at `gbytes_per_s`, whichever is longer.
+struct Floor {
+    /// f64 GEMM rate of one thread: ndarray's `general_mat_mul` (matrixmultiply's blocked
+    /// kernels) on 512 × 512 · 512 × 512, best of 20.
+    gflops: f64,
+    /// Streaming read of X (summing it in 8 independent lanes), best of 20, in GB/s.
+    gbytes_per_s: f64,
+}
+
+impl Floor {
+    fn measure(x: &Array2<f64>) -> Floor {
+        let n = 512;
+        let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 31 + j * 17) % 97) as f64 / 97.0);
+        let b = a.t().to_owned();
+        let mut c = Array2::<f64>::zeros((n, n));
+        let gemm = best_of(20, || {
+            ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut c);
+            black_box(&c);
+        });
+        let values = x.as_slice().expect("blobs are row-major");
+        let read = best_of(20, || {
+            let mut lanes = [0.0f64; 8];
+            for chunk in values.chunks_exact(8) {
+                for (l, v) in lanes.iter_mut().zip(chunk) {
+                    *l += v;
+                }
+            }
+            black_box(lanes);
+        });
+        Floor {
+            gflops: 2.0 * (n * n * n) as f64 / gemm / 1e9,
+            gbytes_per_s: (values.len() / 8 * 8 * 8) as f64 / read / 1e9,
+        }
+    }
+
+    /// Milliseconds for one evaluation of N × D with C outputs.
+    fn ms(&self, n: usize, d: usize, c: usize) -> f64 {
+        let flops = 4.0 * (n * d * c) as f64;
+        let bytes = 8.0 * (n * d) as f64;
+        (flops / self.gflops).max(bytes / self.gbytes_per_s) / 1e6
+    }
+}
+
+/// Seconds of the fastest of `runs` calls.
+fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Runs `evaluations` evaluations per candidate and shape with no benchmark harness.
 fn probe(evaluations: usize) {
     let n = std::env::var("LABELNOISE_N")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(common::N);
-    let data = common::blobs(n, common::D, common::K, 0);
     let only = std::env::var("LABELNOISE_KERNEL").ok();
-    for (name, mut eval) in candidates(&data) {
-        if only.as_ref().is_some_and(|o| *o != name) {
+    let only_shape = std::env::var("LABELNOISE_SHAPE").ok();
+    for shape in SHAPES {
+        if only_shape.as_ref().is_some_and(|s| s != shape.name) {
             continue;
         }
-        let theta = theta_for((common::D + 1) * common::K);
-        let mut grad = vec![0.0; theta.len()];
-        let mut f = 0.0;
-        let mut times = Vec::with_capacity(evaluations);
-        for _ in 0..evaluations {
-            let start = std::time::Instant::now();
-            f = eval(black_box(&theta), &mut grad);
-            times.push(start.elapsed().as_secs_f64() * 1e3);
-        }
-        times.sort_by(f64::total_cmp);
-        let pick = |q: f64| {
-            times
-                .get((q * times.len() as f64) as usize)
-                .copied()
-                .unwrap_or(f64::NAN)
+        let data = common::blobs(n, common::D, shape.classes, 0);
+        let floor_ms = if std::env::var("LABELNOISE_FLOOR").is_ok_and(|v| v == "off") {
+            println!(
+                "{n} x {} K = {} C = {}",
+                common::D,
+                shape.classes,
+                shape.outputs
+            );
+            f64::NAN
+        } else {
+            let floor = Floor::measure(&data.x_train);
+            let ms = floor.ms(n, common::D, shape.outputs);
+            println!(
+                "{n} x {} K = {} C = {}: floor {ms:.3} ms (GEMM {:.1} GFLOP/s, reading X {:.1} GB/s)",
+                common::D,
+                shape.classes,
+                shape.outputs,
+                floor.gflops,
+                floor.gbytes_per_s,
+            );
+            ms
         };
-        println!(
-            "{name:>8}: F = {f:.17e}, ms per evaluation: min {:.3}, median {:.3}; µs per 1000 rows: min {:.1}",
-            pick(0.0),
-            pick(0.5),
-            pick(0.0) * 1e6 / n as f64,
-        );
+        for (name, mut eval) in candidates(&data, shape) {
+            if only.as_ref().is_some_and(|o| *o != name) {
+                continue;
+            }
+            let theta = theta_for((common::D + 1) * shape.outputs);
+            let mut grad = vec![0.0; theta.len()];
+            let mut f = 0.0;
+            let mut times = Vec::with_capacity(evaluations);
+            for _ in 0..evaluations {
+                let start = Instant::now();
+                f = eval(black_box(&theta), &mut grad);
+                times.push(start.elapsed().as_secs_f64() * 1e3);
+            }
+            times.sort_by(f64::total_cmp);
+            let pick = |q: f64| {
+                times
+                    .get((q * times.len() as f64) as usize)
+                    .copied()
+                    .unwrap_or(f64::NAN)
+            };
+            let ratio = if floor_ms.is_nan() {
+                String::new()
+            } else {
+                format!(" ({:.2}× the floor)", pick(0.0) / floor_ms)
+            };
+            println!(
+                "{name:>8}: F = {f:.17e}, ms per evaluation: min {:.3}{ratio}, median {:.3}; µs per 1000 rows: min {:.1}",
+                pick(0.0),
+                pick(0.5),
+                pick(0.0) * 1e6 / n as f64,
+            );
+        }
     }
 }
 

@@ -3,8 +3,13 @@
 //! Each loss takes the observed label, log p and p (K entries) and returns the loss and writes
 //! ∂loss/∂z for the K logits z. A binary logistic model is the softmax with logits (0, z), so the
 //! same code serves it: its gradient is the class-1 entry.
+//!
+//! The evaluation kernel computes the same losses 8 rows at a time in closed forms on the logits
+//! (src/train/objective/kernel/row_loss/); these row-by-row forms are the reference its tests
+//! compare against, and what the start objective F(0) uses.
 
 use super::targets::SmoothedTarget;
+use crate::vocab::matrix::TransitionMatrix;
 
 /// A method's per-sample loss, resolved to the numbers its formula needs.
 #[derive(Clone, Debug)]
@@ -23,6 +28,41 @@ pub enum RowLoss {
 }
 
 impl RowLoss {
+    /// Forward correction by T.
+    pub fn forward_correction(t: &TransitionMatrix) -> RowLoss {
+        RowLoss::Forward {
+            ln_t: t.entries().iter().map(|v| v.ln()).collect(),
+            classes: t.classes(),
+        }
+    }
+
+    /// Backward correction by T; `None` when T is singular.
+    pub fn backward_correction(t: &TransitionMatrix) -> Option<RowLoss> {
+        Some(RowLoss::Backward {
+            t_inv: t.inverse()?.to_vec(),
+            classes: t.classes(),
+        })
+    }
+
+    /// A correction by the identity matrix (forward: ln T = 0 on the diagonal and −∞ elsewhere;
+    /// backward: T⁻¹ = I), which is cross entropy; the kernel evaluates it as such so those
+    /// fits equal `ce`'s bit for bit. Stops at the first entry that differs.
+    pub fn is_identity_correction(&self) -> bool {
+        let is_identity = |entries: &[f64], k: usize, on: f64, off: f64| {
+            entries
+                .iter()
+                .enumerate()
+                .all(|(i, &v)| v == if i / k == i % k { on } else { off })
+        };
+        match self {
+            RowLoss::Forward { ln_t, classes } => {
+                is_identity(ln_t, *classes, 0.0, f64::NEG_INFINITY)
+            }
+            RowLoss::Backward { t_inv, classes } => is_identity(t_inv, *classes, 1.0, 0.0),
+            _ => false,
+        }
+    }
+
     /// Loss of one sample with observed label `y`; writes ∂loss/∂z into `grad` (length K).
     #[inline]
     pub fn eval(&self, y: usize, logp: &[f64], p: &[f64], grad: &mut [f64]) -> f64 {
@@ -236,6 +276,15 @@ mod tests {
                     .for_each(|(a, b)| assert!((a - b).abs() < 1e-15, "{loss:?}"));
             }
         }
+    }
+
+    #[test]
+    fn only_identity_corrections_are_cross_entropy() {
+        let identity = TransitionMatrix::identity(K);
+        assert!(RowLoss::forward_correction(&identity).is_identity_correction());
+        let backward = RowLoss::backward_correction(&identity).unwrap();
+        assert!(backward.is_identity_correction());
+        assert!(every_loss().iter().all(|l| !l.is_identity_correction()));
     }
 
     /// For a = log p_y ≤ 0: e^{qa} ∈ [1 + qa, 1 + qa + (qa)²/2], so

@@ -1,7 +1,7 @@
 //! The kernels, one per instruction set: which ones this CPU runs, their register tiles, and the
 //! entry points compiled for each instruction set around the one generic [`kernel::run_block`].
 
-use super::kernel::{self, Block};
+use super::kernel::{self, backward, forward, Block, Tiling};
 use super::lanes;
 use super::workspace::{Tiles, Workspace};
 use crate::train::loss::RowLoss;
@@ -12,7 +12,7 @@ use crate::train::loss::RowLoss;
 pub enum Kernel {
     /// Plain Rust on `[f64; 8]` (any CPU; uses the hardware fused multiply-add where it exists).
     Portable,
-    /// The portable code compiled for AVX2 + FMA (x86-64).
+    /// AVX2 + FMA intrinsics, a lane vector in two registers (x86-64).
     Avx2,
     /// AVX-512F intrinsics (x86-64).
     Avx512,
@@ -49,11 +49,9 @@ impl Kernel {
         }
     }
 
+    /// The same class tiles for every kernel (the register tiles differ, see [`Tiling`]).
     pub(super) fn tiles(self) -> Tiles {
-        match self {
-            Kernel::Avx512 => AVX512_TILES,
-            Kernel::Avx2 | Kernel::Portable => PORTABLE_TILES,
-        }
+        Tiles { kt_max: 5 }
     }
 
     /// Runs the kernel on one block.
@@ -71,27 +69,60 @@ impl Kernel {
     }
 }
 
-/// 32 vector registers: accumulators for 4 groups of 8 rows × 5 classes (forward) and for
-/// 4 vectors of 8 features × 5 classes (backward).
-const AVX512_TILES: Tiles = Tiles {
-    rt: 4,
-    dv: 4,
-    kt_max: 5,
-};
+/// Implements [`Tiling`] for `$name` on lanes `$v`, with (KT, RT, DV) for each class tile KT.
+macro_rules! tiling {
+    ($name:ident, $v:ty, [$(($kt:literal, $rt:literal, $dv:literal)),* $(,)?]) => {
+        struct $name;
+        impl Tiling for $name {
+            type V = $v;
+            #[inline(always)]
+            unsafe fn forward(ws: &mut Workspace, groups: usize) {
+                match ws.kt {
+                    $($kt => forward::<$v, $rt, $kt>(ws, groups),)*
+                    _ => unreachable!("class tiles have 1 to 5 classes"),
+                }
+            }
+            #[inline(always)]
+            unsafe fn backward(ws: &mut Workspace, block: &Block<'_>) {
+                match ws.kt {
+                    $($kt => backward::<$v, $dv, $kt>(ws, block),)*
+                    _ => unreachable!("class tiles have 1 to 5 classes"),
+                }
+            }
+        }
+    };
+}
 
-/// An 8-lane value spans two of the 16 AVX2 registers: one group × 5 classes, one vector × 5.
-const PORTABLE_TILES: Tiles = Tiles {
-    rt: 1,
-    dv: 1,
-    kt_max: 5,
-};
+// 32 vector registers, one per lane vector: RT·KT (forward) or DV·KT (backward) accumulators,
+// the RT or DV vectors of X and a broadcast. At least 8 independent chains hide the 4-cycle
+// latency of two fused multiply-add pipes; a block of 32 rows holds at most 4 row groups.
+#[cfg(target_arch = "x86_64")]
+tiling!(
+    Avx512Tiles,
+    lanes::Avx512,
+    [(1, 4, 8), (2, 4, 4), (3, 4, 4), (4, 4, 4), (5, 4, 4)]
+);
+
+// 16 registers, two per lane vector: 2·RT·KT accumulators + 2·RT vectors of X + a broadcast
+// within 16, (1 class: X is read once per multiply-add, straight from memory).
+#[cfg(target_arch = "x86_64")]
+tiling!(
+    Avx2Tiles,
+    lanes::Avx2,
+    [(1, 4, 4), (2, 2, 2), (3, 1, 1), (4, 1, 1), (5, 1, 1)]
+);
+
+// The reference: one tile shape for every class tile.
+tiling!(
+    PortableTiles,
+    lanes::Portable,
+    [(1, 1, 1), (2, 1, 1), (3, 1, 1), (4, 1, 1), (5, 1, 1)]
+);
 
 /// # Safety
 /// As [`kernel::run_block`].
 unsafe fn block_portable(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dv }>(
-        ws, block, loss,
-    )
+    kernel::run_block::<PortableTiles>(ws, block, loss)
 }
 
 /// # Safety
@@ -99,9 +130,7 @@ unsafe fn block_portable(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn block_avx2(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Portable, { PORTABLE_TILES.rt }, { PORTABLE_TILES.dv }>(
-        ws, block, loss,
-    )
+    kernel::run_block::<Avx2Tiles>(ws, block, loss)
 }
 
 /// # Safety
@@ -109,5 +138,5 @@ unsafe fn block_avx2(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn block_avx512(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
-    kernel::run_block::<lanes::Avx512, { AVX512_TILES.rt }, { AVX512_TILES.dv }>(ws, block, loss)
+    kernel::run_block::<Avx512Tiles>(ws, block, loss)
 }

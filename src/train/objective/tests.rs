@@ -250,3 +250,67 @@ fn lane_exp_is_within_two_ulp_of_the_standard_library() {
     assert_eq!(Portable::splat(f64::NEG_INFINITY).exp().0[0], 0.0);
     assert_eq!(Portable::splat(0.0).exp().0[0], 1.0);
 }
+
+/// F and ∇F as bits, from `kernel`, over all rows or the given ones.
+#[allow(clippy::too_many_arguments)]
+fn bits_of(
+    kernel: Kernel,
+    x: &Array2<f64>,
+    y: &[usize],
+    k: usize,
+    c: usize,
+    loss: &RowLoss,
+    th: &[f64],
+    rows: Option<&[usize]>,
+) -> (u64, Vec<u64>) {
+    let mut obj = Objective::new(x.view(), y, k, c, loss.clone(), 1e-3);
+    assert!(obj.set_kernel(kernel));
+    let mut g = vec![0.0; th.len()];
+    let f = match rows {
+        Some(rows) => obj.value_grad_rows(th, rows, &mut g),
+        None => obj.value_grad(th, &mut g),
+    };
+    (f.to_bits(), g.iter().map(|v| v.to_bits()).collect())
+}
+
+#[test]
+fn kernels_give_identical_bits_for_every_class_tile_and_ragged_shape() {
+    // (rows, D, K, C): the logistic model (C = 1) and class tiles of 2, 3, 4 (7 = 2 × 4 with a
+    // padded class), 5 (10) and 5 + 4 (13 = 3 × 5 with padding: tiles 5, 5, 5); D odd (a tail
+    // vector) and wider than one backward tile; rows not a multiple of 8, fewer than one group,
+    // more than one block, and tiles of several row groups ending with single groups.
+    let shapes = [
+        (101, 37, 2, 1),
+        (3, 11, 2, 1),
+        (77, 9, 2, 2),
+        (45, 21, 3, 3),
+        (263, 67, 7, 7),
+        (99, 13, 10, 10),
+        (130, 5, 13, 13),
+        (5, 37, 2, 2),
+    ];
+    for (case, &(n, d, k, c)) in shapes.iter().enumerate() {
+        let (x, y) = random(n, d, k, 40 + case as u64);
+        let all: Vec<usize> = (0..n).collect();
+        // A mini-batch with repeats, in shuffled order.
+        let batch: Vec<usize> = (0..n + 13).map(|i| (i * 31 + 7) % n).collect();
+        for (l, loss) in losses(k).iter().enumerate() {
+            let th = theta((d + 1) * c, 200 + l as u64);
+            let want = reference(&x, &y, &all, k, c, loss, 1e-3, &th);
+            for rows in [None, Some(batch.as_slice())] {
+                let portable = bits_of(Kernel::Portable, &x, &y, k, c, loss, &th, rows);
+                for kernel in Kernel::available() {
+                    let what = format!("{kernel:?} n={n} d={d} k={k} c={c} loss #{l} {rows:?}");
+                    let got = bits_of(kernel, &x, &y, k, c, loss, &th, rows);
+                    assert_eq!(got.0, portable.0, "F of {what}");
+                    assert!(got.1 == portable.1, "∇F of {what}");
+                }
+                if rows.is_none() {
+                    let g: Vec<f64> = portable.1.iter().map(|b| f64::from_bits(*b)).collect();
+                    let what = format!("n={n} d={d} k={k} c={c} loss #{l}");
+                    assert_close((f64::from_bits(portable.0), &g), (want.0, &want.1), &what);
+                }
+            }
+        }
+    }
+}

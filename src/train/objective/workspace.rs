@@ -39,11 +39,12 @@ pub(super) struct Workspace {
     pub total_target: f64,
     /// A row of zeros standing in for the rows that pad the last group.
     pub zeros: Vec<f64>,
-    /// Scalar buffers of the per-row path.
-    pub logits: Vec<f64>,
-    pub logp: Vec<f64>,
-    pub p: Vec<f64>,
-    pub dz: Vec<f64>,
+    /// Scratch of the row losses other than soft targets on the softmax: one lane group's
+    /// exponentials (K × 8), then its labels' table rows transposed ((K + 1 rounded up to 8) × 8).
+    pub row_scratch: Aligned,
+    /// Per-label rows of the corrections' matrices, built at the first block (a workspace serves
+    /// one loss for its life).
+    pub label_table: Vec<f64>,
 }
 
 /// f64 storage aligned to 64 bytes (one cache line, one AVX-512 register).
@@ -85,13 +86,9 @@ fn class_tile(c: usize, max: usize) -> usize {
 /// 20,000 × 64 × 10: 32 rows beat 64, 128 and 256).
 pub(super) const BLOCK_ROWS: usize = 32;
 
-/// Register tiles of one instruction set.
+/// What the workspace's layout needs from an instruction set's register tiles.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Tiles {
-    /// Row groups (of 8) per forward tile.
-    pub rt: usize,
-    /// Feature vectors (of 8) per backward tile.
-    pub dv: usize,
     /// Most classes per tile.
     pub kt_max: usize,
 }
@@ -103,10 +100,6 @@ impl Workspace {
         let d8 = d.div_ceil(8) * 8;
         let block = BLOCK_ROWS;
         let pitch = block + 8;
-        assert!(
-            block.is_multiple_of(8 * tiles.rt),
-            "blocks hold whole forward tiles"
-        );
         Workspace {
             d,
             d8,
@@ -130,10 +123,8 @@ impl Workspace {
             fold_every: (300.0 / (k.max(2) as f64).log10()).floor().clamp(1.0, 64.0) as usize,
             total_target: 0.0,
             zeros: vec![0.0; d + 8],
-            logits: vec![0.0; k],
-            logp: vec![0.0; k],
-            p: vec![0.0; k],
-            dz: vec![0.0; k],
+            row_scratch: Aligned::zeros(8 * (k + (k + 1).div_ceil(8) * 8)),
+            label_table: Vec::new(),
         }
     }
 

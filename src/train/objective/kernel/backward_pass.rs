@@ -4,19 +4,15 @@ use super::Block;
 use crate::train::objective::lanes::Lanes;
 use crate::train::objective::workspace::Workspace;
 
-#[inline(always)]
-pub(super) unsafe fn backward_dispatch<V: Lanes, const DV: usize>(
-    ws: &mut Workspace,
-    block: &Block<'_>,
-) {
-    by_class_tile!(ws.kt, backward::<V, DV>(ws, block))
-}
-
 /// ∇W[d][k] += Σ_r X[r][d]·G[r][k] over the block's rows in order: tiles of DV feature vectors ×
 /// KT classes held in registers over all rows, then single vectors, then the tail vector (the
 /// features past the last whole vector, from `ws.tail`).
+///
+/// # Safety
+/// As [`super::run_block`], after the forward pass and the row loss wrote G into `gt`; KT
+/// divides `ws.cp`.
 #[inline(always)]
-unsafe fn backward<V: Lanes, const DV: usize, const KT: usize>(
+pub(in crate::train::objective) unsafe fn backward<V: Lanes, const DV: usize, const KT: usize>(
     ws: &mut Workspace,
     block: &Block<'_>,
 ) {

@@ -20,8 +20,7 @@ pub(super) unsafe fn transpose<V: Lanes>(ws: &mut Workspace, block: &Block<'_>, 
         let ptrs: [*const f64; 8] = std::array::from_fn(|i| row(g * 8 + i));
         let mut j = 0;
         while j < full {
-            let at: [*const f64; 8] = ptrs.map(|p| p.add(j));
-            V::transpose8(&at, xt.add(j * stride + g * 8), stride);
+            V::transpose8(&ptrs, j, xt.add(j * stride + g * 8), stride);
             j += 8;
         }
         for f in full..d {
@@ -34,43 +33,58 @@ pub(super) unsafe fn transpose<V: Lanes>(ws: &mut Workspace, block: &Block<'_>, 
     }
 }
 
+/// zt[k][r] = b[k] + Σ_d xt[d][r]·W[d][k], the sum in feature order: tiles of RT row groups × KT
+/// classes, then single groups for the rows left.
+///
+/// # Safety
+/// `xt` holds `groups` transposed row groups; `groups`·8 ≤ `ws.pitch`; KT divides `ws.cp`.
 #[inline(always)]
-pub(super) unsafe fn forward_dispatch<V: Lanes, const RT: usize>(
+pub(in crate::train::objective) unsafe fn forward<V: Lanes, const RT: usize, const KT: usize>(
     ws: &mut Workspace,
     groups: usize,
 ) {
-    by_class_tile!(ws.kt, forward::<V, RT>(ws, groups))
+    debug_assert!(ws.cp.is_multiple_of(KT));
+    for k0 in (0..ws.cp).step_by(KT) {
+        let mut g0 = 0;
+        while g0 + RT <= groups {
+            forward_tile::<V, RT, KT>(ws, g0, k0);
+            g0 += RT;
+        }
+        while g0 < groups {
+            forward_tile::<V, 1, KT>(ws, g0, k0);
+            g0 += 1;
+        }
+    }
 }
 
-/// zt[k][r] = b[k] + Σ_d xt[d][r]·W[d][k], the sum in feature order.
+/// One register tile: row groups g0..g0+RT × classes k0..k0+KT over all features.
 #[inline(always)]
 #[allow(clippy::needless_range_loop)] // indices name the register tile's rows and columns
-unsafe fn forward<V: Lanes, const RT: usize, const KT: usize>(ws: &mut Workspace, groups: usize) {
+unsafe fn forward_tile<V: Lanes, const RT: usize, const KT: usize>(
+    ws: &mut Workspace,
+    g0: usize,
+    k0: usize,
+) {
     let (d, cp, stride) = (ws.d, ws.cp, ws.pitch);
     let xt = ws.xt.ptr() as *const f64;
     let w = ws.w.ptr() as *const f64;
     let bias = ws.bias.ptr() as *const f64;
     let zt = ws.zt.ptr();
-    for k0 in (0..cp).step_by(KT) {
-        for g0 in (0..groups).step_by(RT) {
-            let mut acc: [[V; KT]; RT] =
-                std::array::from_fn(|_| std::array::from_fn(|k| V::splat(*bias.add(k0 + k))));
-            for f in 0..d {
-                let x: [V; RT] =
-                    std::array::from_fn(|r| V::load(xt.add(f * stride + (g0 + r) * 8)));
-                let wf = w.add(f * cp + k0);
-                for k in 0..KT {
-                    let wk = V::splat(*wf.add(k));
-                    for r in 0..RT {
-                        acc[r][k] = x[r].mul_add(wk, acc[r][k]);
-                    }
-                }
+    let mut acc: [[V; KT]; RT] =
+        std::array::from_fn(|_| std::array::from_fn(|k| V::splat(*bias.add(k0 + k))));
+    for f in 0..d {
+        let x: [V; RT] = std::array::from_fn(|r| V::load(xt.add(f * stride + (g0 + r) * 8)));
+        let wf = w.add(f * cp + k0);
+        for k in 0..KT {
+            let wk = V::splat(*wf.add(k));
+            for r in 0..RT {
+                acc[r][k] = x[r].mul_add(wk, acc[r][k]);
             }
-            for (r, row) in acc.iter().enumerate() {
-                for (k, a) in row.iter().enumerate() {
-                    a.store(zt.add((k0 + k) * stride + (g0 + r) * 8));
-                }
-            }
+        }
+    }
+    for (r, row) in acc.iter().enumerate() {
+        for (k, a) in row.iter().enumerate() {
+            a.store(zt.add((k0 + k) * stride + (g0 + r) * 8));
         }
     }
 }

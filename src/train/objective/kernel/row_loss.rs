@@ -1,15 +1,46 @@
-//! Row loss: softmax, loss and G = ∂loss/∂z for the block's logits, lanes of 8 rows for soft
-//! targets on the softmax, row by row for every other loss.
+//! Row loss: softmax, loss and G = ∂loss/∂z for the block's logits, 8 rows at a time for every
+//! loss and model: soft targets on the softmax here, the rest in [`methods`].
 
-use crate::train::loss::{log_softmax, RowLoss};
+mod lane_math;
+mod methods;
+mod tables;
+
+use crate::train::loss::RowLoss;
 use crate::train::objective::lanes::Lanes;
 use crate::train::objective::workspace::Workspace;
+use crate::train::targets::SmoothedTarget;
+
+/// The row loss of one block: adds each row's loss to its lane of `ws.loss` (soft targets on the
+/// softmax: to the lanes' products of softmax sums too) and writes G. A correction by the
+/// identity runs as cross entropy (see [`RowLoss::is_identity_correction`]).
+///
+/// # Safety
+/// `ws.zt` holds the block's logits for `groups` groups ≥ ⌈labels.len() / 8⌉; labels < K.
+#[inline(always)]
+pub(super) unsafe fn row_loss<V: Lanes>(
+    ws: &mut Workspace,
+    labels: &[usize],
+    loss: &RowLoss,
+    groups: usize,
+) {
+    static CE: RowLoss = RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 });
+    let loss = if loss.is_identity_correction() {
+        &CE
+    } else {
+        loss
+    };
+    match (loss, ws.c == ws.k) {
+        (RowLoss::Soft(t), true) => soft_softmax::<V>(ws, labels, t.on, t.off, groups),
+        (_, true) => methods::by_method::<V, false>(ws, labels, loss, groups),
+        (_, false) => methods::by_method::<V, true>(ws, labels, loss, groups),
+    }
+}
 
 /// Soft targets (`on` at the label, `off` elsewhere) on the softmax, 8 rows at a time:
 /// with T = on + (K−1)·off, m = maxₖ zₖ and s = Σₖ e^(zₖ−m),
 /// loss = T·(m + ln s) − off·Σₖ zₖ − (on − off)·z_y and Gₖ = T·e^(zₖ−m)/s − off − (on − off)·[k = y].
 #[inline(always)]
-pub(super) unsafe fn soft_softmax<V: Lanes>(
+unsafe fn soft_softmax<V: Lanes>(
     ws: &mut Workspace,
     labels: &[usize],
     on: f64,
@@ -170,36 +201,5 @@ impl<V: Lanes> LossAccumulator<V> {
     }
 }
 
-/// Any other loss (and the logistic model, whose logits are (0, z)): row by row through
-/// [`RowLoss::eval`].
-#[inline(always)]
-pub(super) unsafe fn per_row(ws: &mut Workspace, labels: &[usize], loss: &RowLoss, groups: usize) {
-    let (k, c, stride) = (ws.k, ws.c, ws.pitch);
-    let zt = ws.zt.ptr() as *const f64;
-    let gt = ws.gt.ptr();
-    for r in 0..groups * 8 {
-        if r >= labels.len() {
-            for j in 0..c {
-                *gt.add(j * stride + r) = 0.0;
-            }
-            continue;
-        }
-        if c == 1 {
-            ws.logits[0] = 0.0;
-            ws.logits[1] = *zt.add(r);
-        } else {
-            for j in 0..k {
-                ws.logits[j] = *zt.add(j * stride + r);
-            }
-        }
-        log_softmax(&ws.logits, &mut ws.logp, &mut ws.p);
-        ws.loss[r % 8] += loss.eval(labels[r], &ws.logp, &ws.p, &mut ws.dz);
-        if c == 1 {
-            *gt.add(r) = ws.dz[1];
-        } else {
-            for j in 0..k {
-                *gt.add(j * stride + r) = ws.dz[j];
-            }
-        }
-    }
-}
+#[cfg(test)]
+mod tests;
