@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod baseline;
+pub mod floor;
 
 use labelnoise::data::Dataset;
 use labelnoise::scenario::spec::{DataSource, DatasetSpec, MethodSpec, ModelKind, ModelSpec};
