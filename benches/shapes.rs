@@ -166,13 +166,11 @@ fn probe(evaluations: usize) {
 criterion_group!(benches, evaluation);
 
 fn main() {
-    if let Some(n) = std::env::var("LABELNOISE_PROBE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        probe(n);
-        return;
+    match common::probe_evaluations() {
+        Some(n) => probe(n),
+        None => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
     }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
 }

@@ -26,6 +26,8 @@ fn a_run_on_npy_data_holds_the_features_once() {
          [noise]\nkind = \"symmetric\"\nrate = 0.2\n[model]\nmax_iter = 3\n[[method]]\nkind = \"ce\"\n",
     )
     .unwrap();
+    // Reaped by wait4 below, which also gives the child's peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(assert_cmd::cargo::cargo_bin("labelnoise"))
         .arg("run")
         .arg(&scenario)
