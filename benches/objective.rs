@@ -14,6 +14,8 @@
 
 mod common;
 
+use common::floor::Floor;
+
 use common::baseline::Baseline;
 use criterion::{criterion_group, Criterion};
 use labelnoise::scenario::spec::SmoothingStyle;
@@ -21,7 +23,6 @@ use labelnoise::train::loss::RowLoss;
 use labelnoise::train::objective::{Kernel, Objective};
 use labelnoise::train::targets::SmoothedTarget;
 use labelnoise::train::{fit, FitInput};
-use ndarray::Array2;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -119,61 +120,6 @@ fn one_fit(c: &mut Criterion) {
     group.finish();
 }
 
-/// The least time one evaluation can take here: its multiply-adds (2·N·D·C forward, as many
-/// backward) at `gflops`, or reading X's N·D values once at `gbytes_per_s`, whichever is longer.
-struct Floor {
-    /// f64 GEMM rate of one thread: ndarray's `general_mat_mul` (matrixmultiply's blocked
-    /// kernels) on 512 × 512 · 512 × 512, best of 20.
-    gflops: f64,
-    /// Streaming read of X (summing it in 8 independent lanes), best of 20, in GB/s.
-    gbytes_per_s: f64,
-}
-
-impl Floor {
-    fn measure(x: &Array2<f64>) -> Floor {
-        let n = 512;
-        let a = Array2::from_shape_fn((n, n), |(i, j)| ((i * 31 + j * 17) % 97) as f64 / 97.0);
-        let b = a.t().to_owned();
-        let mut c = Array2::<f64>::zeros((n, n));
-        let gemm = best_of(20, || {
-            ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut c);
-            black_box(&c);
-        });
-        let values = x.as_slice().expect("blobs are row-major");
-        let read = best_of(20, || {
-            let mut lanes = [0.0f64; 8];
-            for chunk in values.chunks_exact(8) {
-                for (l, v) in lanes.iter_mut().zip(chunk) {
-                    *l += v;
-                }
-            }
-            black_box(lanes);
-        });
-        Floor {
-            gflops: 2.0 * (n * n * n) as f64 / gemm / 1e9,
-            gbytes_per_s: (values.len() / 8 * 8 * 8) as f64 / read / 1e9,
-        }
-    }
-
-    /// Milliseconds for one evaluation of N × D with C outputs.
-    fn ms(&self, n: usize, d: usize, c: usize) -> f64 {
-        let flops = 4.0 * (n * d * c) as f64;
-        let bytes = 8.0 * (n * d) as f64;
-        (flops / self.gflops).max(bytes / self.gbytes_per_s) / 1e6
-    }
-}
-
-/// Seconds of the fastest of `runs` calls.
-fn best_of(runs: usize, mut f: impl FnMut()) -> f64 {
-    (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
-}
-
 /// Runs `evaluations` evaluations per candidate and shape with no benchmark harness.
 fn probe(evaluations: usize) {
     let n = std::env::var("LABELNOISE_N")
@@ -196,15 +142,15 @@ fn probe(evaluations: usize) {
             );
             f64::NAN
         } else {
-            let floor = Floor::measure(&data.x_train);
-            let ms = floor.ms(n, common::D, shape.outputs);
+            let floor = Floor::measure(data.x_train.view());
+            let ms = floor.evaluation_seconds(n, common::D, shape.outputs) * 1e3;
             println!(
                 "{n} x {} K = {} C = {}: floor {ms:.3} ms (GEMM {:.1} GFLOP/s, reading X {:.1} GB/s)",
                 common::D,
                 shape.classes,
                 shape.outputs,
-                floor.gflops,
-                floor.gbytes_per_s,
+                floor.gemm_gflops,
+                floor.bandwidth_gbs,
             );
             ms
         };

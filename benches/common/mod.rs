@@ -4,10 +4,18 @@
 #![allow(dead_code)]
 
 pub mod baseline;
+pub mod floor;
 
 use labelnoise::data::Dataset;
 use labelnoise::scenario::spec::{DataSource, DatasetSpec, MethodSpec, ModelKind, ModelSpec};
 use labelnoise::scenario::spec::{OptimizerSpec, SmoothingStyle};
+
+/// `LABELNOISE_PROBE=<evaluations>`: a bench's quick mode, timed without criterion.
+pub fn probe_evaluations() -> Option<usize> {
+    std::env::var("LABELNOISE_PROBE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+}
 
 /// The reference grid's problem size (issue 8): 20,000 × 64, 10 classes.
 pub const N: usize = 20_000;

@@ -4,6 +4,7 @@
 //! 1-based line and the column (its header name and 0-based index, the same indices the `label`
 //! and `columns` keys take): missing or non-numeric values, NaN/inf, ragged rows, an empty file.
 
+use super::features::Features;
 use super::labels::Labels;
 use super::DataError;
 use crate::scenario::spec::LabelColumn;
@@ -22,9 +23,8 @@ pub struct TableSpec<'a> {
 }
 
 /// One file's features and labels.
-#[derive(Clone, Debug)]
 pub struct Table {
-    pub x: Array2<f64>,
+    pub x: Features,
     pub feature_names: Vec<String>,
     pub labels: Labels,
 }
@@ -201,7 +201,7 @@ impl Rows<'_> {
         let what = self.describe(self.cols.label);
         let x = Array2::from_shape_vec(shape, self.values).expect("n rows of d values");
         Ok(Table {
-            x,
+            x: Features::Parsed(x),
             feature_names: self
                 .cols
                 .features

@@ -9,8 +9,10 @@
 pub mod bundled;
 pub mod catalog;
 mod csv;
+mod features;
 mod labels;
 mod npy;
+mod npy_format;
 mod npz;
 pub mod observed;
 mod split;
@@ -25,6 +27,7 @@ pub use standardize::standardize;
 
 use crate::rng;
 use crate::scenario::spec::{DataSource, DatasetSpec};
+use features::Features;
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -49,10 +52,11 @@ impl Dataset {
     }
 }
 
-/// Unsplit data as generated or loaded.
+/// Unsplit data as generated or loaded (a user's file: with its features possibly still in the
+/// file, [`features::Features`]).
 #[derive(Clone, Debug)]
-pub struct RawData {
-    pub x: Array2<f64>,
+pub struct RawData<X = Array2<f64>> {
+    pub x: X,
     pub y: Vec<usize>,
     pub classes: usize,
     pub class_names: Vec<String>,
@@ -119,7 +123,8 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
         }
         DataSource::Csv { .. } => {
             let (train, test) = user_files(&spec.source, base_dir)?;
-            split_files(train, test, spec, &mut rng)?
+            let rows = file_rows(&train, test.as_ref(), spec, &mut rng)?;
+            take_rows(train, test, rows)?
         }
     };
     let Split {
@@ -145,23 +150,68 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
     })
 }
 
-/// A user's files split as [`build`] splits them: stratified, or as given by `test_path`.
-fn split_files(
-    train: RawData,
-    test: Option<RawData>,
+/// A user's file as read before the split: labels mapped to classes, features maybe still in the
+/// file.
+type FileData = RawData<Features>;
+
+/// The rows of a user's files that [`build`]'s training and test splits take, in their order:
+/// stratified from the training file, or as given by `test_path` (test rows then index the test
+/// file). The draw reads the labels only.
+fn file_rows(
+    train: &FileData,
+    test: Option<&FileData>,
     spec: &DatasetSpec,
     rng: &mut rng::Rng,
-) -> Result<Split, DataError> {
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
     match test {
-        None => stratified_split(train, spec.train, spec.test, spec.test_fraction, rng),
-        Some(test) => given_split(train, test, spec, rng),
+        None => {
+            let sizes = split::Sizes {
+                n_train: spec.train,
+                n_test: spec.test,
+                test_fraction: spec.test_fraction,
+            };
+            split::stratified_rows(&train.y, &train.class_names, sizes, rng)
+        }
+        Some(test) => given_rows(train, test, spec, rng),
     }
+}
+
+/// The split of a user's files: the rows [`file_rows`] chose, each feature row read once into
+/// its split's array.
+fn take_rows(
+    train: FileData,
+    test: Option<FileData>,
+    (train_ids, test_ids): (Vec<usize>, Vec<usize>),
+) -> Result<Split, DataError> {
+    let pick = |y: &[usize], ids: &[usize]| ids.iter().map(|&i| y[i]).collect::<Vec<_>>();
+    let y_train = pick(&train.y, &train_ids);
+    let (x_train, x_test, y_test) = match test {
+        None => {
+            let y_test = pick(&train.y, &test_ids);
+            let [x_train, x_test] = train.x.take([&train_ids, &test_ids])?;
+            (x_train, x_test, y_test)
+        }
+        Some(test) => {
+            let [x_train] = train.x.take([&train_ids])?;
+            let [x_test] = test.x.take([&test_ids])?;
+            (x_train, x_test, pick(&test.y, &test_ids))
+        }
+    };
+    Ok(Split {
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        classes: train.classes,
+        class_names: train.class_names,
+        feature_names: train.feature_names,
+    })
 }
 
 /// Which rows of the training file (0-based) the training split of repetition `seed` holds, in
 /// the split's order, and how many rows the file has. The split is drawn again exactly as
-/// [`build`] draws it (the draw reads the labels, never the feature values), with each row's
-/// index in place of its features.
+/// [`build`] draws it (the draw reads the labels, never the feature values, which stay unread
+/// in a `.npy` file).
 pub fn train_rows(
     spec: &DatasetSpec,
     base_dir: &Path,
@@ -173,22 +223,9 @@ pub fn train_rows(
         ));
     }
     let mut rng = rng::derive("data", seed, &[&stream_key(spec)]);
-    let (mut train, test) = user_files(&spec.source, base_dir)?;
-    let rows = train.y.len();
-    train.x = Array2::from_shape_fn((rows, 1), |(i, _)| i as f64);
-    let test = test.map(|mut t| {
-        t.x = Array2::zeros((t.y.len(), 1));
-        t
-    });
-    let split = split_files(train, test, spec, &mut rng)?;
-    // Row indices below 2^53 are exact in f64.
-    let ids = split
-        .x_train
-        .column(0)
-        .iter()
-        .map(|&v| v as usize)
-        .collect();
-    Ok((ids, rows))
+    let (train, test) = user_files(&spec.source, base_dir)?;
+    let (ids, _) = file_rows(&train, test.as_ref(), spec, &mut rng)?;
+    Ok((ids, train.y.len()))
 }
 
 /// The key of a dataset's random stream: its spec without `standardize`, which only preprocesses,
@@ -208,7 +245,7 @@ fn stream_key(spec: &DatasetSpec) -> String {
 fn user_files(
     source: &DataSource,
     base_dir: &Path,
-) -> Result<(RawData, Option<RawData>), DataError> {
+) -> Result<(FileData, Option<FileData>), DataError> {
     let DataSource::Csv {
         path,
         test_path,
@@ -299,13 +336,13 @@ fn check_label_files(test: bool, labels: bool, test_labels: bool) -> Result<(), 
 }
 
 /// Splits given as two files: no split is drawn; `train` / `test` sizes take stratified subsamples.
-fn given_split(
-    train: RawData,
-    test: RawData,
+fn given_rows(
+    train: &FileData,
+    test: &FileData,
     spec: &DatasetSpec,
     rng: &mut rng::Rng,
-) -> Result<Split, DataError> {
-    let pick = |raw: &RawData,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    let pick = |raw: &FileData,
                 size: Option<usize>,
                 which: &str,
                 rng: &mut rng::Rng|
@@ -319,8 +356,8 @@ fn given_split(
             None => Ok((0..n).collect()),
         }
     };
-    let train_ids = pick(&train, spec.train, "train", rng)?;
-    let test_ids = pick(&test, spec.test, "test", rng)?;
+    let train_ids = pick(train, spec.train, "train", rng)?;
+    let test_ids = pick(test, spec.test, "test", rng)?;
     let counts = catalog::class_counts(
         &train_ids.iter().map(|&i| train.y[i]).collect::<Vec<_>>(),
         train.classes,
@@ -334,15 +371,7 @@ fn given_split(
             train.classes
         )));
     }
-    Ok(Split {
-        x_train: train.x.select(ndarray::Axis(0), &train_ids),
-        y_train: train_ids.iter().map(|&i| train.y[i]).collect(),
-        x_test: test.x.select(ndarray::Axis(0), &test_ids),
-        y_test: test_ids.iter().map(|&i| test.y[i]).collect(),
-        classes: train.classes,
-        class_names: train.class_names,
-        feature_names: train.feature_names,
-    })
+    Ok((train_ids, test_ids))
 }
 
 /// What is known about a dataset before loading it.

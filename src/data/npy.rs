@@ -1,4 +1,4 @@
-//! NumPy `.npy` arrays (read with `ndarray-npy`) → numeric features and raw label values.
+//! NumPy `.npy` arrays → numeric features and raw label values.
 //!
 //! Two layouts, both with `source = "csv"` and `path` ending in `.npy`:
 //!
@@ -9,71 +9,56 @@
 //!   column) and `columns` (indices) pick them, as for a CSV file without header.
 //!
 //! Any integer, float or bool dtype is accepted (converted to f64; labels keep their integer
-//! value). Positions in messages are 0-based rows and columns, as in NumPy.
+//! value), in C or Fortran order. Positions in messages are 0-based rows and columns, as in NumPy.
+//!
+//! Memory: labels are read at once; features are not. [`NpyFeatures`] keeps the header and, once
+//! the split is drawn (it reads labels only), streams the file's values into the split's arrays,
+//! each value converted and stored once: peak memory is the data plus one 64 KiB block.
 
 use super::csv::{Columns, Table, TableSpec};
+use super::features::Features;
 use super::labels::Labels;
+use super::npy_format::{for_each_value, read_header, FormatError, Header};
 use super::DataError;
-use ndarray::{Array2, ArrayD, Axis, Ix2};
-use ndarray_npy::{ReadNpyError, ReadNpyExt};
-use std::path::Path;
+use ndarray::Array2;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
 
-/// An array's values as f64, and whether they all came from an integer or bool dtype.
-struct Numeric {
-    values: ArrayD<f64>,
-    integer: bool,
-}
-
-fn read_any(path: &Path) -> Result<Numeric, DataError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DataError::File {
-        path: file.clone(),
-        message: format!("cannot read: {e}"),
-    })?;
-    parse_any(&file, &bytes)
-}
-
-/// An array's values from the bytes of a `.npy` file (`file` names it in messages).
-fn parse_any(file: &str, bytes: &[u8]) -> Result<Numeric, DataError> {
-    let fail = |message: String| DataError::File {
+fn fail(file: &str, message: String) -> DataError {
+    DataError::File {
         path: file.to_string(),
         message,
-    };
-    macro_rules! attempt {
-        ($t:ty, $integer:expr) => {
-            match ArrayD::<$t>::read_npy(bytes) {
-                Ok(a) => {
-                    return Ok(Numeric {
-                        values: a.mapv(|v| v as f64),
-                        integer: $integer,
-                    })
-                }
-                Err(ReadNpyError::WrongDescriptor(_)) => {}
-                Err(e) => return Err(fail(format!("not a readable .npy file: {e}"))),
-            }
-        };
     }
-    attempt!(f64, false);
-    attempt!(f32, false);
-    attempt!(i64, true);
-    attempt!(i32, true);
-    attempt!(i16, true);
-    attempt!(i8, true);
-    attempt!(u64, true);
-    attempt!(u32, true);
-    attempt!(u16, true);
-    attempt!(u8, true);
-    match ArrayD::<bool>::read_npy(bytes) {
-        Ok(a) => Ok(Numeric {
-            values: a.mapv(|v| f64::from(u8::from(v))),
-            integer: true,
-        }),
-        Err(ReadNpyError::WrongDescriptor(d)) => Err(fail(format!(
-            "dtype {d} is not supported: save numbers (integer, float or bool), e.g. integer class codes \
-             from np.unique(y, return_inverse=True), or use a CSV file for text labels"
-        ))),
-        Err(e) => Err(fail(format!("not a readable .npy file: {e}"))),
-    }
+}
+
+fn format_error(file: &str, e: FormatError) -> DataError {
+    fail(
+        file,
+        match e {
+            FormatError::Dtype(d) => format!(
+                "dtype {d} is not supported: save numbers (integer, float or bool), e.g. integer class codes \
+                 from np.unique(y, return_inverse=True), or use a CSV file for text labels"
+            ),
+            FormatError::Other(m) => format!("not a readable .npy file: {m}"),
+        },
+    )
+}
+
+/// Opens a `.npy` file and reads its header.
+fn open(path: &Path) -> Result<(BufReader<File>, Header), DataError> {
+    let file = path.display().to_string();
+    let f = File::open(path).map_err(|e| fail(&file, format!("cannot read: {e}")))?;
+    let mut r = BufReader::with_capacity(1 << 16, f);
+    let header = read_header(&mut r).map_err(|e| format_error(&file, e))?;
+    Ok((r, header))
+}
+
+/// A whole (small) array's values in file order.
+fn read_values(file: &str, r: &mut impl Read, header: &Header) -> Result<Vec<f64>, DataError> {
+    let mut values = Vec::with_capacity(header.len());
+    for_each_value(r, header, |v| values.push(v)).map_err(|e| format_error(file, e))?;
+    Ok(values)
 }
 
 /// Label text of a numeric value: integers without a decimal point.
@@ -85,41 +70,26 @@ fn label_text(v: f64, integer: bool) -> String {
     }
 }
 
-fn finite(file: &str, x: &Array2<f64>, columns: &[usize]) -> Result<(), DataError> {
-    for (i, row) in x.rows().into_iter().enumerate() {
-        if let Some(j) = row.iter().position(|v| !v.is_finite()) {
-            return Err(DataError::File {
-                path: file.to_string(),
-                message: format!(
-                    "row {i}, column {} (0-based) is {}; features must be finite numbers",
-                    columns[j], row[j]
-                ),
-            });
-        }
-    }
-    Ok(())
-}
-
 /// The values of a 1-D label array (`.npy` bytes) as label text, row i for row i; `what` says
 /// which key named the array, for messages.
 pub fn labels_from_bytes(file: &str, what: &str, bytes: &[u8]) -> Result<Labels, DataError> {
-    let y = parse_any(file, bytes)?;
-    let fail = |message: String| DataError::File {
-        path: file.to_string(),
-        message,
-    };
-    if !matches!(y.values.shape(), [_] | [_, 1]) {
-        return Err(fail(format!(
-            "{what} must be a 1-D array, found shape {:?}",
-            y.values.shape()
-        )));
+    let mut r = bytes;
+    let header = read_header(&mut r).map_err(|e| format_error(file, e))?;
+    if !matches!(header.shape.as_slice(), [_] | [_, 1]) {
+        return Err(fail(
+            file,
+            format!("{what} must be a 1-D array, found shape {:?}", header.shape),
+        ));
     }
-    let raw: Vec<f64> = y.values.iter().copied().collect();
+    let raw = read_values(file, &mut r, &header)?;
     if let Some(i) = raw.iter().position(|v| !v.is_finite() || v.fract() != 0.0) {
-        return Err(fail(format!(
-            "row {i} (0-based) of {what} is {}; labels must be whole numbers (class codes)",
-            raw[i]
-        )));
+        return Err(fail(
+            file,
+            format!(
+                "row {i} (0-based) of {what} is {}; labels must be whole numbers (class codes)",
+                raw[i]
+            ),
+        ));
     }
     Ok(Labels {
         file: file.to_string(),
@@ -129,77 +99,74 @@ pub fn labels_from_bytes(file: &str, what: &str, bytes: &[u8]) -> Result<Labels,
     })
 }
 
-/// A 2-D feature array with the labels in a separate 1-D array.
+/// A 2-D feature array with the labels in a separate 1-D array. The features stay in their file.
 pub fn read_pair(features: &Path, labels: &Path) -> Result<Table, DataError> {
     let file = features.display().to_string();
     let lfile = labels.display().to_string();
-    let x = read_any(features)?;
-    let x = x
-        .values
-        .into_dimensionality::<Ix2>()
-        .map_err(|_| DataError::File {
-            path: file.clone(),
-            message: "features must be a 2-D array (samples × features)".into(),
-        })?;
-    let y = read_any(labels)?;
-    let n_labels = match y.values.shape() {
-        [n] | [n, 1] => *n,
-        other => {
-            return Err(DataError::File {
-                path: lfile,
-                message: format!("labels must be a 1-D array, found shape {other:?}"),
-            })
+    let (_, header) = open(features)?;
+    let [rows, cols] = header.shape[..] else {
+        return Err(fail(
+            &file,
+            "features must be a 2-D array (samples × features)".into(),
+        ));
+    };
+    let (mut r, yheader) = open(labels)?;
+    let n_labels = match yheader.shape[..] {
+        [n] | [n, 1] => n,
+        _ => {
+            return Err(fail(
+                &lfile,
+                format!(
+                    "labels must be a 1-D array, found shape {:?}",
+                    yheader.shape
+                ),
+            ))
         }
     };
-    if n_labels != x.nrows() {
-        return Err(DataError::File {
-            path: lfile,
-            message: format!("{n_labels} labels for the {} rows of {file}", x.nrows()),
-        });
+    if n_labels != rows {
+        return Err(fail(
+            &lfile,
+            format!("{n_labels} labels for the {rows} rows of {file}"),
+        ));
     }
-    let all: Vec<usize> = (0..x.ncols()).collect();
-    finite(&file, &x, &all)?;
-    let raw: Vec<f64> = y.values.iter().copied().collect();
+    let raw = read_values(&lfile, &mut r, &yheader)?;
     if let Some(i) = raw.iter().position(|v| !v.is_finite()) {
-        return Err(DataError::File {
-            path: lfile,
-            message: format!("label {i} (0-based) is {}", raw[i]),
-        });
+        return Err(fail(&lfile, format!("label {i} (0-based) is {}", raw[i])));
     }
-    let values: Vec<String> = raw.iter().map(|&v| label_text(v, y.integer)).collect();
+    let integer = yheader.dtype.integer();
     Ok(Table {
-        feature_names: (0..x.ncols()).map(|j| format!("x{j}")).collect(),
-        x,
+        feature_names: (0..cols).map(|j| format!("x{j}")).collect(),
+        x: Features::Npy(NpyFeatures {
+            path: features.to_path_buf(),
+            header,
+            columns: (0..cols).collect(),
+        }),
         labels: Labels {
             file: lfile,
             what: "the labels".into(),
-            values,
+            values: raw.iter().map(|&v| label_text(v, integer)).collect(),
             lines: None,
         },
     })
 }
 
-/// A 2-D array whose columns hold the features and the label.
+/// A 2-D array whose columns hold the features and the label: the label column is read at once,
+/// the feature columns stay in the file.
 pub fn read_table(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
     let file = path.display().to_string();
-    let a = read_any(path)?;
-    let integer = a.integer;
-    let a = a
-        .values
-        .into_dimensionality::<Ix2>()
-        .map_err(|_| DataError::File {
-            path: file.clone(),
-            message: "expected a 2-D array (samples × columns) holding the label as a column, \
-                  or give the labels apart with labels_path"
+    let (mut r, header) = open(path)?;
+    let [rows, width] = header.shape[..] else {
+        return Err(fail(
+            &file,
+            "expected a 2-D array (samples × columns) holding the label as a column, \
+             or give the labels apart with labels_path"
                 .into(),
-        })?;
-    if a.nrows() == 0 {
-        return Err(DataError::File {
-            path: file,
-            message: "the array has no rows".into(),
-        });
+        ));
+    };
+    if rows == 0 {
+        return Err(fail(&file, "the array has no rows".into()));
     }
-    let names: Vec<String> = (0..a.ncols()).map(|j| format!("column {j}")).collect();
+    let names: Vec<String> = (0..width).map(|j| format!("column {j}")).collect();
     let cols = Columns::resolve(
         &file,
         &names,
@@ -208,26 +175,207 @@ pub fn read_table(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError>
             ..*spec
         },
     )?;
-    let x = a.select(Axis(1), &cols.features);
-    finite(&file, &x, &cols.features)?;
-    let label = a.column(cols.label);
+    let mut label = Vec::with_capacity(rows);
+    let mut at = Position::new(&header);
+    for_each_value(&mut r, &header, |v| {
+        if at.col == cols.label {
+            label.push(v);
+        }
+        at.advance();
+    })
+    .map_err(|e| format_error(&file, e))?;
+    // In Fortran order the column is read top to bottom too: one value per row, in row order.
     if let Some(i) = label.iter().position(|v| !v.is_finite()) {
-        return Err(DataError::File {
-            path: file,
-            message: format!(
+        return Err(fail(
+            &file,
+            format!(
                 "row {i}, column {} (0-based, the label) is {}",
                 cols.label, label[i]
             ),
-        });
+        ));
     }
+    let integer = header.dtype.integer();
     Ok(Table {
         feature_names: cols.features.iter().map(|j| format!("x{j}")).collect(),
-        x,
         labels: Labels {
             file,
             what: format!("column {}", cols.label),
             values: label.iter().map(|&v| label_text(v, integer)).collect(),
             lines: None,
         },
+        x: Features::Npy(NpyFeatures {
+            path: path.to_path_buf(),
+            header,
+            columns: cols.features,
+        }),
     })
+}
+
+/// Row and column of the value being read, moving in the file's order.
+struct Position {
+    row: usize,
+    col: usize,
+    rows: usize,
+    cols: usize,
+    fortran_order: bool,
+}
+
+impl Position {
+    fn new(header: &Header) -> Position {
+        Position {
+            row: 0,
+            col: 0,
+            rows: header.shape[0],
+            cols: header.shape[1],
+            fortran_order: header.fortran_order,
+        }
+    }
+
+    #[inline]
+    fn advance(&mut self) {
+        if self.fortran_order {
+            self.row += 1;
+            if self.row == self.rows {
+                self.row = 0;
+                self.col += 1;
+            }
+        } else {
+            self.col += 1;
+            if self.col == self.cols {
+                self.col = 0;
+                self.row += 1;
+            }
+        }
+    }
+}
+
+/// Feature columns of a 2-D `.npy` file, not yet read.
+pub struct NpyFeatures {
+    path: PathBuf,
+    header: Header,
+    /// The file's columns that are features, in feature order.
+    columns: Vec<usize>,
+}
+
+impl NpyFeatures {
+    pub fn rows(&self) -> usize {
+        self.header.shape[0]
+    }
+
+    /// The rows each part lists, streamed from the file into one array per part: every value is
+    /// read once, converted and stored at its place. Every feature value is checked finite,
+    /// taken or not; the first bad one (row-major) is reported.
+    pub fn take<const P: usize>(
+        &self,
+        parts: [&[usize]; P],
+    ) -> Result<[Array2<f64>; P], DataError> {
+        let file = self.path.display().to_string();
+        let d = self.columns.len();
+        // slot[row] = position · P + part, or NONE for a row no part takes.
+        const NONE: usize = usize::MAX;
+        let mut slot = vec![NONE; self.rows()];
+        for (part, rows) in parts.iter().enumerate() {
+            for (pos, &row) in rows.iter().enumerate() {
+                slot[row] = pos * P + part;
+            }
+        }
+        let mut feature_of = vec![NONE; self.header.shape[1]];
+        for (k, &c) in self.columns.iter().enumerate() {
+            feature_of[c] = k;
+        }
+        let mut out = parts.map(|rows| Array2::<f64>::zeros((rows.len(), d)));
+        let (mut r, header) = open(&self.path)?;
+        if header != self.header {
+            return Err(fail(
+                &file,
+                "the file changed while it was being read".into(),
+            ));
+        }
+        let mut bad: Option<(usize, usize, f64)> = None;
+        {
+            let mut dest: Vec<&mut [f64]> = out
+                .iter_mut()
+                .map(|a| a.as_slice_mut().expect("a new array is contiguous"))
+                .collect();
+            let mut at = Position::new(&header);
+            for_each_value(&mut r, &header, |v| {
+                let k = feature_of[at.col];
+                if k != NONE {
+                    if !v.is_finite() && bad.is_none_or(|(i, j, _)| (at.row, at.col) < (i, j)) {
+                        bad = Some((at.row, at.col, v));
+                    }
+                    let s = slot[at.row];
+                    if s != NONE {
+                        dest[s % P][(s / P) * d + k] = v;
+                    }
+                }
+                at.advance();
+            })
+            .map_err(|e| format_error(&file, e))?;
+        }
+        if let Some((i, j, v)) = bad {
+            return Err(fail(
+                &file,
+                format!("row {i}, column {j} (0-based) is {v}; features must be finite numbers"),
+            ));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, ShapeBuilder};
+
+    fn write(dir: &Path, name: &str, a: &Array2<f64>) -> PathBuf {
+        let p = dir.join(name);
+        ndarray_npy::write_npy(&p, a).unwrap();
+        p
+    }
+
+    /// Rows land in their part at their position, in C and in Fortran order; unlisted rows are
+    /// left out, unlisted columns too.
+    #[test]
+    fn take_places_each_listed_row_once_in_either_memory_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let x = Array2::from_shape_fn((5, 3), |(i, j)| (10 * i + j) as f64);
+        let f = Array2::from_shape_vec((5, 3).f(), x.t().iter().copied().collect()).unwrap();
+        assert_eq!(f, x);
+        for (name, a) in [("c.npy", &x), ("f.npy", &f)] {
+            let path = write(dir.path(), name, a);
+            let (_, header) = open(&path).unwrap();
+            let features = NpyFeatures {
+                path,
+                header,
+                columns: vec![2, 0],
+            };
+            let [train, test] = features.take([&[4, 1], &[0]]).unwrap();
+            assert_eq!(train, array![[42.0, 40.0], [12.0, 10.0]], "{name}");
+            assert_eq!(test, array![[2.0, 0.0]], "{name}");
+        }
+    }
+
+    #[test]
+    fn the_first_non_finite_feature_is_reported_even_in_a_row_not_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut x = Array2::zeros((3, 2));
+        x[[2, 0]] = f64::INFINITY;
+        x[[1, 1]] = f64::NAN;
+        let path = write(dir.path(), "bad.npy", &x);
+        let (_, header) = open(&path).unwrap();
+        let features = NpyFeatures {
+            path: path.clone(),
+            header,
+            columns: vec![0, 1],
+        };
+        let e = features.take([&[0]]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: row 1, column 1 (0-based) is NaN; features must be finite numbers",
+                path.display()
+            )
+        );
+    }
 }

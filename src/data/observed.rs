@@ -183,11 +183,9 @@ pub fn labelled_features(
         }
     };
     let (y, _, class_names) = labels::to_classes(&table.labels, None)?;
-    Ok(LabelledFeatures {
-        x: table.x,
-        y,
-        class_names,
-    })
+    let every_row: Vec<usize> = (0..y.len()).collect();
+    let [x] = table.x.take([&every_row])?;
+    Ok(LabelledFeatures { x, y, class_names })
 }
 
 /// A label file's samples with their features (see [`labelled_features`]).

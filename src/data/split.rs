@@ -30,7 +30,46 @@ pub fn stratified_split(
     test_fraction: f64,
     rng: &mut Rng,
 ) -> Result<Split, DataError> {
-    let n = raw.y.len();
+    let sizes = Sizes {
+        n_train,
+        n_test,
+        test_fraction,
+    };
+    let (train_ids, test_ids) = stratified_rows(&raw.y, &raw.class_names, sizes, rng)?;
+    Ok(Split {
+        x_train: raw.x.select(Axis(0), &train_ids),
+        y_train: train_ids.iter().map(|&i| raw.y[i]).collect(),
+        x_test: raw.x.select(Axis(0), &test_ids),
+        y_test: test_ids.iter().map(|&i| raw.y[i]).collect(),
+        classes: raw.classes,
+        class_names: raw.class_names,
+        feature_names: raw.feature_names,
+    })
+}
+
+/// The sizes a split is asked for: `train` and `test` if given, else `test_fraction`.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    pub n_train: Option<usize>,
+    pub n_test: Option<usize>,
+    pub test_fraction: f64,
+}
+
+/// The rows of [`stratified_split`]'s training and test splits, in their order: the draw reads
+/// only the labels `y` (classes 0..`class_names.len()`), so features can be read afterwards
+/// straight into place.
+pub fn stratified_rows(
+    y: &[usize],
+    class_names: &[String],
+    sizes: Sizes,
+    rng: &mut Rng,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    let Sizes {
+        n_train,
+        n_test,
+        test_fraction,
+    } = sizes;
+    let n = y.len();
     let (n_train, n_test) = match (n_train, n_test) {
         (Some(a), Some(b)) => (a, b),
         (Some(a), None) => (a, n.saturating_sub(a)),
@@ -49,9 +88,9 @@ pub fn stratified_split(
     if n_train == 0 {
         return Err(DataError::Invalid("the training split is empty".into()));
     }
-    let k = raw.classes;
+    let k = class_names.len();
     let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); k];
-    for (i, &c) in raw.y.iter().enumerate() {
+    for (i, &c) in y.iter().enumerate() {
         by_class[c].push(i);
     }
     for ids in by_class.iter_mut() {
@@ -67,7 +106,7 @@ pub fn stratified_split(
         .map(|c| {
             format!(
                 "class \"{}\" has {} sample(s), of which the split puts {} in training and {} in test",
-                raw.class_names[c], sizes[c], used_q[c] - test_q[c], test_q[c]
+                class_names[c], sizes[c], used_q[c] - test_q[c], test_q[c]
             )
         })
         .collect();
@@ -91,15 +130,7 @@ pub fn stratified_split(
     }
     train_ids.shuffle(rng);
     test_ids.shuffle(rng);
-    Ok(Split {
-        x_train: raw.x.select(Axis(0), &train_ids),
-        y_train: train_ids.iter().map(|&i| raw.y[i]).collect(),
-        x_test: raw.x.select(Axis(0), &test_ids),
-        y_test: test_ids.iter().map(|&i| raw.y[i]).collect(),
-        classes: k,
-        class_names: raw.class_names,
-        feature_names: raw.feature_names,
-    })
+    Ok((train_ids, test_ids))
 }
 
 /// The validation split of a training split: ⌈fraction·n⌉ rows held out ([`held_out_size`]),

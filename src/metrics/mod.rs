@@ -1,12 +1,12 @@
 //! Per-run metrics: computes the values that [`Metric`] defines (names, definitions, units).
 
 pub mod calibration;
+mod train_scores;
 
 pub use calibration::ReliabilityBin;
 
 use crate::data::Dataset;
 use crate::noise::NoisyLabels;
-use crate::train::model::log_proba;
 use crate::train::FittedModel;
 pub use crate::vocab::metric::{Metric, Metrics};
 use ndarray::ArrayView2;
@@ -20,12 +20,13 @@ pub fn evaluate(
     ece_bins: usize,
 ) -> Metrics {
     let mut m = Metrics::new();
-    let test_logits = model.logits(data.x_test.view());
-    let test_logp = log_proba(&test_logits);
-    let test_p = test_logp.mapv(f64::exp);
     let y = &data.y_test;
+    // One n × K array: log-probabilities, then (in place) probabilities.
+    let mut test_p = train_scores::log_proba_by_blocks(model, data.x_test.view());
+    let nll = mean_ce(test_p.view(), y, |_| true);
+    test_p.mapv_inplace(f64::exp);
     m.insert(Metric::TestAccuracy, accuracy(test_p.view(), y));
-    m.insert(Metric::TestNll, mean_ce(test_logp.view(), y, |_| true));
+    m.insert(Metric::TestNll, nll);
     m.insert(Metric::TestBrier, calibration::brier(test_p.view(), y));
     let (ece, mce) = calibration::ece_mce(test_p.view(), y, ece_bins);
     m.insert(Metric::TestEce, ece);
@@ -37,43 +38,29 @@ pub fn evaluate(
         );
     }
 
-    let train_logits = model.logits(data.x_train.view());
-    let train_logp = log_proba(&train_logits);
-    let obs = &noisy.observed;
-    let corrupted = |i: usize| noisy.corrupted[i];
-    let clean = |i: usize| !noisy.corrupted[i];
+    // The test split's arrays are freed before the training split is scored, a block at a time.
+    drop(test_p);
+    let t = train_scores::train_scores(model, data.x_train.view(), noisy, &data.y_train);
+    let n = noisy.observed.len().max(1) as f64;
     if noisy.realized.flipped > 0 {
+        let nc = noisy.realized.flipped as f64;
         m.insert(
             Metric::TrainLossCorrupted,
-            mean_ce(train_logp.view(), obs, corrupted),
+            t.corrupted_ce_observed / t.corrupted.max(1) as f64,
         );
         m.insert(
             Metric::TrainLossCorruptedTrue,
-            mean_ce(train_logp.view(), &data.y_train, corrupted),
+            t.corrupted_ce_true / t.corrupted.max(1) as f64,
         );
-        let pred = predictions(train_logp.view());
-        let nc = noisy.realized.flipped as f64;
-        let frac = |target: &[usize]| {
-            (0..obs.len())
-                .filter(|&i| noisy.corrupted[i] && pred[i] == target[i])
-                .count() as f64
-                / nc
-        };
-        m.insert(Metric::Memorized, frac(obs));
-        m.insert(Metric::Recovered, frac(&data.y_train));
+        m.insert(Metric::Memorized, t.memorized as f64 / nc);
+        m.insert(Metric::Recovered, t.recovered as f64 / nc);
     }
-    if noisy.realized.flipped < obs.len() {
-        m.insert(
-            Metric::TrainLossClean,
-            mean_ce(train_logp.view(), obs, clean),
-        );
+    if noisy.realized.flipped < noisy.observed.len() {
+        m.insert(Metric::TrainLossClean, t.clean_ce / t.clean.max(1) as f64);
     }
-    m.insert(
-        Metric::TrainAccuracyObserved,
-        accuracy(train_logp.view(), obs),
-    );
+    m.insert(Metric::TrainAccuracyObserved, t.correct as f64 / n);
     m.insert(Metric::WeightNorm, model.weight_norm());
-    m.insert(Metric::LogitGap, mean_logit_gap(train_logits.view()));
+    m.insert(Metric::LogitGap, t.gap / n);
     if let Some(optimum) = free_logit_gap_optimum {
         m.insert(Metric::LogitGapFreeOptimum, optimum);
     }
@@ -89,7 +76,8 @@ pub fn test_reliability(
     data: &Dataset,
     ece_bins: usize,
 ) -> Vec<ReliabilityBin> {
-    let p = model.predict_proba(data.x_test.view());
+    let mut p = train_scores::log_proba_by_blocks(model, data.x_test.view());
+    p.mapv_inplace(f64::exp);
     calibration::reliability(p.view(), &data.y_test, ece_bins)
 }
 
@@ -123,23 +111,21 @@ pub fn mean_ce(logp: ArrayView2<'_, f64>, labels: &[usize], keep: impl Fn(usize)
 /// Mean over rows of the largest minus the second-largest logit.
 pub fn mean_logit_gap(logits: ArrayView2<'_, f64>) -> f64 {
     let n = logits.nrows().max(1) as f64;
-    logits
-        .rows()
-        .into_iter()
-        .map(|r| {
-            let (mut a, mut b) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
-            for &v in r {
-                if v > a {
-                    b = a;
-                    a = v;
-                } else if v > b {
-                    b = v;
-                }
-            }
-            a - b
-        })
-        .sum::<f64>()
-        / n
+    logits.rows().into_iter().map(logit_gap).sum::<f64>() / n
+}
+
+/// The largest minus the second-largest logit of one row.
+fn logit_gap(row: ndarray::ArrayView1<'_, f64>) -> f64 {
+    let (mut a, mut b) = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &v in row {
+        if v > a {
+            b = a;
+            a = v;
+        } else if v > b {
+            b = v;
+        }
+    }
+    a - b
 }
 
 #[cfg(test)]

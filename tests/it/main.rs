@@ -11,6 +11,7 @@ mod figures;
 mod fit_exact;
 mod given;
 mod markers;
+mod memory;
 mod methods;
 mod never_panic;
 mod noise;
