@@ -20,5 +20,7 @@ start=$(date +%s)
 # No build isolation: the pinned maturin above builds it (the build needs no other package).
 "$venv/bin/pip" install --no-build-isolation ./python
 echo "ci-python: wheel built and installed in $(($(date +%s) - start)) s"
+# The extension's own unit tests (linked against the venv's Python).
+PYO3_PYTHON="$venv/bin/python" cargo test --release --manifest-path python/Cargo.toml
 # The pytest script, not `python -m pytest`, which would put the working folder on sys.path.
 LABELNOISE_BIN="$CARGO_TARGET_DIR/release/labelnoise" "$venv/bin/pytest" python/tests -q

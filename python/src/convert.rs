@@ -35,7 +35,7 @@ pub fn toml_text(v: &Bound<'_, PyAny>) -> PyResult<String> {
 
 /// Little-endian 8-byte values (`numpy.ndarray.astype("<i8"/"<f8").tobytes()`).
 fn words<'a>(bytes: &'a [u8], what: &str) -> PyResult<impl Iterator<Item = [u8; 8]> + 'a> {
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         return Err(PyValueError::new_err(format!(
             "{what}: {} bytes is not a whole number of 8-byte values",
             bytes.len()
@@ -54,11 +54,7 @@ pub fn int64s(bytes: &[u8], what: &str) -> PyResult<Vec<i64>> {
 /// An n × `columns` matrix of 64-bit floats from their little-endian bytes, row by row.
 pub fn matrix(bytes: &[u8], columns: usize, what: &str) -> PyResult<ndarray::Array2<f64>> {
     let values: Vec<f64> = words(bytes, what)?.map(f64::from_le_bytes).collect();
-    let rows = if columns == 0 {
-        0
-    } else {
-        values.len() / columns
-    };
+    let rows = values.len().checked_div(columns).unwrap_or(0);
     ndarray::Array2::from_shape_vec((rows, columns), values)
         .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }

@@ -125,3 +125,51 @@ pub fn require_runs(dir: &Path) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "name = \"library-text\"\nseeds = 1\n[dataset]\nsource = \"blobs\"\nclasses = 2\nfeatures = 2\ntrain = 30\ntest = 10\n";
+
+    fn request<'a>(text: &'a str, dir: &'a Path, stop: bool) -> Request<'a> {
+        Request {
+            source: Source::Text {
+                text,
+                base_dir: dir,
+            },
+            out: Some(dir.join("out")),
+            threads: Some(1),
+            stop: Arc::new(AtomicBool::new(stop)),
+            on_event: &engine::event::ignore,
+        }
+    }
+
+    #[test]
+    fn text_is_run_stored_as_written_and_named_in_its_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let ran = run(request(TEXT, dir.path(), false)).unwrap();
+        assert_eq!((ran.outcome.total, ran.outcome.ran), (1, 1));
+        let out = dir.path().join("out");
+        assert_eq!(
+            std::fs::read_to_string(out.join("scenario.toml")).unwrap(),
+            TEXT
+        );
+        assert!(out.join("summary.csv").is_file());
+        let bad = TEXT.replace("features", "featurs");
+        let Err(Failure::Scenario(e)) = run(request(&bad, dir.path(), false)) else {
+            panic!("a misspelt key must be a scenario problem");
+        };
+        // `featurs` is on line 6, column 1.
+        assert!(e.plain().starts_with("<string>:6:1: "), "{}", e.plain());
+    }
+
+    #[test]
+    fn a_stop_set_before_training_trains_nothing_and_writes_no_report() {
+        let dir = tempfile::tempdir().unwrap();
+        let ran = run(request(TEXT, dir.path(), true)).unwrap();
+        assert!(ran.outcome.interrupted);
+        assert_eq!(ran.outcome.ran, 0);
+        assert!(!dir.path().join("out/summary.csv").exists());
+    }
+}
