@@ -1,6 +1,7 @@
 //! The command implementations behind `main.rs`, one function per subcommand.
 
 mod interrupt;
+pub mod library;
 pub mod noisify;
 mod progress;
 
@@ -34,13 +35,25 @@ fn max_threads() -> usize {
 /// scenario key before anything is written (`run`, `plan` and `check` alike).
 fn load_checked(file: &Path) -> Result<Scenario, scenario::ScenarioError> {
     let s = engine::preflight::load_scenario(file)?;
+    with_data_checked(s, &file.display().to_string(), || {
+        std::fs::read_to_string(file).unwrap_or_default()
+    })
+}
+
+/// The scenario if the data it reads from files can be loaded, else those problems (shown in
+/// `source_text`, read only then).
+fn with_data_checked(
+    s: Scenario,
+    path: &str,
+    source_text: impl FnOnce() -> String,
+) -> Result<Scenario, scenario::ScenarioError> {
     let data = engine::preflight::check_data(&s);
     if data.is_empty() {
         return Ok(s);
     }
     Err(scenario::ScenarioError {
-        path: file.display().to_string(),
-        source_text: std::fs::read_to_string(file).unwrap_or_default(),
+        path: path.to_string(),
+        source_text: source_text(),
         problems: data,
     })
 }
@@ -368,13 +381,7 @@ pub fn check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 /// (the same `report::write_all` that `run` ends with, so the files are byte for byte the same).
 pub fn report(dir: &Path, metrics: Option<Vec<String>>) -> anyhow::Result<ExitCode> {
     let metrics = checked_metrics(metrics)?;
-    if !dir.join(crate::engine::store::RUNS).is_file() {
-        bail!(
-            "{} holds no {}: give a results folder written by `labelnoise run FILE --out DIR`",
-            dir.display(),
-            crate::engine::store::RUNS
-        );
-    }
+    library::require_runs(dir)?;
     let summary = write_report(dir)
         .with_context(|| format!("cannot build the report of {}", dir.display()))?;
     let metrics = report::export::table_metrics(&summary, metrics.as_deref());

@@ -20,6 +20,8 @@ mod standardize;
 pub mod synthetic;
 
 pub use bundled::load as load_bundled;
+/// Label values → classes, for label arrays that come from elsewhere (the Python package).
+pub use labels::{to_classes, Labels};
 pub use split::{
     held_out_size, largest_remainder, proportional, stratified_split, validation_split, Split, Ties,
 };

@@ -11,13 +11,24 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// `<version>+<first 16 hex digits of the SHA-256 of the running executable>`, computed once per
-/// process (`+unknown` if the executable cannot be read).
+/// The file holding labelnoise's code when it is not the running executable: a library loaded
+/// into another program (the Python package's extension module), set before [`id`] is first used.
+static CODE_FILE: OnceLock<std::path::PathBuf> = OnceLock::new();
+
+/// Names the file that holds labelnoise's code (see [`CODE_FILE`]); ignored once [`id`] was used.
+pub fn set_code_file(path: std::path::PathBuf) {
+    let _ = CODE_FILE.set(path);
+}
+
+/// `<version>+<first 16 hex digits of the SHA-256 of the running executable>` (or of the file set
+/// by [`set_code_file`]), computed once per process (`+unknown` if it cannot be read).
 pub fn id() -> &'static str {
     static ID: OnceLock<String> = OnceLock::new();
     ID.get_or_init(|| {
-        let hash = std::env::current_exe()
-            .ok()
+        let hash = CODE_FILE
+            .get()
+            .cloned()
+            .or_else(|| std::env::current_exe().ok())
             .and_then(|p| super::inputs::file_hash(&p));
         format!(
             "{}+{}",
