@@ -1,6 +1,7 @@
 //! Per-evaluation cost of every method and of the logistic model at the reference size
-//! (20,000 × 64, K = 10; binary labels of the same X for K = 2), single thread, against label
-//! smoothing's: issue 17 asks each within 1.3× of it.
+//! (20,000 × 64, K = 10; binary labels of the same X for K = 2), on rayon's pool
+//! (`RAYON_NUM_THREADS=1` for one thread), against label smoothing's: issue 17 asks each within
+//! 1.3× of it.
 //!
 //! `LABELNOISE_PROBE=300 cargo bench --bench methods` prints the minimum and median time of one
 //! evaluation per (kernel, method); `LABELNOISE_KERNEL=avx2` and `LABELNOISE_METHOD=fc` restrict
@@ -49,6 +50,7 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
+    common::print_threads();
     let only_kernel = std::env::var("LABELNOISE_KERNEL").ok();
     let only_method = std::env::var("LABELNOISE_METHOD").ok();
     let data = common::blobs(common::N, common::D, common::K, 0);

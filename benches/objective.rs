@@ -1,7 +1,7 @@
 //! One objective-and-gradient evaluation and one full fit at the reference size (20,000 × 64,
-//! K = 10), single thread: every kernel this CPU runs, and the issue-2 evaluation (ndarray's
-//! `general_mat_mul`) it replaced; also softmax with K = 2 and the logistic model (one output) on
-//! 20,000 × 64.
+//! K = 10), on rayon's pool (`RAYON_NUM_THREADS=1` for one thread): every kernel this CPU runs,
+//! and the issue-2 evaluation (ndarray's `general_mat_mul`) it replaced; also softmax with K = 2
+//! and the logistic model (one output) on 20,000 × 64.
 //!
 //! `cargo bench --bench objective`. On a busy machine, `LABELNOISE_PROBE=1000` runs 1000
 //! evaluations per kernel and shape without criterion and prints the minimum and median time of
@@ -122,6 +122,7 @@ fn one_fit(c: &mut Criterion) {
 
 /// Runs `evaluations` evaluations per candidate and shape with no benchmark harness.
 fn probe(evaluations: usize) {
+    common::print_threads();
     let n = std::env::var("LABELNOISE_N")
         .ok()
         .and_then(|v| v.parse().ok())

@@ -79,8 +79,8 @@ run="$work/run_$(date +%Y%m%d_%H%M%S)"
 mkdir -p "$run"
 echo "results: $run" >&2
 "$py" "$peers/gemm_ceiling.py" --threads 1 --n "$N" --d "$D" --k "$K" > "$run/gemm_t1.json"
-ours floor --n "$N" --d "$D" > "$run/floor.json"
-ours eval --data "$data" > "$run/eval.jsonl"
+RAYON_NUM_THREADS=1 ours floor --n "$N" --d "$D" > "$run/floor.json"
+RAYON_NUM_THREADS=1 ours eval --data "$data" > "$run/eval.jsonl"
 for t in $OUR_THREADS; do
   echo "labelnoise, $t thread(s) ..." >&2
   ours fit --data "$data" --threads "$t" --out "$run/labelnoise_t$t.jsonl" \

@@ -1,7 +1,7 @@
-//! One objective-and-gradient evaluation at the shapes users have (issue 17), single thread, with
-//! this machine's floor (benches/common/floor.rs): 20,000 × 64 × 10 (the reference grid),
-//! 50,000 × 512 × 100 (a CIFAR-100-style linear probe), 200,000 × 2048 × 10 (3.3 GB of features)
-//! and 1,000,000 × 32 × 2. Cost should be linear in N: compare µs per 1,000 rows.
+//! One objective-and-gradient evaluation at the shapes users have (issue 17), on rayon's pool
+//! (`RAYON_NUM_THREADS=1` for one thread), with this machine's floor (benches/common/floor.rs):
+//! 20,000 × 64 × 10 (the reference grid), 50,000 × 512 × 100 (a CIFAR-100-style linear probe),
+//! 200,000 × 2048 × 10 (3.3 GB of features) and 1,000,000 × 32 × 2. Cost should be linear in N: compare µs per 1,000 rows.
 //!
 //! `cargo bench --bench shapes` (criterion). On a busy machine `LABELNOISE_PROBE=20` runs 20
 //! evaluations per shape without criterion and prints min and median ms, µs per 1,000 rows and the
@@ -121,6 +121,7 @@ fn evaluation(c: &mut Criterion) {
 
 /// `evaluations` evaluations per shape with no benchmark harness, against the floor.
 fn probe(evaluations: usize) {
+    common::print_threads();
     println!(
         "{:>20} {:>10} {:>10} {:>12} {:>10} {:>10} {:>8}",
         "shape", "min ms", "median ms", "µs/1000 rows", "floor ms", "GFLOP/s", "× floor"

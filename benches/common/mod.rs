@@ -17,6 +17,16 @@ pub fn probe_evaluations() -> Option<usize> {
         .and_then(|v| v.parse().ok())
 }
 
+/// Says how many threads an evaluation may use: an evaluation of 8,192 rows or more splits its
+/// rows over rayon's pool (every core, or `RAYON_NUM_THREADS`), so one-thread figures need
+/// `RAYON_NUM_THREADS=1`.
+pub fn print_threads() {
+    println!(
+        "threads: {} (RAYON_NUM_THREADS=1 for one; evaluations of >= 8,192 rows use all of them)",
+        rayon::current_num_threads()
+    );
+}
+
 /// The reference grid's problem size (issue 8): 20,000 × 64, 10 classes.
 pub const N: usize = 20_000;
 pub const D: usize = 64;
