@@ -73,36 +73,18 @@ fn theta(n: usize, seed: u64) -> Vec<f64> {
     (0..n).map(|_| rng.gen_range(-0.7..0.7)).collect()
 }
 
-fn losses(k: usize) -> Vec<RowLoss> {
-    let t: Vec<f64> = (0..k * k)
-        .map(|i| {
-            if i / k == i % k {
-                0.7
-            } else {
-                0.3 / (k - 1) as f64
-            }
-        })
-        .collect();
-    let t_rows: Vec<Vec<f64>> = t.chunks(k).map(<[f64]>::to_vec).collect();
-    let inv = crate::vocab::matrix::TransitionMatrix::new(&t_rows)
-        .unwrap()
-        .inverse()
-        .unwrap()
-        .to_vec();
+/// Every row loss on K classes (also the row-loss tests' list).
+pub(super) fn losses(k: usize) -> Vec<RowLoss> {
+    let t = crate::vocab::matrix::TransitionMatrix::symmetric(0.3, k, false);
     vec![
         RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 }),
-        RowLoss::Soft(SmoothedTarget::new(0.1, k, SmoothingStyle::Uniform)),
+        RowLoss::Soft(SmoothedTarget::new(0.2, k, SmoothingStyle::Uniform)),
         RowLoss::Soft(SmoothedTarget::new(0.3, k, SmoothingStyle::Others)),
         RowLoss::Bootstrap { beta: 0.8 },
         RowLoss::Gce { q: 0.7 },
-        RowLoss::Forward {
-            ln_t: t.iter().map(|v| v.ln()).collect(),
-            classes: k,
-        },
-        RowLoss::Backward {
-            t_inv: inv,
-            classes: k,
-        },
+        RowLoss::Gce { q: 1e-6 },
+        RowLoss::forward_correction(&t),
+        RowLoss::backward_correction(&t).unwrap(),
     ]
 }
 

@@ -2,26 +2,12 @@
 //! ([`RowLoss::eval`] on the standard library's exp and ln), finite differences of F, closed forms
 //! at extreme logits, and identical bits on every kernel.
 
-use crate::scenario::spec::SmoothingStyle;
 use crate::train::loss::{log_softmax, RowLoss};
+use crate::train::objective::tests::losses as every_loss;
 use crate::train::objective::{Kernel, Objective};
 use crate::train::targets::SmoothedTarget;
 use crate::vocab::matrix::TransitionMatrix;
 use ndarray::Array2;
-
-fn every_loss(k: usize) -> Vec<RowLoss> {
-    let t = TransitionMatrix::symmetric(0.3, k, false);
-    vec![
-        RowLoss::Soft(SmoothedTarget { on: 1.0, off: 0.0 }),
-        RowLoss::Soft(SmoothedTarget::new(0.2, k, SmoothingStyle::Uniform)),
-        RowLoss::Soft(SmoothedTarget::new(0.3, k, SmoothingStyle::Others)),
-        RowLoss::Bootstrap { beta: 0.8 },
-        RowLoss::Gce { q: 0.7 },
-        RowLoss::Gce { q: 1e-6 },
-        RowLoss::forward_correction(&t),
-        RowLoss::backward_correction(&t).unwrap(),
-    ]
-}
 
 /// Rows of a fixed pseudo-random design (no RNG dependence), labels cycling through the classes.
 fn problem(n: usize, d: usize, k: usize) -> (Array2<f64>, Vec<usize>) {
