@@ -1,7 +1,7 @@
 //! A user file's feature matrix before the split: parsed (CSV) or still in its `.npy` file, whose
 //! values go straight into the split's arrays, so the data is never held twice.
 
-use super::npy::NpyFeatures;
+use super::npy_features::NpyFeatures;
 use super::DataError;
 use ndarray::{Array2, Axis};
 

@@ -12,6 +12,7 @@ mod csv;
 mod features;
 mod labels;
 mod npy;
+mod npy_features;
 mod npy_format;
 mod npz;
 pub mod observed;
