@@ -273,6 +273,33 @@ fn bad_inputs_get_clear_errors() {
     assert!(e.contains("rate") && e.contains("[0, 1]"), "{e}");
     let e = err(&labels, &[&base[..], &["--set", "rat=0.1"]].concat());
     assert!(e.contains("did you mean"), "{e}");
+    // Features must come as a .npy array beside .npy labels, or be the label CSV itself, and
+    // align with the labels row by row.
+    let x = ndarray::Array2::<f64>::zeros((3, 2));
+    ndarray_npy::write_npy(dir.join("x.npy"), &x).unwrap();
+    let e = err(
+        &labels,
+        &[
+            &base[..],
+            &["--features", "x.npy", "--kind", "boundary", "--rate", "0.1"],
+        ]
+        .concat(),
+    );
+    assert!(
+        e.contains("--features x.npy: give a 2-D .npy array beside a .npy label file"),
+        "{e}"
+    );
+    let y4 = ndarray::Array1::<i64>::from_vec(vec![0, 1, 0, 1]);
+    ndarray_npy::write_npy(dir.join("y4.npy"), &y4).unwrap();
+    let e = err(
+        &dir.join("y4.npy"),
+        &[
+            &base[..],
+            &["--features", "x.npy", "--kind", "boundary", "--rate", "0.1"],
+        ]
+        .concat(),
+    );
+    assert!(e.contains("4 labels for the 3 rows of x.npy"), "{e}");
     let frac = ndarray::Array1::<f64>::from_vec(vec![0.0, 1.5, 1.0]);
     ndarray_npy::write_npy(dir.join("frac.npy"), &frac).unwrap();
     let e = err(&dir.join("frac.npy"), &base);
