@@ -151,3 +151,41 @@ fn hard_targets_on_separable_data_are_never_reported_converged() {
         );
     }
 }
+
+/// A bad `--shard` stops before anything is written, and says the flag, the value given and what
+/// is allowed (shards are numbered 0..N).
+#[test]
+fn bad_shard_flags_are_refused_with_the_value_and_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    for (given, says) in [
+        ("4/4", "shard 4/4 does not exist: need 0 ≤ I < N"),
+        ("2/0", "shard 2/0 does not exist: need 0 ≤ I < N"),
+        (
+            "x/4",
+            "I is not a whole number (expected I/N, e.g. 0/4, or `slurm`)",
+        ),
+        ("3", "expected I/N, e.g. 0/4, or `slurm`"),
+    ] {
+        let o = labelnoise()
+            .args([
+                "run",
+                &scenario("quickstart.toml"),
+                "--quiet",
+                "--shard",
+                given,
+                "--out",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "--shard {given}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let prefix = format!("Error: --shard `{given}`: ");
+        assert!(
+            stderr.starts_with(&prefix) && stderr.contains(says) && stderr.lines().count() == 1,
+            "--shard {given}: {stderr}"
+        );
+        assert!(!out.exists(), "--shard {given} wrote {}", out.display());
+    }
+}
