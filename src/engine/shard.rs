@@ -302,51 +302,48 @@ mod tests {
 
     #[test]
     fn slurm_refuses_gapped_arrays_and_ids_outside_the_array() {
-        let stepped = [
-            ("SLURM_ARRAY_TASK_ID", "2"),
-            ("SLURM_ARRAY_TASK_MIN", "0"),
-            ("SLURM_ARRAY_TASK_MAX", "6"),
-            ("SLURM_ARRAY_TASK_STEP", "2"),
-            ("SLURM_ARRAY_TASK_COUNT", "4"),
-        ];
-        says(
-            slurm(&stepped),
-            &["not contiguous", "step 2", "--array=0-3"],
-        );
-        let gapped = [
-            ("SLURM_ARRAY_TASK_ID", "0"),
-            ("SLURM_ARRAY_TASK_MIN", "0"),
-            ("SLURM_ARRAY_TASK_MAX", "9"),
-            ("SLURM_ARRAY_TASK_COUNT", "3"),
-        ];
-        let e = says(slurm(&gapped), &["not contiguous", "max 9", "--array=0-2"]);
-        assert_eq!(
-            e,
-            ShardError::SlurmNotContiguous {
-                min: 0,
-                max: Some(9),
-                step: 1,
-                count: 3
-            }
-        );
-        let below = [
-            ("SLURM_ARRAY_TASK_ID", "0"),
-            ("SLURM_ARRAY_TASK_MIN", "1"),
-            ("SLURM_ARRAY_TASK_COUNT", "3"),
-        ];
+        // A step of 2, then a gap: ids 0..=9 but only 3 tasks.
+        for (max, step, count, says_which) in [
+            ("6", "2", "4", ["step 2", "--array=0-3"]),
+            ("9", "1", "3", ["max 9", "--array=0-2"]),
+        ] {
+            let array = [
+                ("SLURM_ARRAY_TASK_ID", "0"),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_MAX", max),
+                ("SLURM_ARRAY_TASK_STEP", step),
+                ("SLURM_ARRAY_TASK_COUNT", count),
+            ];
+            let e = says(
+                slurm(&array),
+                &["not contiguous", says_which[0], says_which[1]],
+            );
+            assert_eq!(
+                e,
+                ShardError::SlurmNotContiguous {
+                    min: 0,
+                    max: max.parse().ok(),
+                    step: step.parse().unwrap(),
+                    count: count.parse().unwrap()
+                }
+            );
+        }
+        // Tasks of an array without MAX: id, first id, count.
+        let task = |id, min, count| {
+            slurm(&[
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_MIN", min),
+                ("SLURM_ARRAY_TASK_COUNT", count),
+            ])
+        };
         let e = says(
-            slurm(&below),
+            task("0", "1", "3"),
             &["SLURM_ARRAY_TASK_ID 0 < SLURM_ARRAY_TASK_MIN 1"],
         );
         assert_eq!(e, ShardError::SlurmIdBelowMin { id: 0, min: 1 });
         // Without MAX the id is checked against COUNT: 5 − 1 = 4 is no shard of 3.
-        let beyond = [
-            ("SLURM_ARRAY_TASK_ID", "5"),
-            ("SLURM_ARRAY_TASK_MIN", "1"),
-            ("SLURM_ARRAY_TASK_COUNT", "3"),
-        ];
         let e = says(
-            slurm(&beyond),
+            task("5", "1", "3"),
             &[
                 "SLURM_ARRAY_TASK_ID 5",
                 "SLURM_ARRAY_TASK_COUNT 3",
