@@ -190,27 +190,11 @@ fn class_conditional_rate(t: &TransitionMatrix, truth: &[usize]) -> f64 {
     truth.iter().map(|&y| 1.0 - t.get(y, y)).sum::<f64>() / n
 }
 
-/// The expected transition matrix T (T[i][j] = P(observed j | true i)) of a class-conditional noise
-/// model, used by forward/backward correction with `matrix = "true"` and shown by `plan`. `None`
-/// for kinds whose noise depends on the features, for `asymmetric` with K ≠ 2, and for a given
-/// matrix that is not a transition matrix (the scenario check refuses it first).
+/// The expected transition matrix of a class-conditional noise model
+/// ([`NoiseSpec::expected_matrix`]), used by forward/backward correction with `matrix = "true"` and
+/// shown by `plan`.
 pub fn expected_matrix(spec: &NoiseSpec, classes: usize) -> Option<TransitionMatrix> {
-    let k = classes;
-    Some(match spec {
-        NoiseSpec::None => TransitionMatrix::identity(k),
-        NoiseSpec::Symmetric {
-            rate, include_true, ..
-        } => TransitionMatrix::symmetric(*rate, k, *include_true),
-        NoiseSpec::Pairflip { rate, .. } => TransitionMatrix::pairflip(*rate, k),
-        NoiseSpec::Asymmetric {
-            rate_pos, rate_neg, ..
-        } if k == 2 => TransitionMatrix::asymmetric(*rate_pos, *rate_neg),
-        NoiseSpec::Matrix { matrix, .. } => return TransitionMatrix::new(matrix).ok(),
-        NoiseSpec::Asymmetric { .. }
-        | NoiseSpec::Instance { .. }
-        | NoiseSpec::Boundary { .. }
-        | NoiseSpec::Given { .. } => return None,
-    })
+    spec.expected_matrix(classes)
 }
 
 /// The matrix `matrix = "true"` corrections use: the noise model's expected T

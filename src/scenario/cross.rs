@@ -11,7 +11,6 @@ use super::reader::Span;
 use super::schema::limits;
 use crate::scenario::spec::*;
 use crate::vocab::keys::dataset::held_out_size;
-use crate::vocab::matrix::TransitionMatrix;
 use std::collections::BTreeMap;
 
 /// A spec built from one cell, with the spans of the cell's keys for messages.
@@ -234,30 +233,17 @@ fn true_matrix_needs_class_noise(
 }
 
 /// Whether the noise matrix T a `matrix = "true"` correction would use is singular, by
-/// [`TransitionMatrix::is_singular`] (closed forms for the structured kinds, so a large K costs
-/// nothing).
+/// [`crate::vocab::matrix::TransitionMatrix::is_singular`] (closed forms for the structured kinds,
+/// so a large K costs nothing).
 fn noise_matrix_singular(noise: &NoiseSpec, k: usize) -> bool {
-    let t = match noise {
+    match noise {
+        // A written matrix is judged as written, even when it is no transition matrix (its own
+        // problems are reported elsewhere); one of the wrong size is reported elsewhere too.
+        NoiseSpec::Matrix { matrix, .. } => matrix.len() == k && is_singular(matrix),
         // Given labels: the realized matrix is known once the data are read (a singular one fails
-        // the backward-corrected run with its own message).
-        NoiseSpec::None
-        | NoiseSpec::Instance { .. }
-        | NoiseSpec::Boundary { .. }
-        | NoiseSpec::Given { .. } => return false,
-        NoiseSpec::Symmetric {
-            rate, include_true, ..
-        } => TransitionMatrix::symmetric(*rate, k, *include_true),
-        NoiseSpec::Pairflip { rate, .. } => TransitionMatrix::pairflip(*rate, k),
-        NoiseSpec::Asymmetric {
-            rate_pos, rate_neg, ..
-        } if k == 2 => TransitionMatrix::asymmetric(*rate_pos, *rate_neg),
-        NoiseSpec::Asymmetric { .. } => return false,
-        NoiseSpec::Matrix { matrix, .. } if matrix.len() == k => {
-            return is_singular(matrix);
-        }
-        NoiseSpec::Matrix { .. } => return false,
-    };
-    t.is_singular()
+        // the backward-corrected run with its own message). Feature-dependent kinds have none.
+        _ => noise.expected_matrix(k).is_some_and(|t| t.is_singular()),
+    }
 }
 
 /// Split sizes of a dataset with a fixed number of samples.

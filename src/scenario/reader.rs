@@ -6,7 +6,7 @@ use super::diag::{did_you_mean, Problem};
 use super::schema::{self, limits, Key};
 use super::value::scalar;
 use std::collections::BTreeMap;
-use toml_edit::{Item, Value};
+use toml_edit::{Item, TableLike, Value};
 
 pub use super::value::{Scalar, Span};
 
@@ -216,27 +216,15 @@ fn tables(
 ) -> Vec<Table> {
     let mut out = Vec::new();
     match item {
-        Item::Table(t) => out.push(table(
-            section,
-            t.iter(),
-            |k| t.key(k).and_then(|k| k.span()),
-            t.span(),
-            keys,
-            problems,
-        )),
+        Item::Table(t) => out.push(section_table(section, t, t.span(), keys, problems)),
         Item::ArrayOfTables(a) => {
             for t in a.iter() {
-                out.push(table(
-                    section,
-                    t.iter(),
-                    |k| t.key(k).and_then(|k| k.span()),
-                    t.span(),
-                    keys,
-                    problems,
-                ));
+                out.push(section_table(section, t, t.span(), keys, problems));
             }
         }
-        Item::Value(Value::InlineTable(t)) => out.push(inline_table(section, t, keys, problems)),
+        Item::Value(Value::InlineTable(t)) => {
+            out.push(section_table(section, t, t.span(), keys, problems))
+        }
         // `method = [{ kind = "ce" }, …]`: an array of inline tables is an array of tables.
         Item::Value(Value::Array(a)) if a.iter().all(|v| v.is_inline_table()) => {
             if a.is_empty() {
@@ -246,7 +234,7 @@ fn tables(
                 );
             }
             for t in a.iter().filter_map(Value::as_inline_table) {
-                out.push(inline_table(section, t, keys, problems));
+                out.push(section_table(section, t, t.span(), keys, problems));
             }
         }
         _ => problems.push(Problem::new(
@@ -259,21 +247,16 @@ fn tables(
     out
 }
 
-fn inline_table(
+/// A section's table, written `[section]`, as one of `[[section]]`, or inline (`{ … }`).
+fn section_table(
     section: &str,
-    t: &toml_edit::InlineTable,
+    t: &dyn TableLike,
+    span: Span,
     keys: &'static [Key],
     problems: &mut Vec<Problem>,
 ) -> Table {
-    let items: Vec<(&str, Item)> = t.iter().map(|(k, v)| (k, Item::Value(v.clone()))).collect();
-    table(
-        section,
-        items.iter().map(|(k, v)| (*k, v)),
-        |k| t.key(k).and_then(|k| k.span()),
-        t.span(),
-        keys,
-        problems,
-    )
+    let key_span = |k: &str| t.get_key_value(k).and_then(|(key, _)| key.span());
+    table(section, t.iter(), key_span, span, keys, problems)
 }
 
 fn table<'a>(

@@ -44,6 +44,20 @@ pub fn mean_std(st: &Stat) -> String {
     }
 }
 
+/// A Δ cell: the paired difference `d` with its mark ([`delta_text`]), "(baseline)" in the
+/// baseline's own row, "–" where there is no difference.
+pub fn delta_cell(
+    d: Option<&Stat>,
+    is_baseline: bool,
+    mark: impl FnOnce(&Stat) -> &'static str,
+) -> String {
+    match d {
+        Some(d) => delta_text(d, mark(d)),
+        None if is_baseline => "(baseline)".into(),
+        None => "–".into(),
+    }
+}
+
 /// A paired difference: `+0.002 ±0.003 ▲` (mean, half-width of the 95% t-interval, `mark`:
 /// see [`Verdict::mark`](super::significance::Verdict::mark)); `+0.950 [0.900, 1.000]` when the
 /// interval was clipped to the metric's range and is no longer symmetric.

@@ -31,7 +31,6 @@ pub use markdown::{render_markdown, Markdown};
 pub use runs_csv::{trace_quantities, RunColumns, RunsCsvWriter, TraceCsvWriter};
 pub use significance::{comparisons, Comparison, Verdict};
 pub use summary_long::{SummaryLong, STATISTICS};
-pub(crate) use table::short_axes;
 pub use table::{
     baseline_name, best_legend, best_table, best_title, delta_legend, notes, table, TextTable,
 };

@@ -1,8 +1,9 @@
 //! A selection as text: `selected.csv` (every choice at full precision, with every candidate's
 //! score) and the "selected" table the terminal, `summary.md` and `report.html` show.
 
+use super::format::delta_cell;
 use super::significance::Verdict;
-use super::{delta_text, mean_std, num, short_axes, TextTable, BEST_BY};
+use super::{mean_std, num, TextTable, BEST_BY};
 use crate::engine::store::{self, StoreError};
 use crate::report::selection::{
     metric_name, mode_name, select, values_text, Candidate, Selected, FILE,
@@ -103,18 +104,14 @@ pub fn notes(sel: &Selected) -> Vec<String> {
 /// baseline.
 pub fn table(sel: &Selected) -> TextTable {
     let metric = BEST_BY;
-    let mut header = short_axes(&sel.compared);
-    let mut numeric = vec![true; header.len()];
-    header.extend([
-        "family".to_string(),
-        "n".into(),
-        "chosen".into(),
-        format!("val {}", metric_name(sel.metric)),
-        metric.label().to_string(),
-        format!("Δ{}", metric.label()),
-    ]);
-    numeric.extend([false, true, false, true, true, false]);
-    let rows = sel
+    let mut t = TextTable::with_axes(&sel.compared);
+    t.column("family", false);
+    t.column("n", true);
+    t.column("chosen", false);
+    t.column(format!("val {}", metric_name(sel.metric)), true);
+    t.column(metric.label(), true);
+    t.column(format!("Δ{}", metric.label()), false);
+    t.rows = sel
         .families
         .iter()
         .map(|f| {
@@ -124,15 +121,11 @@ pub fn table(sel: &Selected) -> TextTable {
                 Some((text, _)) => text.clone(),
                 None => String::new(),
             };
-            let delta = match f.paired.get(metric) {
-                // Marked as the main table marks (no multiple-comparison correction here).
-                Some(d) => {
-                    let told_apart = d.testable() && (d.ci_low > 0.0 || d.ci_high < 0.0);
-                    delta_text(d, Verdict::of(d.mean, metric.better(), told_apart).mark())
-                }
-                None if f.is_baseline => "(baseline)".into(),
-                None => "–".into(),
-            };
+            // Marked as the main table marks (no multiple-comparison correction here).
+            let delta = delta_cell(f.paired.get(metric), f.is_baseline, |d| {
+                let told_apart = d.testable() && (d.ci_low > 0.0 || d.ci_high < 0.0);
+                Verdict::of(d.mean, metric.better(), told_apart).mark()
+            });
             row.extend([
                 f.family.clone(),
                 f.n.to_string(),
@@ -144,11 +137,7 @@ pub fn table(sel: &Selected) -> TextTable {
             row
         })
         .collect();
-    TextTable {
-        header,
-        rows,
-        numeric,
-    }
+    t
 }
 
 /// Redoes the selection from `records` and writes `selected.csv` into `dir` (removing a stale one

@@ -136,27 +136,20 @@ mod tests {
 
     #[test]
     fn direction_comes_from_the_metric() {
-        // A lower NLL and a higher accuracy are both better.
-        assert_eq!(
-            Verdict::of(-0.1, Metric::TestNll.better(), true),
-            Verdict::Better
-        );
-        assert_eq!(
-            Verdict::of(0.1, Metric::TestNll.better(), true),
-            Verdict::Worse
-        );
-        assert_eq!(
-            Verdict::of(0.1, Metric::TestAccuracy.better(), true),
-            Verdict::Better
-        );
-        assert_eq!(
-            Verdict::of(-0.1, Metric::TestAccuracy.better(), true),
-            Verdict::Worse
-        );
-        assert_eq!(
-            Verdict::of(0.1, Metric::WeightNorm.better(), true),
-            Verdict::Higher
-        );
+        // A lower NLL and a higher accuracy are both better; a weight norm is only higher.
+        for (mean, metric, want) in [
+            (-0.1, Metric::TestNll, Verdict::Better),
+            (0.1, Metric::TestNll, Verdict::Worse),
+            (0.1, Metric::TestAccuracy, Verdict::Better),
+            (-0.1, Metric::TestAccuracy, Verdict::Worse),
+            (0.1, Metric::WeightNorm, Verdict::Higher),
+        ] {
+            assert_eq!(
+                Verdict::of(mean, metric.better(), true),
+                want,
+                "{metric:?} {mean}"
+            );
+        }
         assert_eq!(Verdict::of(0.1, Better::Higher, false), Verdict::None);
         assert_eq!(Verdict::Better.mark(), "▲");
         assert_eq!(Verdict::Worse.name(), "worse");

@@ -3,7 +3,7 @@
 //! sentences that explain them (the legends of the marks go under each table).
 
 use super::columns::BEST_BY;
-use super::format::{delta_text, mean_std};
+use super::format::{delta_cell, mean_std};
 use super::significance::{comparisons, marks_legend, Comparison};
 use crate::report::summary::{best_by, Cell, Summary};
 use crate::vocab::axis::Axis;
@@ -17,6 +17,24 @@ pub struct TextTable {
     pub rows: Vec<Vec<String>>,
     /// Right-align the column (numbers).
     pub numeric: Vec<bool>,
+}
+
+impl TextTable {
+    /// A table whose first columns are `axes` (short names, right-aligned), without rows.
+    pub(crate) fn with_axes(axes: &[Axis]) -> TextTable {
+        let header = short_axes(axes);
+        TextTable {
+            numeric: vec![true; header.len()],
+            header,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a column named `name`; `numeric` right-aligns it.
+    pub(crate) fn column(&mut self, name: impl Into<String>, numeric: bool) {
+        self.header.push(name.into());
+        self.numeric.push(numeric);
+    }
 }
 
 /// Short column names of axes: the key without its section when no other axis has that key.
@@ -70,26 +88,21 @@ fn delta_metric(s: &Summary, metrics: &[Metric]) -> Option<Metric> {
 /// The main table: non-method axes, method, n, then per metric mean±std; after the first metric,
 /// its paired difference against the baseline when the grid has one.
 pub fn table(s: &Summary, metrics: &[Metric]) -> TextTable {
-    let mut header = short_axes(&plain_axes(s));
-    let mut numeric = vec![true; header.len()];
+    let mut t = TextTable::with_axes(&plain_axes(s));
     let method_col = has_method_column(s);
     if method_col {
-        header.push("method".into());
-        numeric.push(false);
+        t.column("method", false);
     }
-    header.push("n".into());
-    numeric.push(true);
+    t.column("n", true);
     let delta_of = delta_metric(s, metrics);
     let compared = delta_of.map(|m| comparisons(s, m)).unwrap_or_default();
     for (i, m) in metrics.iter().enumerate() {
-        header.push(m.label().to_string());
-        numeric.push(true);
+        t.column(m.label(), true);
         if i == 0 && delta_of.is_some() {
-            header.push(format!("Δ{}", m.label()));
-            numeric.push(false);
+            t.column(format!("Δ{}", m.label()), false);
         }
     }
-    let rows = s
+    t.rows = s
         .cells
         .iter()
         .enumerate()
@@ -112,26 +125,20 @@ pub fn table(s: &Summary, metrics: &[Metric]) -> TextTable {
                 row.push(c.stats.get(m).map_or_else(|| "–".into(), mean_std));
                 if i == 0 {
                     if let Some(d) = delta_of {
-                        row.push(delta_cell(c, d, compared[at].as_ref()));
+                        row.push(judged_delta(c, d, compared[at].as_ref()));
                     }
                 }
             }
             row
         })
         .collect();
-    TextTable {
-        header,
-        rows,
-        numeric,
-    }
+    t
 }
 
-fn delta_cell(c: &Cell, metric: Metric, compared: Option<&Comparison>) -> String {
-    match c.paired.get(metric) {
-        Some(d) => delta_text(d, compared.map_or("", |v| v.significance.mark())),
-        None if c.is_baseline => "(baseline)".into(),
-        None => "–".into(),
-    }
+/// A cell's Δ, marked with the main table's verdict on it.
+fn judged_delta(c: &Cell, metric: Metric, compared: Option<&Comparison>) -> String {
+    let mark = compared.map_or("", |v| v.significance.mark());
+    delta_cell(c.paired.get(metric), c.is_baseline, |_| mark)
 }
 
 /// "Best method per setting": for every setting of the non-method axes, the method with the highest
@@ -145,19 +152,15 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
     if best.is_empty() {
         return None;
     }
-    let mut header = short_axes(&plain_axes(s));
-    let mut numeric = vec![true; header.len()];
+    let mut t = TextTable::with_axes(&plain_axes(s));
     let metric = BEST_BY.label();
-    header.extend([
-        "best method".to_string(),
-        metric.to_string(),
-        format!("Δ{metric}"),
-    ]);
-    numeric.extend([false, true, false]);
+    t.column("best method", false);
+    t.column(metric, true);
+    t.column(format!("Δ{metric}"), false);
     // The main table's verdicts: a cell is judged once, in the family of all its comparisons.
     let compared = comparisons(s, BEST_BY);
     let position = cell_positions(s);
-    let rows = best
+    t.rows = best
         .into_iter()
         .flat_map(|(axes, cells)| {
             let tie = cells.len() > 1;
@@ -171,7 +174,7 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
                 });
                 row.push(c.stats.get(BEST_BY).map_or_else(|| "–".into(), mean_std));
                 let at = position.get(&std::ptr::from_ref(c));
-                row.push(delta_cell(
+                row.push(judged_delta(
                     c,
                     BEST_BY,
                     at.and_then(|&i| compared[i].as_ref()),
@@ -180,11 +183,7 @@ pub fn best_table(s: &Summary) -> Option<TextTable> {
             })
         })
         .collect();
-    Some(TextTable {
-        header,
-        rows,
-        numeric,
-    })
+    Some(t)
 }
 
 /// Where each cell of the summary is (by address, as `best_by` lends the summary's own cells).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use super::dataset::LabelColumn;
+use crate::vocab::matrix::TransitionMatrix;
 
 /// Where a `given` noise draw reads its observed labels: a column of the training file, or an
 /// array file (with its name inside a `.npz`). Rows align with the training file's rows.
@@ -94,6 +95,29 @@ impl NoiseSpec {
                     / k
             }
         }
+    }
+
+    /// The expected transition matrix T (T[i][j] = P(observed j | true i)) of a class-conditional
+    /// kind with `classes` classes, in closed form for the structured kinds. `None` for kinds whose
+    /// noise depends on the features or the data, for `asymmetric` with K ≠ 2, and for a given
+    /// matrix that is not a transition matrix (the scenario check refuses it first).
+    pub fn expected_matrix(&self, classes: usize) -> Option<TransitionMatrix> {
+        let k = classes;
+        Some(match self {
+            NoiseSpec::None => TransitionMatrix::identity(k),
+            NoiseSpec::Symmetric {
+                rate, include_true, ..
+            } => TransitionMatrix::symmetric(*rate, k, *include_true),
+            NoiseSpec::Pairflip { rate, .. } => TransitionMatrix::pairflip(*rate, k),
+            NoiseSpec::Asymmetric {
+                rate_pos, rate_neg, ..
+            } if k == 2 => TransitionMatrix::asymmetric(*rate_pos, *rate_neg),
+            NoiseSpec::Matrix { matrix, .. } => return TransitionMatrix::new(matrix).ok(),
+            NoiseSpec::Asymmetric { .. }
+            | NoiseSpec::Instance { .. }
+            | NoiseSpec::Boundary { .. }
+            | NoiseSpec::Given { .. } => return None,
+        })
     }
 
     pub fn kind_name(&self) -> &'static str {
