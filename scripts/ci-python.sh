@@ -13,7 +13,7 @@ venv=$(mktemp -d)/venv
 trap 'rm -rf "$(dirname "$venv")"' EXIT
 "$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --upgrade pip
-"$venv/bin/pip" install --quiet "maturin==1.16.0" "numpy==2.4.6" "pandas==3.1.1" "pytest==9.2.0"
+"$venv/bin/pip" install --quiet "maturin==1.16.0" "numpy==2.4.6" "pandas==3.1.1" "pytest==9.2.0" "tqdm==4.67.1"
 cargo build --release # the command line the tests compare with
 export CARGO_TARGET_DIR="$PWD/target" PATH="$venv/bin:$PATH" # maturin of the venv
 start=$(date +%s)

@@ -6,7 +6,7 @@ pub mod noisify;
 mod progress;
 
 use crate::engine::{self, Shard};
-use crate::report::{self, export::Exporter};
+use crate::report;
 use crate::scenario::{self, Scenario};
 use crate::vocab::metric::Metric;
 use anyhow::{bail, Context};
@@ -110,21 +110,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(outcome_code(&outcome, args, &out, shard));
     }
     let summary = write_report(&out)?;
-    // `check` has refused unknown names in `[report] metrics`.
-    let chosen: Option<Vec<Metric>> = metrics.or_else(|| {
-        let names = scenario.table_metrics.as_ref()?;
-        Some(names.iter().filter_map(|n| Metric::from_name(n)).collect())
-    });
-    let metrics = report::export::table_metrics(&summary, chosen.as_deref());
     if !args.quiet {
-        let table = report::export::Terminal {
-            metrics: &metrics,
-            best: shard.is_none(),
-        };
-        print!("{}", table.serialize(&summary));
-        if let Some(s) = shard {
-            println!("shard {s}: the best-method table needs every shard (`labelnoise merge`)");
-        }
+        print!(
+            "{}",
+            library::terminal_table(&summary, &scenario, metrics, shard)
+        );
     }
     Ok(outcome_code(&outcome, args, &out, shard))
 }

@@ -36,11 +36,13 @@ class Result:
 
     `runs` (runs.csv), `summary` (summary.csv) and `selected` (selected.csv, when the scenario has
     a [selection]; else None) are pandas DataFrames, or dicts of NumPy arrays without pandas.
-    `folder` is the results folder; `summary_json` its summary.json; `table` its summary.md.
+    `folder` is the results folder; `summary_json` its summary.json; `table` its summary.md;
+    `terminal` the table `labelnoise run` prints (from `run` only; None from `load`).
     """
 
-    def __init__(self, folder):
+    def __init__(self, folder, terminal=None):
         self.folder = Path(folder)
+        self.terminal = terminal
         self.runs = _table(self.folder / "runs.csv")
         self.summary = _table(self.folder / "summary.csv")
         selected = self.folder / "selected.csv"
@@ -103,17 +105,51 @@ def _is_text(scenario: str) -> bool:
     return "\n" in scenario or "=" in scenario
 
 
-def run(scenario, out=None, threads=None, progress=True) -> Result:
+def _shard_text(shard):
+    """`shard` as `--shard` takes it: "I/N" or "slurm" as they are, (index, count) as "I/N"."""
+    if shard is None or isinstance(shard, str):
+        return shard
+    if isinstance(shard, tuple) and len(shard) == 2:
+        return f"{shard[0]}/{shard[1]}"
+    raise TypeError(f'shard: give "I/N", "slurm" or (index, count), not {shard!r}')
+
+
+def _metric_names(metrics):
+    """`metrics` as `--metrics` takes them: comma-separated text, or a list of names."""
+    if metrics is None:
+        return None
+    if isinstance(metrics, str):
+        return metrics.split(",")
+    return [str(m) for m in metrics]
+
+
+def run(
+    scenario,
+    out=None,
+    threads=None,
+    progress=True,
+    force=False,
+    shard=None,
+    metrics=None,
+    allow_other_build=False,
+) -> Result:
     """Runs a scenario as `labelnoise run` does and returns its tables.
 
     `scenario`: a path to a scenario file, or the TOML text itself (its relative data paths resolve
-    against the working folder). `out`: the results folder (default results/<name>); rerunning
-    into it trains only what is missing. `threads`: worker threads (default: all cores; results do
-    not depend on it). `progress`: a progress line on sys.stderr.
+    against the working folder). `out`: the results folder (default results/<name>, or
+    results/<name>/shard-I-of-N with a shard); rerunning into it trains only what is missing.
+    `threads`: worker threads (default: all cores; results do not depend on it). `progress`: a
+    tqdm bar when tqdm is installed, else a progress line, on sys.stderr.
 
-    Bad scenarios raise LabelnoiseError with the command line's message (file:line:column). The
-    GIL is released while training. Ctrl-C stops starting runs, stores the runs in flight and then
-    raises KeyboardInterrupt; the folder resumes with the same call.
+    The command line's options: `force` (--force) starts the folder afresh even if it holds
+    other results; `shard` (--shard) trains only shard I of N, given as "I/N", (I, N) or "slurm";
+    `metrics` (--metrics) chooses the columns of `Result.terminal`, the table the command line
+    prints (a list of names, or comma-separated text); `allow_other_build` (--allow-other-build)
+    adds runs to a folder another build of labelnoise made (such as the command line's).
+
+    Bad scenarios and options raise LabelnoiseError with the command line's message (file:line:
+    column for scenarios). The GIL is released while training. Ctrl-C stops starting runs, stores
+    the runs in flight and then raises KeyboardInterrupt; the folder resumes with the same call.
     """
     if isinstance(scenario, os.PathLike):
         source, is_text = os.fspath(scenario), False
@@ -122,8 +158,18 @@ def run(scenario, out=None, threads=None, progress=True) -> Result:
     else:
         raise TypeError(f"scenario: give a path or TOML text, not {type(scenario).__name__}")
     out = None if out is None else os.fspath(out)
-    folder = _native.run(source, is_text, out, threads, progress)
-    return Result(folder)
+    folder, terminal = _native.run(
+        source,
+        is_text,
+        out,
+        threads,
+        bool(progress),
+        _shard_text(shard),
+        bool(force),
+        bool(allow_other_build),
+        _metric_names(metrics),
+    )
+    return Result(folder, terminal)
 
 
 def load(folder) -> Result:

@@ -5,7 +5,7 @@
 
 use crate::errors::error;
 use labelnoise::commands::library::{self, Ran, Request, Source};
-use labelnoise::engine::Event;
+use labelnoise::engine::{Event, Shard};
 use pyo3::exceptions::{PyKeyboardInterrupt, PyUserWarning};
 use pyo3::prelude::*;
 use std::ffi::CString;
@@ -79,11 +79,18 @@ fn warn(py: Python<'_>, message: &str) -> PyResult<()> {
     PyErr::warn(py, &py.get_type::<PyUserWarning>(), &text, 1)
 }
 
-/// A progress line on `sys.stderr` (rewritten in place): runs done, runs per second, time left.
+/// Progress on `sys.stderr`: a tqdm bar when tqdm is installed, else a line rewritten in place
+/// (runs done, runs per second, time left).
 struct Progress {
     show: bool,
     since: Instant,
     last: Option<Instant>,
+    /// The tqdm bar, made when training starts (the number of runs is known then).
+    bar: Option<Py<PyAny>>,
+    /// Runs the bar has been told of.
+    counted: usize,
+    /// Whether to look for tqdm (not looked for again once missing).
+    try_tqdm: bool,
 }
 
 impl Progress {
@@ -109,6 +116,22 @@ impl Progress {
             return Ok(());
         }
         self.last = Some(Instant::now());
+        if self.bar.is_none() && self.try_tqdm {
+            self.bar = tqdm_bar(py, watch.pending.load(Ordering::SeqCst));
+            self.try_tqdm = self.bar.is_some();
+        }
+        if let Some(bar) = &self.bar {
+            let done = watch.done.load(Ordering::SeqCst) + watch.failed.load(Ordering::SeqCst);
+            let bar = bar.bind(py);
+            if done > self.counted {
+                bar.call_method1("update", (done - self.counted,))?;
+                self.counted = done;
+            }
+            if end {
+                bar.call_method0("close")?;
+            }
+            return Ok(());
+        }
         let text = self.line(watch) + if end { "\n" } else { "" };
         let stderr = py.import("sys")?.getattr("stderr")?;
         stderr.call_method1("write", (text,))?;
@@ -117,11 +140,25 @@ impl Progress {
     }
 }
 
+/// A tqdm bar of `total` runs (`tqdm.auto`: a widget in notebooks), or `None` without tqdm.
+fn tqdm_bar(py: Python<'_>, total: usize) -> Option<Py<PyAny>> {
+    let tqdm = py.import("tqdm.auto").ok()?.getattr("tqdm").ok()?;
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("total", total).ok()?;
+    kwargs.set_item("unit", "run").ok()?;
+    kwargs.set_item("desc", "labelnoise").ok()?;
+    tqdm.call((), Some(&kwargs)).ok().map(Bound::unbind)
+}
+
 /// Runs a scenario (a file, or TOML text whose relative paths resolve against the working
 /// folder) and returns the results folder. Ctrl-C: no new run starts, the runs in flight are
 /// stored, then `KeyboardInterrupt` (a second Ctrl-C stops waiting for the runs in flight).
+/// `shard`, `force`, `allow_other_build` and `metrics` are the command line's `--shard`,
+/// `--force`, `--allow-other-build` and `--metrics`. Returns the folder and the table the command
+/// line prints.
 #[pyfunction]
-#[pyo3(signature = (source, is_text, out=None, threads=None, progress=true))]
+#[pyo3(signature = (source, is_text, out=None, threads=None, progress=true, shard=None, force=false, allow_other_build=false, metrics=None))]
+#[allow(clippy::too_many_arguments)] // one per keyword of labelnoise.run
 pub fn run(
     py: Python<'_>,
     source: String,
@@ -129,7 +166,15 @@ pub fn run(
     out: Option<PathBuf>,
     threads: Option<usize>,
     progress: bool,
-) -> PyResult<String> {
+    shard: Option<String>,
+    force: bool,
+    allow_other_build: bool,
+    metrics: Option<Vec<String>>,
+) -> PyResult<(String, Option<String>)> {
+    let shard = shard
+        .map(|s| s.parse::<Shard>())
+        .transpose()
+        .map_err(error)?;
     let base_dir = std::env::current_dir()?;
     let stop = Arc::new(AtomicBool::new(false));
     let watch = Arc::new(Watch::default());
@@ -154,6 +199,10 @@ pub fn run(
                     source,
                     out,
                     threads,
+                    shard,
+                    force,
+                    allow_other_build,
+                    metrics,
                     stop,
                     on_event: &on_event,
                 }));
@@ -163,6 +212,9 @@ pub fn run(
         show: progress,
         since: Instant::now(),
         last: None,
+        bar: None,
+        counted: 0,
+        try_tqdm: true,
     };
     let mut interrupt: Option<PyErr> = None;
     let result = loop {
@@ -207,7 +259,7 @@ pub fn run(
             ran.out.display()
         )));
     }
-    Ok(ran.out.display().to_string())
+    Ok((ran.out.display().to_string(), ran.table))
 }
 
 /// The exception to raise after an interrupted run stopped: `KeyboardInterrupt` saying what is

@@ -2,9 +2,10 @@
 //! line (the Python package): check a scenario (a file, or TOML text), train its pending runs
 //! into a results folder, write the report. The caller shows the engine's events and the warnings.
 
-use crate::engine::{self, OnEvent};
-use crate::report;
+use crate::engine::{self, OnEvent, Shard};
+use crate::report::{self, export::Exporter, Summary};
 use crate::scenario::{Scenario, ScenarioError};
+use crate::vocab::metric::Metric;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -24,10 +25,19 @@ pub const TEXT_NAME: &str = "<string>";
 
 pub struct Request<'a> {
     pub source: Source<'a>,
-    /// Default: `results/<name>`, as for `labelnoise run`.
+    /// Default: `results/<name>` (`results/<name>/shard-I-of-N` with a shard), as for
+    /// `labelnoise run`.
     pub out: Option<PathBuf>,
     /// At least 1; more than 4 × the cores are cut to that (results never depend on the count).
     pub threads: Option<usize>,
+    /// `--shard`: train only this shard of the grid.
+    pub shard: Option<Shard>,
+    /// `--force`: start the results folder afresh even if it holds other results.
+    pub force: bool,
+    /// `--allow-other-build`: add runs to a folder made by another build of labelnoise.
+    pub allow_other_build: bool,
+    /// `--metrics`: metric names of the terminal table (checked as the command line checks them).
+    pub metrics: Option<Vec<String>>,
     /// Set from outside (an interrupt): no new run starts; the runs in flight are stored.
     pub stop: Arc<AtomicBool>,
     pub on_event: OnEvent<'a>,
@@ -39,6 +49,8 @@ pub struct Ran {
     pub outcome: engine::Outcome,
     /// The report's warnings (none when interrupted: no report is written then, as in the CLI).
     pub warnings: Vec<String>,
+    /// The table `labelnoise run` prints ([`terminal_table`]); none when interrupted.
+    pub table: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,22 +80,25 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
         return Err(anyhow::anyhow!("threads must be at least 1").into());
     }
     let threads = req.threads.map(|t| t.min(super::max_threads()));
-    let out = req
-        .out
-        .unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    let metrics = super::checked_metrics(req.metrics)?;
+    let out = req.out.unwrap_or_else(|| {
+        let base = Path::new("results").join(&scenario.name);
+        req.shard
+            .map_or(base.clone(), |s| base.join(s.folder_name()))
+    });
     if let Source::Text { .. } = req.source {
         // The engine copies the scenario from its path; text has none until it is stored below.
         scenario.path = std::path::absolute(&out)
             .unwrap_or_else(|_| out.clone())
             .join(engine::provenance::SCENARIO_COPY);
     }
-    engine::preflight::check(&out, &scenario, None, false).map_err(anyhow::Error::from)?;
+    engine::preflight::check(&out, &scenario, req.shard, req.force).map_err(anyhow::Error::from)?;
     let opts = engine::Options {
         out: out.clone(),
         threads,
-        shard: None,
-        force: false,
-        allow_other_build: false,
+        shard: req.shard,
+        force: req.force,
+        allow_other_build: req.allow_other_build,
         stop: req.stop,
     };
     let outcome = engine::run(&scenario, &opts, req.on_event).map_err(anyhow::Error::from)?;
@@ -96,22 +111,62 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
         out,
         outcome,
         warnings: Vec::new(),
+        table: None,
     };
     if opts.stop.load(Ordering::SeqCst) {
         ran.outcome.interrupted = true;
         return Ok(ran);
     }
-    ran.warnings = report(&ran.out)?;
+    let written = write_report(&ran.out)?;
+    ran.warnings = written.warnings;
+    ran.table = Some(terminal_table(
+        &written.summary,
+        &scenario,
+        metrics,
+        req.shard,
+    ));
     Ok(ran)
 }
 
 /// `labelnoise report DIR` as a function: rebuilds every report file of a results folder from its
 /// `runs.jsonl` (no training); returns the warnings.
 pub fn report(dir: &Path) -> Result<Vec<String>, Failure> {
+    Ok(write_report(dir)?.warnings)
+}
+
+fn write_report(dir: &Path) -> Result<report::Report, Failure> {
     require_runs(dir)?;
     let written = report::write_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot build the report of {}: {e}", dir.display()))?;
-    Ok(written.warnings)
+    Ok(written)
+}
+
+/// The table `labelnoise run` prints after training: the `metrics` given (`--metrics`), else
+/// `[report] metrics`, else the default metrics that fit the terminal; the best-method table only
+/// for a whole grid (a shard says so instead).
+pub fn terminal_table(
+    summary: &Summary,
+    scenario: &Scenario,
+    metrics: Option<Vec<Metric>>,
+    shard: Option<Shard>,
+) -> String {
+    // `check` has refused unknown names in `[report] metrics`.
+    let chosen: Option<Vec<Metric>> = metrics.or_else(|| {
+        let names = scenario.table_metrics.as_ref()?;
+        Some(names.iter().filter_map(|n| Metric::from_name(n)).collect())
+    });
+    let metrics = report::export::table_metrics(summary, chosen.as_deref());
+    let table = report::export::Terminal {
+        metrics: &metrics,
+        best: shard.is_none(),
+    };
+    let mut text = table.serialize(summary);
+    if let Some(s) = shard {
+        text.push_str(&format!(
+            "shard {s}: the best-method table needs every shard (`labelnoise merge`)\n"
+        ));
+    }
+    text
 }
 
 /// Refuses a folder without `runs.jsonl` (not a results folder).
@@ -140,6 +195,10 @@ mod tests {
             },
             out: Some(dir.join("out")),
             threads: Some(1),
+            shard: None,
+            force: false,
+            allow_other_build: false,
+            metrics: None,
             stop: Arc::new(AtomicBool::new(stop)),
             on_event: &engine::event::ignore,
         }
