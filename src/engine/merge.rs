@@ -227,7 +227,7 @@ fn read_inputs(dirs: &[PathBuf], out: &Path) -> Result<Vec<Input>, MergeError> {
     refuse_mixed(
         &inputs,
         &format!(
-            "arithmetics (fused and unfused kernels give other last digits; run the odd shards again with {} pinned to the others' kernel)",
+            "arithmetics (fused and unfused kernels differ in the last digits; run the shards of one of them again with {} set to the other's kernel: unfused, or portable, avx2 or avx512 for fused)",
             crate::train::objective::KERNEL_VAR
         ),
         |m| format!("{} arithmetic", m.arithmetic.name()),
