@@ -66,9 +66,12 @@ impl Kernel {
         }
     }
 
-    /// The same class tiles for every kernel (the register tiles differ, see [`Tiling`]).
+    /// The same class tiles for every kernel (the register tiles differ, see [`Tiling`]) but the
+    /// unfused one on SSE2 ([`unfused_class_tile`]). Results never depend on the class tile.
     pub(super) fn tiles(self) -> Tiles {
-        Tiles { kt_max: 5 }
+        Tiles {
+            kt_max: unfused_class_tile(self).unwrap_or(5),
+        }
     }
 
     /// Runs the kernel on one block.
@@ -163,9 +166,9 @@ unsafe fn block_avx512(ws: &mut Workspace, block: &Block<'_>, loss: &RowLoss) {
     kernel::run_block::<Avx512Tiles>(ws, block, loss)
 }
 
-// SSE2 (16 registers, four per lane vector): RT·KT + RT lane vectors within 16 for one or two
-// classes; wider class tiles spill some accumulators to L1 (loads and stores, which have ports to
-// spare beside the separate multiplies and adds).
+// SSE2 (16 registers, four per lane vector), class tiles of at most 2 ([`unfused_class_tile`]):
+// 2 classes: 8 accumulators + 4 of X + a broadcast; 1 class: two row groups for 8 independent
+// chains (one register over: a spill beats 4 chains waiting on the add's latency).
 tiling!(
     UnfusedTiles,
     lanes::Unfused,
@@ -179,6 +182,17 @@ tiling!(
     lanes::Unfused,
     [(1, 4, 4), (2, 2, 2), (3, 1, 1), (4, 1, 1), (5, 1, 1)]
 );
+
+/// The unfused kernel's largest class tile where it runs the SSE2 entry: 2, so a tile's
+/// accumulators fit the 16 registers (5 spilled them: ~20% slower at K = 10 on the reference
+/// machine); None for every other kernel and entry.
+fn unfused_class_tile(kernel: Kernel) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    let sse2 = !is_x86_feature_detected!("avx") || baseline_entries();
+    #[cfg(not(target_arch = "x86_64"))]
+    let sse2 = false;
+    (kernel == Kernel::Unfused && sse2).then_some(2)
+}
 
 /// Whether a fused multiply-add is one instruction here: FMA (with the AVX state it needs) on
 /// x86-64; assumed elsewhere (aarch64 always has it).
