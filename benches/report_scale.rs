@@ -72,6 +72,7 @@ fn write_folder(dir: &Path, seeds: usize) -> u64 {
         scenario_hash: template.scenario_hash.clone(),
         version: template.version.clone(),
         build: String::new(),
+        arithmetic: Default::default(),
         shard: None,
         total_runs: total,
         grid_runs: total,

@@ -67,6 +67,7 @@ fn load(file: &Path) -> Result<Scenario, ExitCode> {
 }
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    crate::train::objective::Kernel::configured()?;
     let scenario = match load(&args.file) {
         Ok(s) => s,
         Err(code) => return Ok(code),

@@ -71,6 +71,7 @@ fn text_checked(text: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> 
 
 /// `labelnoise run` as a function: the same checks, engine and report, nothing printed.
 pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
+    crate::train::objective::Kernel::configured().map_err(anyhow::Error::from)?;
     let mut scenario = match req.source {
         Source::File(path) => super::load_checked(path),
         Source::Text { text, base_dir } => text_checked(text, base_dir),

@@ -20,6 +20,7 @@ pub fn may_grow(old: &Manifest, new: &Manifest, allow_other_build: bool) -> bool
     old.scenario == new.scenario
         && old.version == new.version
         && (old.build == new.build || allow_other_build)
+        && old.arithmetic == new.arithmetic
         && old.shard.is_none()
         && new.shard.is_none()
         && super::inputs::changed(&old.inputs, &new.inputs).is_none()

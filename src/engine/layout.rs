@@ -4,6 +4,7 @@
 
 use crate::scenario::figures::FigureSettings;
 use crate::scenario::Scenario;
+use crate::train::objective::{Arithmetic, Kernel};
 use crate::vocab::correction::Correction;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -48,6 +49,10 @@ pub struct Manifest {
     /// The build that made the folder ([`super::build::id`]); absent in older folders.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub build: String,
+    /// How the runs' kernel rounds a multiply-add ([`Arithmetic`]); absent when fused (every
+    /// kernel before the unfused one was), so such folders keep their bytes.
+    #[serde(default, skip_serializing_if = "Arithmetic::is_fused")]
+    pub arithmetic: Arithmetic,
     /// `I/N` when the folder holds one shard.
     pub shard: Option<String>,
     /// Runs this folder is meant to hold (the shard's size, or the whole grid).
@@ -79,6 +84,7 @@ impl Manifest {
             scenario_hash: scenario.content_hash.clone(),
             version: crate::VERSION.to_string(),
             build: super::build::id().to_string(),
+            arithmetic: Kernel::for_runs().arithmetic(),
             shard,
             total_runs,
             grid_runs: scenario.run_count(),
@@ -111,6 +117,8 @@ impl Manifest {
                 if self.build.is_empty() { "unrecorded" } else { &self.build },
                 new.build
             ))
+        } else if self.arithmetic != new.arithmetic {
+            Some(mixed_arithmetic(self.arithmetic, new.arithmetic))
         } else if let Some(change) = super::inputs::changed(&self.inputs, &new.inputs) {
             Some(format!("results made from other data: {change}"))
         } else if self.scenario_hash != new.scenario_hash || self.grid_runs != new.grid_runs {
@@ -124,6 +132,20 @@ impl Manifest {
             None
         }
     }
+}
+
+/// Why runs of arithmetic `new` are not added to a folder of arithmetic `old`. Not overridden by
+/// --allow-other-build: unlike an older build, the folder's arithmetic is always at hand (every
+/// CPU runs a fused and an unfused kernel), so pinning it keeps the folder's runs comparable bit
+/// for bit.
+fn mixed_arithmetic(old: Arithmetic, new: Arithmetic) -> String {
+    format!(
+        "results computed with {} arithmetic, while this process would use {} arithmetic (kernel {}): fused and unfused multiply-adds differ in the last digits, so a folder holds one of them; run with {} to add to it",
+        old.name(),
+        new.name(),
+        Kernel::for_runs().name(),
+        old.pin_hint()
+    )
 }
 
 /// What may be done to a folder holding other results.

@@ -163,7 +163,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, on_event: OnEvent<'_>) -> Result<Merg
     write_records(&inputs, &entries, out)?;
     copy_sidecars(&sidecars, &out.join(store::NOISE))?;
     super::provenance::copy_scenario(&inputs[0].dir, out)?;
-    super::provenance::record(out, None)?;
+    super::provenance::record(out, None, None)?;
     Ok(Merged {
         runs: entries.len(),
         folders: inputs.len(),
@@ -224,6 +224,14 @@ fn read_inputs(dirs: &[PathBuf], out: &Path) -> Result<Vec<Input>, MergeError> {
     refuse_mixed(&inputs, "builds of labelnoise", |m| {
         format!("build {}", m.build)
     })?;
+    refuse_mixed(
+        &inputs,
+        &format!(
+            "arithmetics (fused and unfused kernels differ in the last digits; run the shards of one of them again with {} set to the other's kernel: unfused, or portable, avx2 or avx512 for fused)",
+            crate::train::objective::KERNEL_VAR
+        ),
+        |m| format!("{} arithmetic", m.arithmetic.name()),
+    )?;
     refuse_mixed(
         &inputs,
         "input data (a data file changed between shards)",

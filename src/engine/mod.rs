@@ -168,7 +168,8 @@ pub fn run(
         on_event,
     )?;
     let text = std::fs::read_to_string(&scenario.path).ok();
-    provenance::record(&opts.out, text.as_deref())?;
+    let kernel = crate::train::objective::Kernel::for_runs();
+    provenance::record(&opts.out, text.as_deref(), Some(kernel))?;
     let mut outcome = Outcome {
         total,
         torn_tail: store.torn_bytes.is_some(),

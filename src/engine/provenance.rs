@@ -3,6 +3,7 @@
 //! them; they are read from the folder, so `labelnoise report DIR` rebuilds the same page.
 
 use super::layout::{io, write_atomic, StoreError};
+use crate::train::objective::{Arithmetic, Kernel};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -22,6 +23,12 @@ pub struct Invocation {
     pub machine: String,
     pub version: String,
     pub build: String,
+    /// The evaluation kernel of a `run` ([`Kernel`]: `LABELNOISE_KERNEL`'s or the CPU's
+    /// fastest) and its arithmetic; absent for `merge` and in older folders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arithmetic: Option<Arithmetic>,
 }
 
 #[derive(Default, Serialize, Deserialize)]
@@ -38,13 +45,17 @@ pub fn read(dir: &Path) -> Vec<Invocation> {
         .unwrap_or_default()
 }
 
-/// Appends this process's invocation to `dir`'s provenance and, when given, stores the scenario
-/// text as `scenario.toml`.
-pub fn record(dir: &Path, scenario_text: Option<&str>) -> Result<(), StoreError> {
+/// Appends this process's invocation (with the kernel its runs use, if it trains) to `dir`'s
+/// provenance and, when given, stores the scenario text as `scenario.toml`.
+pub fn record(
+    dir: &Path,
+    scenario_text: Option<&str>,
+    kernel: Option<Kernel>,
+) -> Result<(), StoreError> {
     let mut file = File {
         invocations: read(dir),
     };
-    file.invocations.push(Invocation::now());
+    file.invocations.push(Invocation::now(kernel));
     let text = serde_json::to_string_pretty(&file).expect("serializes") + "\n";
     write_atomic(&dir.join(PROVENANCE), text.as_bytes())?;
     if let Some(t) = scenario_text {
@@ -63,7 +74,7 @@ pub fn copy_scenario(from: &Path, to: &Path) -> Result<(), StoreError> {
 }
 
 impl Invocation {
-    fn now() -> Invocation {
+    fn now(kernel: Option<Kernel>) -> Invocation {
         let command: Vec<String> = std::env::args()
             .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
             .collect();
@@ -82,6 +93,8 @@ impl Invocation {
             ),
             version: crate::VERSION.to_string(),
             build: super::build::id().to_string(),
+            kernel: kernel.map(|k| k.name().to_string()),
+            arithmetic: kernel.map(Kernel::arithmetic),
         }
     }
 }

@@ -16,14 +16,18 @@
 //! From 8,192 rows on, the rows are cut into chunks fixed by the row count alone, evaluated in
 //! parallel (rayon, on the pool the caller runs in) and added in chunk order ([`chunks`]): one large
 //! fit uses every thread the grid leaves idle, with the same bits on any number of them.
-//! On x86-64 the portable kernel runs only where AVX2 and FMA are missing (CPUs before 2013,
-//! emulators hiding them); compiled for baseline x86-64 it computes each fused multiply-add through
-//! libm's `fma`, ~15× slower than the issue-2 ndarray code. On aarch64, where FMA is always there,
-//! it is the kernel. See `benches/` for the measurements.
+//! On x86-64 the portable kernel runs where AVX2 is missing but FMA is there (AMD Piledriver),
+//! through an entry compiled with FMA (the same code, so the same bits). Where FMA is missing too
+//! (CPUs before 2013, emulators hiding it), `f64::mul_add` would be libm's software `fma`, ~15×
+//! slower than the issue-2 ndarray code: there the unfused kernel runs, a multiply then an add,
+//! with other last digits ([`Kernel::Unfused`], [`Arithmetic`]). On aarch64, where FMA is always
+//! there, portable is the kernel. `LABELNOISE_KERNEL` pins one ([`Kernel::configured`]). See
+//! `benches/` for the measurements.
 //!
 //! Parameters θ are laid out as W (D×C, row-major) followed by b (C), with C = K outputs for softmax
 //! and C = 1 for the binary logistic model (whose class-0 logit is fixed at 0).
 
+mod choice;
 #[cfg(test)]
 mod chunk_tests;
 mod chunks;
@@ -32,8 +36,11 @@ mod kernel;
 mod lanes;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unfused_tests;
 mod workspace;
 
+pub use choice::{Arithmetic, KernelChoiceError, KERNEL_VAR};
 pub use instruction_set::Kernel;
 
 use super::loss::RowLoss;
@@ -81,7 +88,7 @@ impl<'a> Objective<'a> {
             classes,
             outputs,
             l2,
-            kernel: Kernel::detect(),
+            kernel: Kernel::for_runs(),
             chunks: Vec::new(),
             evaluations: 0,
         }

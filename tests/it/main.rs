@@ -10,6 +10,7 @@ mod diagnostics;
 mod figures;
 mod fit_exact;
 mod given;
+mod kernel_choice;
 mod markers;
 mod memory;
 mod methods;

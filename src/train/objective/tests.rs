@@ -1,4 +1,5 @@
-//! Every kernel against the textbook evaluation, and the kernels against each other bit for bit.
+//! Every kernel against the textbook evaluation, and the fused kernels against each other bit for
+//! bit (the unfused one against them: `unfused_tests.rs`).
 
 use super::lanes::{Lanes, Portable};
 use super::*;
@@ -9,7 +10,7 @@ use rand_chacha::ChaCha20Rng;
 
 /// The textbook evaluation, row by row with plain sums and the standard library's exp and ln.
 #[allow(clippy::too_many_arguments)]
-fn reference(
+pub(super) fn reference(
     x: &Array2<f64>,
     y: &[usize],
     rows: &[usize],
@@ -61,14 +62,14 @@ fn reference(
     (total / n + 0.5 * l2 * penalty, grad)
 }
 
-fn random(n: usize, d: usize, k: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
+pub(super) fn random(n: usize, d: usize, k: usize, seed: u64) -> (Array2<f64>, Vec<usize>) {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     let x = Array2::from_shape_fn((n, d), |_| rng.gen_range(-2.0..2.0));
     let y = (0..n).map(|_| rng.gen_range(0..k)).collect();
     (x, y)
 }
 
-fn theta(n: usize, seed: u64) -> Vec<f64> {
+pub(super) fn theta(n: usize, seed: u64) -> Vec<f64> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed);
     (0..n).map(|_| rng.gen_range(-0.7..0.7)).collect()
 }
@@ -88,7 +89,7 @@ pub(super) fn losses(k: usize) -> Vec<RowLoss> {
     ]
 }
 
-fn assert_close(ours: (f64, &[f64]), theirs: (f64, &[f64]), what: &str) {
+pub(super) fn assert_close(ours: (f64, &[f64]), theirs: (f64, &[f64]), what: &str) {
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * (1.0 + b.abs());
     assert!(
         close(ours.0, theirs.0),
@@ -192,7 +193,7 @@ fn kernels_give_identical_bits() {
     let th = theta(38 * 10, 12);
     for loss in losses(10) {
         let mut results = Vec::new();
-        for kernel in Kernel::available() {
+        for kernel in Kernel::available_with(Arithmetic::Fused) {
             let mut obj = Objective::new(x.view(), &y, 10, 10, loss.clone(), 1e-3);
             assert!(obj.set_kernel(kernel));
             let mut g = vec![0.0; th.len()];
@@ -235,7 +236,7 @@ fn lane_exp_is_within_two_ulp_of_the_standard_library() {
 
 /// F and ∇F as bits, from `kernel`, over all rows or the given ones.
 #[allow(clippy::too_many_arguments)]
-fn bits_of(
+pub(super) fn bits_of(
     kernel: Kernel,
     x: &Array2<f64>,
     y: &[usize],
@@ -281,7 +282,7 @@ fn kernels_give_identical_bits_for_every_class_tile_and_ragged_shape() {
             let want = reference(&x, &y, &all, k, c, loss, 1e-3, &th);
             for rows in [None, Some(batch.as_slice())] {
                 let portable = bits_of(Kernel::Portable, &x, &y, k, c, loss, &th, rows);
-                for kernel in Kernel::available() {
+                for kernel in Kernel::available_with(Arithmetic::Fused) {
                     let what = format!("{kernel:?} n={n} d={d} k={k} c={c} loss #{l} {rows:?}");
                     let got = bits_of(kernel, &x, &y, k, c, loss, &th, rows);
                     assert_eq!(got.0, portable.0, "F of {what}");
