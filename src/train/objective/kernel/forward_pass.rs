@@ -70,10 +70,18 @@ unsafe fn forward_tile<V: Lanes, const RT: usize, const KT: usize>(
     let w = ws.w.ptr() as *const f64;
     let bias = ws.bias.ptr() as *const f64;
     let zt = ws.zt.ptr();
-    let mut acc: [[V; KT]; RT] =
-        std::array::from_fn(|_| std::array::from_fn(|k| V::splat(*bias.add(k0 + k))));
+    // Loops, not `std::array::from_fn` (see `Soft::groups` in the row loss).
+    let mut acc = [[V::splat(0.0); KT]; RT];
+    for row in acc.iter_mut() {
+        for (k, a) in row.iter_mut().enumerate() {
+            *a = V::splat(*bias.add(k0 + k));
+        }
+    }
     for f in 0..d {
-        let x: [V; RT] = std::array::from_fn(|r| V::load(xt.add(f * stride + (g0 + r) * 8)));
+        let mut x = [V::splat(0.0); RT];
+        for r in 0..RT {
+            x[r] = V::load(xt.add(f * stride + (g0 + r) * 8));
+        }
         let wf = w.add(f * cp + k0);
         for k in 0..KT {
             let wk = V::splat(*wf.add(k));
