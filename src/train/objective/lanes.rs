@@ -35,6 +35,38 @@ pub(super) trait Lanes: Copy {
     /// out[j·stride + i] = rows[i][col + j] for i, j < 8 (the column apart from the row pointers,
     /// so that a block's rows are 8 pointers in registers and one index, not 8 pointers a step).
     unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize);
+    /// The same 8 × 8 block as lane vectors: vector j holds rows[i][col + j] in lane i, for a
+    /// pass that uses it at once instead of storing it. The default goes through memory;
+    /// implementations keep it in registers.
+    #[inline(always)]
+    unsafe fn transpose8_regs(rows: &[*const f64; 8], col: usize) -> [Self; 8] {
+        let mut t = [0.0f64; 64];
+        Self::transpose8(rows, col, t.as_mut_ptr(), 8);
+        let mut out = [Self::splat(0.0); 8];
+        for (j, v) in out.iter_mut().enumerate() {
+            *v = Self::load(t.as_ptr().add(8 * j));
+        }
+        out
+    }
+    /// acc[k] + Σⱼ x_j·w[j·KT + k] for j = 0..8 in order, one fused multiply-add each, where x_j is
+    /// vector j of [`Lanes::transpose8_regs`] (the forward pass of one class tile from the rows).
+    /// Implementations may interleave the transpose with the multiply-adds to save registers.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // j names the feature, k the class
+    unsafe fn transpose8_mul_add<const KT: usize>(
+        rows: &[*const f64; 8],
+        col: usize,
+        w: *const f64,
+        mut acc: [Self; KT],
+    ) -> [Self; KT] {
+        let x = Self::transpose8_regs(rows, col);
+        for j in 0..8 {
+            for k in 0..KT {
+                acc[k] = x[j].mul_add(Self::splat(*w.add(j * KT + k)), acc[k]);
+            }
+        }
+        acc
+    }
     /// (m, e) from the bits b of each lane: m has b's mantissa and the exponent of 1 (so m is in
     /// [1, 2)), e = b >> 52 as f64 (the biased exponent, plus 2048 when the sign is set). A
     /// positive normal x is m·2^(e − 1023). Bit operations only, so every kernel agrees; the
@@ -251,6 +283,12 @@ impl Lanes for Avx512 {
     }
     #[inline(always)]
     unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
+        for (j, v) in Self::transpose8_regs(rows, col).iter().enumerate() {
+            v.store(out.add(j * stride));
+        }
+    }
+    #[inline(always)]
+    unsafe fn transpose8_regs(rows: &[*const f64; 8], col: usize) -> [Self; 8] {
         // Halves of rows i and i + 4 side by side, built by loads (the insert from memory runs on
         // either shuffle-capable port, leaving fewer steps for the one that does all shuffles).
         let pair = |i: usize, half: usize| {
@@ -261,6 +299,7 @@ impl Lanes for Avx512 {
         // feature gathered by one two-source permutation.
         let even = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
         let odd = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+        let mut out = [Avx512(_mm512_setzero_pd()); 8];
         for half in 0..2 {
             let (a0, a1, a2, a3) = (pair(0, half), pair(1, half), pair(2, half), pair(3, half));
             // t0 = [r0[0] r1[0] r0[2] r1[2] | r4[0] r5[0] r4[2] r5[2]] (features of this half).
@@ -268,12 +307,12 @@ impl Lanes for Avx512 {
             let t1 = _mm512_unpackhi_pd(a0, a1);
             let t2 = _mm512_unpacklo_pd(a2, a3);
             let t3 = _mm512_unpackhi_pd(a2, a3);
-            let col = |j: usize| out.add((4 * half + j) * stride);
-            _mm512_storeu_pd(col(0), _mm512_permutex2var_pd(t0, even, t2));
-            _mm512_storeu_pd(col(1), _mm512_permutex2var_pd(t1, even, t3));
-            _mm512_storeu_pd(col(2), _mm512_permutex2var_pd(t0, odd, t2));
-            _mm512_storeu_pd(col(3), _mm512_permutex2var_pd(t1, odd, t3));
+            out[4 * half] = Avx512(_mm512_permutex2var_pd(t0, even, t2));
+            out[4 * half + 1] = Avx512(_mm512_permutex2var_pd(t1, even, t3));
+            out[4 * half + 2] = Avx512(_mm512_permutex2var_pd(t0, odd, t2));
+            out[4 * half + 3] = Avx512(_mm512_permutex2var_pd(t1, odd, t3));
         }
+        out
     }
     #[inline(always)]
     fn exponent_bits(self) -> (Self, Self) {
@@ -305,6 +344,33 @@ macro_rules! halves {
     ($op:ident($($a:expr),*)) => {
         unsafe { Avx2($op($($a.0),*), $op($($a.1),*)) }
     };
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    /// Rows 4h..4h+4 × features f..f+4 transposed: vector j holds feature f + j of the 4 rows
+    /// (half h of the 8-lane column).
+    #[inline(always)]
+    unsafe fn quadrant(rows: &[*const f64; 8], h: usize, f: usize) -> [__m256d; 4] {
+        let r = &rows[4 * h..4 * h + 4];
+        let a = [
+            _mm256_loadu_pd(r[0].add(f)),
+            _mm256_loadu_pd(r[1].add(f)),
+            _mm256_loadu_pd(r[2].add(f)),
+            _mm256_loadu_pd(r[3].add(f)),
+        ];
+        // t0 = [a0[0] a1[0] a0[2] a1[2]], t1 = [a0[1] a1[1] a0[3] a1[3]], t2, t3 from a2, a3.
+        let t0 = _mm256_unpacklo_pd(a[0], a[1]);
+        let t1 = _mm256_unpackhi_pd(a[0], a[1]);
+        let t2 = _mm256_unpacklo_pd(a[2], a[3]);
+        let t3 = _mm256_unpackhi_pd(a[2], a[3]);
+        [
+            _mm256_permute2f128_pd::<0x20>(t0, t2),
+            _mm256_permute2f128_pd::<0x20>(t1, t3),
+            _mm256_permute2f128_pd::<0x31>(t0, t2),
+            _mm256_permute2f128_pd::<0x31>(t1, t3),
+        ]
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -402,28 +468,45 @@ impl Lanes for Avx2 {
     }
     #[inline(always)]
     unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
-        // Four 4×4 quadrants: rows 4h..4h+4 × features 4q..4q+4 land at features 4q + j, lanes 4h..
-        for h in 0..2 {
-            for q in 0..2 {
-                let r = &rows[4 * h..4 * h + 4];
-                let f = col + 4 * q;
-                let a = [
-                    _mm256_loadu_pd(r[0].add(f)),
-                    _mm256_loadu_pd(r[1].add(f)),
-                    _mm256_loadu_pd(r[2].add(f)),
-                    _mm256_loadu_pd(r[3].add(f)),
-                ];
-                // t0 = [a0[0] a1[0] a0[2] a1[2]], t1 = [a0[1] a1[1] a0[3] a1[3]], t2, t3 from a2, a3.
-                let t0 = _mm256_unpacklo_pd(a[0], a[1]);
-                let t1 = _mm256_unpackhi_pd(a[0], a[1]);
-                let t2 = _mm256_unpacklo_pd(a[2], a[3]);
-                let t3 = _mm256_unpackhi_pd(a[2], a[3]);
-                let col = |j: usize| out.add((4 * q + j) * stride + 4 * h);
-                _mm256_storeu_pd(col(0), _mm256_permute2f128_pd::<0x20>(t0, t2));
-                _mm256_storeu_pd(col(1), _mm256_permute2f128_pd::<0x20>(t1, t3));
-                _mm256_storeu_pd(col(2), _mm256_permute2f128_pd::<0x31>(t0, t2));
-                _mm256_storeu_pd(col(3), _mm256_permute2f128_pd::<0x31>(t1, t3));
+        for (j, v) in Self::transpose8_regs(rows, col).iter().enumerate() {
+            v.store(out.add(j * stride));
+        }
+    }
+    #[inline(always)]
+    unsafe fn transpose8_regs(rows: &[*const f64; 8], col: usize) -> [Self; 8] {
+        let zero = _mm256_setzero_pd();
+        let mut out = [Avx2(zero, zero); 8];
+        for q in 0..2 {
+            let lo = Avx2::quadrant(rows, 0, col + 4 * q);
+            let hi = Avx2::quadrant(rows, 1, col + 4 * q);
+            for j in 0..4 {
+                out[4 * q + j] = Avx2(lo[j], hi[j]);
             }
         }
+        out
+    }
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // j names the feature, k the class
+    unsafe fn transpose8_mul_add<const KT: usize>(
+        rows: &[*const f64; 8],
+        col: usize,
+        w: *const f64,
+        mut acc: [Self; KT],
+    ) -> [Self; KT] {
+        // Quadrant by quadrant, each half's chains advanced as soon as its 4 features are
+        // transposed: 4 vectors live instead of 16 (fewer spills at 16 registers).
+        for q in 0..2 {
+            for h in 0..2 {
+                let x = Avx2::quadrant(rows, h, col + 4 * q);
+                for j in 0..4 {
+                    for k in 0..KT {
+                        let wk = _mm256_set1_pd(*w.add((4 * q + j) * KT + k));
+                        let a = if h == 0 { &mut acc[k].0 } else { &mut acc[k].1 };
+                        *a = _mm256_fmadd_pd(x[j], wk, *a);
+                    }
+                }
+            }
+        }
+        acc
     }
 }
