@@ -10,7 +10,7 @@
 //! * backward: `∇W[d][k] += Σ_r X[r][d]·G[r][k]` from the rows as stored (8 features per lane
 //!   vector, G broadcast), one chain per weight in row order across all blocks.
 //!
-//! With one class tile (C ≤ 5, in practice K = 2 and the logistic model) the forward pass reads
+//! With one class tile of at most 2 classes (K = 2 and the logistic model) the forward pass reads
 //! the rows directly and transposes each 8 × 8 block in registers ([`forward_from_rows`]): same
 //! chains, same order, no `xt` round trip.
 //!
@@ -73,7 +73,9 @@ pub(super) unsafe fn run_block<T: Tiling>(ws: &mut Workspace, block: &Block<'_>,
     let n = block.offsets.len();
     debug_assert!(n == block.labels.len() && n <= ws.block);
     let groups = n.div_ceil(8);
-    if ws.cp == ws.kt {
+    // One class tile of 1 or 2 classes (measured; wider single tiles keep the transpose, whose
+    // forward tiles were tuned for them).
+    if ws.cp == ws.kt && ws.kt <= 2 {
         T::forward_from_rows(ws, block);
     } else {
         transpose::<V<T>>(ws, block, groups);
