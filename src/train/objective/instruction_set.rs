@@ -1,7 +1,7 @@
 //! The kernels, one per instruction set: which ones this CPU runs, their register tiles, and the
 //! entry points compiled for each instruction set around the one generic [`kernel::run_block`].
 
-use super::kernel::{self, backward, forward, Block, Tiling};
+use super::kernel::{self, backward, forward, forward_from_rows, Block, Tiling};
 use super::lanes;
 use super::workspace::{Tiles, Workspace};
 use crate::train::loss::RowLoss;
@@ -104,6 +104,13 @@ macro_rules! tiling {
                 }
             }
             #[inline(always)]
+            unsafe fn forward_from_rows(ws: &mut Workspace, block: &Block<'_>) {
+                match ws.kt {
+                    $($kt => forward_from_rows::<$v, $rt, $kt>(ws, block),)*
+                    _ => unreachable!("class tiles have 1 to 5 classes"),
+                }
+            }
+            #[inline(always)]
             unsafe fn backward(ws: &mut Workspace, block: &Block<'_>) {
                 match ws.kt {
                     $($kt => backward::<$v, $dv, $kt>(ws, block),)*
@@ -125,12 +132,15 @@ tiling!(
 );
 
 // 16 registers, two per lane vector: 2·RT·KT accumulators + 2·RT vectors of X + a broadcast
-// within 16, (1 class: X is read once per multiply-add, straight from memory).
+// within 16, (1 class: X is read once per multiply-add, straight from memory). K = 1 or 2 is
+// one class tile, computed from the rows (`forward_from_rows`) with 4 transposed vectors live:
+// 2 classes take one row group (two spilled most of the transpose: 262 against 306
+// instructions per row, ~20% faster at 4,000 × 64), 1 class keeps four.
 #[cfg(target_arch = "x86_64")]
 tiling!(
     Avx2Tiles,
     lanes::Avx2,
-    [(1, 4, 4), (2, 2, 2), (3, 1, 1), (4, 1, 1), (5, 1, 1)]
+    [(1, 4, 4), (2, 1, 2), (3, 1, 1), (4, 1, 1), (5, 1, 1)]
 );
 
 // The reference: one tile shape for every class tile.

@@ -10,6 +10,10 @@
 //! * backward: `∇W[d][k] += Σ_r X[r][d]·G[r][k]` from the rows as stored (8 features per lane
 //!   vector, G broadcast), one chain per weight in row order across all blocks.
 //!
+//! With one class tile of at most 2 classes (K = 2 and the logistic model) the forward pass reads
+//! the rows directly and transposes each 8 × 8 block in registers ([`forward_from_rows`]): same
+//! chains, same order, no `xt` round trip.
+//!
 //! Tiles (RT row groups × KT classes forward, DV feature vectors × KT classes backward, chosen per
 //! instruction set and class tile by a [`Tiling`]) only decide which chains run side by side in
 //! registers; no chain's order depends on them, on the block size or on the instruction set.
@@ -26,8 +30,8 @@ use super::workspace::Workspace;
 use crate::train::loss::RowLoss;
 pub(super) use backward_pass::backward;
 use backward_pass::bias_gradient;
-pub(super) use forward_pass::forward;
 use forward_pass::transpose;
+pub(super) use forward_pass::{forward, forward_from_rows};
 use row_loss::row_loss;
 
 /// Where a block's rows come from: row i's D features start at `base + offsets[i]`, which is
@@ -48,6 +52,11 @@ pub(super) trait Tiling {
     /// # Safety
     /// As [`forward`].
     unsafe fn forward(ws: &mut Workspace, groups: usize);
+    /// `forward_from_rows::<Self::V, RT, KT>` for KT = `ws.kt` = `ws.cp` (one class tile).
+    ///
+    /// # Safety
+    /// As [`forward_from_rows`].
+    unsafe fn forward_from_rows(ws: &mut Workspace, block: &Block<'_>);
     /// `backward::<Self::V, DV, KT>` for KT = `ws.kt`.
     ///
     /// # Safety
@@ -64,8 +73,14 @@ pub(super) unsafe fn run_block<T: Tiling>(ws: &mut Workspace, block: &Block<'_>,
     let n = block.offsets.len();
     debug_assert!(n == block.labels.len() && n <= ws.block);
     let groups = n.div_ceil(8);
-    transpose::<V<T>>(ws, block, groups);
-    T::forward(ws, groups);
+    // One class tile of 1 or 2 classes (measured; wider single tiles keep the transpose, whose
+    // forward tiles were tuned for them).
+    if ws.cp == ws.kt && ws.kt <= 2 {
+        T::forward_from_rows(ws, block);
+    } else {
+        transpose::<V<T>>(ws, block, groups);
+        T::forward(ws, groups);
+    }
     row_loss::<V<T>>(ws, block.labels, loss, groups);
     T::backward(ws, block);
     bias_gradient::<V<T>>(ws, groups);

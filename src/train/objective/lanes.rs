@@ -7,7 +7,16 @@
 //! `exp`, built here from those operations) is the point.
 
 #[cfg(target_arch = "x86_64")]
-use std::arch::x86_64::*;
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+mod unfused;
+
+#[cfg(target_arch = "x86_64")]
+pub(super) use avx2::Avx2;
+#[cfg(target_arch = "x86_64")]
+pub(super) use avx512::Avx512;
+pub(super) use unfused::Unfused;
 
 /// Eight f64 lanes.
 ///
@@ -35,6 +44,38 @@ pub(super) trait Lanes: Copy {
     /// out[j·stride + i] = rows[i][col + j] for i, j < 8 (the column apart from the row pointers,
     /// so that a block's rows are 8 pointers in registers and one index, not 8 pointers a step).
     unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize);
+    /// The same 8 × 8 block as lane vectors: vector j holds rows[i][col + j] in lane i, for a
+    /// pass that uses it at once instead of storing it. The default goes through memory;
+    /// implementations keep it in registers.
+    #[inline(always)]
+    unsafe fn transpose8_regs(rows: &[*const f64; 8], col: usize) -> [Self; 8] {
+        let mut t = [0.0f64; 64];
+        Self::transpose8(rows, col, t.as_mut_ptr(), 8);
+        let mut out = [Self::splat(0.0); 8];
+        for (j, v) in out.iter_mut().enumerate() {
+            *v = Self::load(t.as_ptr().add(8 * j));
+        }
+        out
+    }
+    /// acc[k] + Σⱼ x_j·w[j·KT + k] for j = 0..8 in order, one fused multiply-add each, where x_j is
+    /// vector j of [`Lanes::transpose8_regs`] (the forward pass of one class tile from the rows).
+    /// Implementations may interleave the transpose with the multiply-adds to save registers.
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // j names the feature, k the class
+    unsafe fn transpose8_mul_add<const KT: usize>(
+        rows: &[*const f64; 8],
+        col: usize,
+        w: *const f64,
+        mut acc: [Self; KT],
+    ) -> [Self; KT] {
+        let x = Self::transpose8_regs(rows, col);
+        for j in 0..8 {
+            for k in 0..KT {
+                acc[k] = x[j].mul_add(Self::splat(*w.add(j * KT + k)), acc[k]);
+            }
+        }
+        acc
+    }
     /// (m, e) from the bits b of each lane: m has b's mantissa and the exponent of 1 (so m is in
     /// [1, 2)), e = b >> 52 as f64 (the biased exponent, plus 2048 when the sign is set). A
     /// positive normal x is m·2^(e − 1023). Bit operations only, so every kernel agrees; the
@@ -180,318 +221,5 @@ impl Lanes for Portable {
     #[inline(always)]
     fn exponent_bits(self) -> (Self, Self) {
         split_exponent_bits(self)
-    }
-}
-
-/// One AVX-512 register. Only constructed inside functions compiled with `avx512f` enabled, after
-/// the CPU was checked for it.
-#[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy)]
-pub(super) struct Avx512(__m512d);
-
-#[cfg(target_arch = "x86_64")]
-impl Lanes for Avx512 {
-    #[inline(always)]
-    fn splat(v: f64) -> Self {
-        unsafe { Avx512(_mm512_set1_pd(v)) }
-    }
-    #[inline(always)]
-    unsafe fn load(p: *const f64) -> Self {
-        Avx512(_mm512_loadu_pd(p))
-    }
-    #[inline(always)]
-    unsafe fn store(self, p: *mut f64) {
-        _mm512_storeu_pd(p, self.0)
-    }
-    #[inline(always)]
-    fn add(self, b: Self) -> Self {
-        unsafe { Avx512(_mm512_add_pd(self.0, b.0)) }
-    }
-    #[inline(always)]
-    fn sub(self, b: Self) -> Self {
-        unsafe { Avx512(_mm512_sub_pd(self.0, b.0)) }
-    }
-    #[inline(always)]
-    fn mul(self, b: Self) -> Self {
-        unsafe { Avx512(_mm512_mul_pd(self.0, b.0)) }
-    }
-    #[inline(always)]
-    fn div(self, b: Self) -> Self {
-        unsafe { Avx512(_mm512_div_pd(self.0, b.0)) }
-    }
-    #[inline(always)]
-    fn mul_add(self, b: Self, c: Self) -> Self {
-        unsafe { Avx512(_mm512_fmadd_pd(self.0, b.0, c.0)) }
-    }
-    #[inline(always)]
-    fn max(self, b: Self) -> Self {
-        unsafe { Avx512(_mm512_max_pd(self.0, b.0)) }
-    }
-    #[inline(always)]
-    fn zero_where_below(self, x: Self, limit: f64) -> Self {
-        unsafe {
-            let keep = _mm512_cmp_pd_mask::<_CMP_NLT_UQ>(x.0, _mm512_set1_pd(limit));
-            Avx512(_mm512_maskz_mov_pd(keep, self.0))
-        }
-    }
-    #[inline(always)]
-    fn select_eq(self, value: f64, yes: Self, no: Self) -> Self {
-        unsafe {
-            let eq = _mm512_cmp_pd_mask::<_CMP_EQ_OQ>(self.0, _mm512_set1_pd(value));
-            Avx512(_mm512_mask_blend_pd(eq, no.0, yes.0))
-        }
-    }
-    #[inline(always)]
-    fn pow2_of_shifted(t: Self) -> Self {
-        unsafe {
-            let bits = _mm512_slli_epi64::<52>(_mm512_castpd_si512(t.0));
-            let bits = _mm512_add_epi64(bits, _mm512_set1_epi64(1023 << 52));
-            Avx512(_mm512_castsi512_pd(bits))
-        }
-    }
-    #[inline(always)]
-    unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
-        // Halves of rows i and i + 4 side by side, built by loads (the insert from memory runs on
-        // either shuffle-capable port, leaving fewer steps for the one that does all shuffles).
-        let pair = |i: usize, half: usize| {
-            let lo = _mm512_castpd256_pd512(_mm256_loadu_pd(rows[i].add(col + 4 * half)));
-            _mm512_insertf64x4::<1>(lo, _mm256_loadu_pd(rows[i + 4].add(col + 4 * half)))
-        };
-        // Even and odd features of rows (0, 1), (2, 3) from each half, then the 8 rows of each
-        // feature gathered by one two-source permutation.
-        let even = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13);
-        let odd = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
-        for half in 0..2 {
-            let (a0, a1, a2, a3) = (pair(0, half), pair(1, half), pair(2, half), pair(3, half));
-            // t0 = [r0[0] r1[0] r0[2] r1[2] | r4[0] r5[0] r4[2] r5[2]] (features of this half).
-            let t0 = _mm512_unpacklo_pd(a0, a1);
-            let t1 = _mm512_unpackhi_pd(a0, a1);
-            let t2 = _mm512_unpacklo_pd(a2, a3);
-            let t3 = _mm512_unpackhi_pd(a2, a3);
-            let col = |j: usize| out.add((4 * half + j) * stride);
-            _mm512_storeu_pd(col(0), _mm512_permutex2var_pd(t0, even, t2));
-            _mm512_storeu_pd(col(1), _mm512_permutex2var_pd(t1, even, t3));
-            _mm512_storeu_pd(col(2), _mm512_permutex2var_pd(t0, odd, t2));
-            _mm512_storeu_pd(col(3), _mm512_permutex2var_pd(t1, odd, t3));
-        }
-    }
-    #[inline(always)]
-    fn exponent_bits(self) -> (Self, Self) {
-        unsafe {
-            let bits = _mm512_castpd_si512(self.0);
-            let two_52 = _mm512_set1_epi64(0x4330_0000_0000_0000);
-            let m = _mm512_or_si512(
-                _mm512_and_si512(bits, _mm512_set1_epi64((1 << 52) - 1)),
-                _mm512_set1_epi64(0x3FF0_0000_0000_0000),
-            );
-            let e = _mm512_or_si512(_mm512_srli_epi64::<52>(bits), two_52);
-            let e = _mm512_sub_pd(_mm512_castsi512_pd(e), _mm512_castsi512_pd(two_52));
-            (Avx512(_mm512_castsi512_pd(m)), Avx512(e))
-        }
-    }
-}
-
-/// Two AVX2 registers (lanes 0–3 and 4–7). Only constructed inside functions compiled with `avx2`
-/// and `fma` enabled, after the CPU was checked for them. Intrinsics rather than the portable
-/// arrays so that values stay in registers and the transpose uses shuffles, not 64 scalar moves.
-#[cfg(target_arch = "x86_64")]
-#[derive(Clone, Copy)]
-pub(super) struct Avx2(__m256d, __m256d);
-
-/// Both halves through one AVX intrinsic (no closures: they would not inherit the target features
-/// the intrinsics need to inline).
-#[cfg(target_arch = "x86_64")]
-macro_rules! halves {
-    ($op:ident($($a:expr),*)) => {
-        unsafe { Avx2($op($($a.0),*), $op($($a.1),*)) }
-    };
-}
-
-#[cfg(target_arch = "x86_64")]
-impl Lanes for Avx2 {
-    #[inline(always)]
-    fn splat(v: f64) -> Self {
-        unsafe { Avx2(_mm256_set1_pd(v), _mm256_set1_pd(v)) }
-    }
-    #[inline(always)]
-    unsafe fn load(p: *const f64) -> Self {
-        Avx2(_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4)))
-    }
-    #[inline(always)]
-    unsafe fn store(self, p: *mut f64) {
-        _mm256_storeu_pd(p, self.0);
-        _mm256_storeu_pd(p.add(4), self.1);
-    }
-    #[inline(always)]
-    fn add(self, b: Self) -> Self {
-        halves!(_mm256_add_pd(self, b))
-    }
-    #[inline(always)]
-    fn sub(self, b: Self) -> Self {
-        halves!(_mm256_sub_pd(self, b))
-    }
-    #[inline(always)]
-    fn mul(self, b: Self) -> Self {
-        halves!(_mm256_mul_pd(self, b))
-    }
-    #[inline(always)]
-    fn div(self, b: Self) -> Self {
-        halves!(_mm256_div_pd(self, b))
-    }
-    #[inline(always)]
-    fn mul_add(self, b: Self, c: Self) -> Self {
-        halves!(_mm256_fmadd_pd(self, b, c))
-    }
-    #[inline(always)]
-    fn max(self, b: Self) -> Self {
-        halves!(_mm256_max_pd(self, b))
-    }
-    #[inline(always)]
-    fn zero_where_below(self, x: Self, limit: f64) -> Self {
-        let keep = unsafe {
-            let limit = _mm256_set1_pd(limit);
-            Avx2(
-                _mm256_cmp_pd::<_CMP_NLT_UQ>(x.0, limit),
-                _mm256_cmp_pd::<_CMP_NLT_UQ>(x.1, limit),
-            )
-        };
-        halves!(_mm256_and_pd(keep, self))
-    }
-    #[inline(always)]
-    fn select_eq(self, value: f64, yes: Self, no: Self) -> Self {
-        let eq = unsafe {
-            let value = _mm256_set1_pd(value);
-            Avx2(
-                _mm256_cmp_pd::<_CMP_EQ_OQ>(self.0, value),
-                _mm256_cmp_pd::<_CMP_EQ_OQ>(self.1, value),
-            )
-        };
-        halves!(_mm256_blendv_pd(no, yes, eq))
-    }
-    #[inline(always)]
-    fn pow2_of_shifted(t: Self) -> Self {
-        unsafe {
-            let bias = _mm256_set1_epi64x(1023 << 52);
-            let (lo, hi) = (_mm256_castpd_si256(t.0), _mm256_castpd_si256(t.1));
-            Avx2(
-                _mm256_castsi256_pd(_mm256_add_epi64(_mm256_slli_epi64::<52>(lo), bias)),
-                _mm256_castsi256_pd(_mm256_add_epi64(_mm256_slli_epi64::<52>(hi), bias)),
-            )
-        }
-    }
-    #[inline(always)]
-    fn exponent_bits(self) -> (Self, Self) {
-        // As the AVX-512 version, on each half (a macro, not a closure: see `halves!`).
-        macro_rules! half {
-            ($x:expr) => {
-                unsafe {
-                    let bits = _mm256_castpd_si256($x);
-                    let two_52 = _mm256_set1_epi64x(0x4330_0000_0000_0000);
-                    let m = _mm256_or_si256(
-                        _mm256_and_si256(bits, _mm256_set1_epi64x((1 << 52) - 1)),
-                        _mm256_set1_epi64x(0x3FF0_0000_0000_0000),
-                    );
-                    let e = _mm256_or_si256(_mm256_srli_epi64::<52>(bits), two_52);
-                    let e = _mm256_sub_pd(_mm256_castsi256_pd(e), _mm256_castsi256_pd(two_52));
-                    (_mm256_castsi256_pd(m), e)
-                }
-            };
-        }
-        let ((m0, e0), (m1, e1)) = (half!(self.0), half!(self.1));
-        (Avx2(m0, m1), Avx2(e0, e1))
-    }
-    #[inline(always)]
-    unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
-        // Four 4×4 quadrants: rows 4h..4h+4 × features 4q..4q+4 land at features 4q + j, lanes 4h..
-        for h in 0..2 {
-            for q in 0..2 {
-                let r = &rows[4 * h..4 * h + 4];
-                let f = col + 4 * q;
-                let a = [
-                    _mm256_loadu_pd(r[0].add(f)),
-                    _mm256_loadu_pd(r[1].add(f)),
-                    _mm256_loadu_pd(r[2].add(f)),
-                    _mm256_loadu_pd(r[3].add(f)),
-                ];
-                // t0 = [a0[0] a1[0] a0[2] a1[2]], t1 = [a0[1] a1[1] a0[3] a1[3]], t2, t3 from a2, a3.
-                let t0 = _mm256_unpacklo_pd(a[0], a[1]);
-                let t1 = _mm256_unpackhi_pd(a[0], a[1]);
-                let t2 = _mm256_unpacklo_pd(a[2], a[3]);
-                let t3 = _mm256_unpackhi_pd(a[2], a[3]);
-                let col = |j: usize| out.add((4 * q + j) * stride + 4 * h);
-                _mm256_storeu_pd(col(0), _mm256_permute2f128_pd::<0x20>(t0, t2));
-                _mm256_storeu_pd(col(1), _mm256_permute2f128_pd::<0x20>(t1, t3));
-                _mm256_storeu_pd(col(2), _mm256_permute2f128_pd::<0x31>(t0, t2));
-                _mm256_storeu_pd(col(3), _mm256_permute2f128_pd::<0x31>(t1, t3));
-            }
-        }
-    }
-}
-
-/// The portable lanes with a multiply, then an add, in place of each fused multiply-add: two
-/// roundings, never a call to `fma`. For x86-64 CPUs without FMA (before 2013), where `f64::mul_add`
-/// is libm's software emulation (≈ 15× slower than this). Every other operation is the portable
-/// one, so only the fused steps' last digits differ from the other kernels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct Unfused(pub Portable);
-
-impl Lanes for Unfused {
-    #[inline(always)]
-    fn splat(v: f64) -> Self {
-        Unfused(Portable::splat(v))
-    }
-    #[inline(always)]
-    unsafe fn load(p: *const f64) -> Self {
-        Unfused(Portable::load(p))
-    }
-    #[inline(always)]
-    unsafe fn store(self, p: *mut f64) {
-        self.0.store(p)
-    }
-    #[inline(always)]
-    fn add(self, b: Self) -> Self {
-        Unfused(self.0.add(b.0))
-    }
-    #[inline(always)]
-    fn sub(self, b: Self) -> Self {
-        Unfused(self.0.sub(b.0))
-    }
-    #[inline(always)]
-    fn mul(self, b: Self) -> Self {
-        Unfused(self.0.mul(b.0))
-    }
-    #[inline(always)]
-    fn div(self, b: Self) -> Self {
-        Unfused(self.0.div(b.0))
-    }
-    /// self·b rounded, then + c rounded.
-    #[inline(always)]
-    fn mul_add(self, b: Self, c: Self) -> Self {
-        Unfused(self.0.mul(b.0).add(c.0))
-    }
-    #[inline(always)]
-    fn max(self, b: Self) -> Self {
-        Unfused(self.0.max(b.0))
-    }
-    #[inline(always)]
-    fn zero_where_below(self, x: Self, limit: f64) -> Self {
-        Unfused(self.0.zero_where_below(x.0, limit))
-    }
-    #[inline(always)]
-    fn select_eq(self, value: f64, yes: Self, no: Self) -> Self {
-        Unfused(self.0.select_eq(value, yes.0, no.0))
-    }
-    #[inline(always)]
-    fn pow2_of_shifted(t: Self) -> Self {
-        Unfused(Portable::pow2_of_shifted(t.0))
-    }
-    #[inline(always)]
-    unsafe fn transpose8(rows: &[*const f64; 8], col: usize, out: *mut f64, stride: usize) {
-        Portable::transpose8(rows, col, out, stride)
-    }
-    #[inline(always)]
-    fn exponent_bits(self) -> (Self, Self) {
-        let (m, e) = split_exponent_bits(self.0);
-        (Unfused(m), Unfused(e))
     }
 }

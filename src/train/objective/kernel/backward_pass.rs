@@ -105,11 +105,19 @@ unsafe fn weight_tile<V: Lanes, const DV: usize, const KT: usize>(
     d8: usize,
 ) {
     let slot = |k: usize, v: usize| acc.add(k * d8 + v * 8);
-    let mut a: [[V; DV]; KT] =
-        std::array::from_fn(|k| std::array::from_fn(|v| V::load(slot(k, v))));
+    // Loops, not `std::array::from_fn` (see `Soft::groups` in the row loss).
+    let mut a = [[V::splat(0.0); DV]; KT];
+    for k in 0..KT {
+        for v in 0..DV {
+            a[k][v] = V::load(slot(k, v));
+        }
+    }
     for r in 0..rows {
         let x = row(r);
-        let xv: [V; DV] = std::array::from_fn(|v| V::load(x.add(v * 8)));
+        let mut xv = [V::splat(0.0); DV];
+        for v in 0..DV {
+            xv[v] = V::load(x.add(v * 8));
+        }
         for k in 0..KT {
             let g = V::splat(*gt.add(k * pitch + r));
             for v in 0..DV {

@@ -60,29 +60,34 @@ unsafe fn soft_softmax<V: Lanes>(
         off,
         gap: off - on,
     };
-    let label_lanes = |g: usize| -> V {
-        let l: [f64; 8] =
-            std::array::from_fn(|i| labels.get(g * 8 + i).map_or(-1.0, |&y| y as f64));
-        V::load(l.as_ptr())
+    // The lanes load outside the closure (see `Soft::groups` on closures and intrinsics).
+    let label_array = |g: usize| -> [f64; 8] {
+        std::array::from_fn(|i| labels.get(g * 8 + i).map_or(-1.0, |&y| y as f64))
     };
     let mut acc = LossAccumulator::<V>::new(ws);
     // Two groups at a time: their chains (max, exponentials, sums) interleave.
     let whole = n / 8;
     let mut g = 0;
     while g + 2 <= whole {
-        let (l, s) = soft.groups::<2, V>(g, [label_lanes(g), label_lanes(g + 1)]);
+        let (l, s) = soft.groups::<2, V>(
+            g,
+            [
+                V::load(label_array(g).as_ptr()),
+                V::load(label_array(g + 1).as_ptr()),
+            ],
+        );
         acc.add(ws, l[0], s[0]);
         acc.add(ws, l[1], s[1]);
         g += 2;
     }
     if g < whole {
-        let (l, s) = soft.groups::<1, V>(g, [label_lanes(g)]);
+        let (l, s) = soft.groups::<1, V>(g, [V::load(label_array(g).as_ptr())]);
         acc.add(ws, l[0], s[0]);
         g += 1;
     }
     if g * 8 < n {
         // The last rows: padding lanes carry no loss, G = 0 and a softmax sum of 1.
-        let (l, s) = soft.groups::<1, V>(g, [label_lanes(g)]);
+        let (l, s) = soft.groups::<1, V>(g, [V::load(label_array(g).as_ptr())]);
         let (mut lane, mut sums) = ([0.0f64; 8], [0.0f64; 8]);
         l[0].store(lane.as_mut_ptr());
         s[0].store(sums.as_mut_ptr());
@@ -129,7 +134,12 @@ impl Soft {
     ) -> ([V; S], [V; S]) {
         let at = |c: usize, j: usize| c * self.pitch + (g + j) * 8;
         let z = |c: usize, j: usize| V::load(self.zt.add(at(c, j)));
-        let mut m: [V; S] = std::array::from_fn(|j| z(0, j));
+        // Loops rather than `std::array::from_fn`: its closures are not always inlined, and
+        // outside the kernel's `target_feature` function every intrinsic in them is a call.
+        let mut m = [V::splat(0.0); S];
+        for j in 0..S {
+            m[j] = z(0, j);
+        }
         for c in 1..self.k {
             for j in 0..S {
                 m[j] = m[j].max(z(c, j));
@@ -146,11 +156,12 @@ impl Soft {
                 sz[j] = sz[j].add(zc);
             }
         }
-        let scale: [V; S] = std::array::from_fn(|j| V::splat(self.total).div(s[j]));
         // T·m − off·Σz, then −(on − off)·z_y through a mask per class.
-        let mut l: [V; S] = std::array::from_fn(|j| {
-            m[j].mul_add(V::splat(self.total), sz[j].mul(V::splat(-self.off)))
-        });
+        let (mut scale, mut l) = ([V::splat(0.0); S], [V::splat(0.0); S]);
+        for j in 0..S {
+            scale[j] = V::splat(self.total).div(s[j]);
+            l[j] = m[j].mul_add(V::splat(self.total), sz[j].mul(V::splat(-self.off)));
+        }
         let (gap, zero) = (V::splat(self.gap), V::splat(0.0));
         for c in 0..self.k {
             for j in 0..S {
