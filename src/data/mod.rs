@@ -9,6 +9,7 @@
 pub mod bundled;
 pub mod catalog;
 mod csv;
+mod csv_features;
 mod features;
 mod labels;
 mod npy;
@@ -16,6 +17,7 @@ mod npy_features;
 mod npy_format;
 mod npz;
 pub mod observed;
+mod row_slots;
 mod split;
 mod standardize;
 pub mod synthetic;
@@ -166,6 +168,25 @@ fn file_rows(
     spec: &DatasetSpec,
     rng: &mut rng::Rng,
 ) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    draw_rows(train, test, spec, rng).map_err(|e| first_problem(&train.x, test.map(|t| &t.x), e))
+}
+
+/// `later`, unless a feature value of the training file, then of the test file, is bad (see
+/// [`Features::first_problem`]): the order of a reading that parses each file whole.
+fn first_problem(train: &Features, test: Option<&Features>, later: DataError) -> DataError {
+    let later = match test {
+        Some(t) => t.first_problem(later),
+        None => later,
+    };
+    train.first_problem(later)
+}
+
+fn draw_rows(
+    train: &FileData,
+    test: Option<&FileData>,
+    spec: &DatasetSpec,
+    rng: &mut rng::Rng,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
     match test {
         None => {
             let sizes = split::Sizes {
@@ -289,21 +310,23 @@ fn user_files(
     )?;
     let train = read(path, labels_path.as_ref())?;
     let test = match test_path {
-        Some(t) => Some(read(t, test_labels_path.as_ref())?),
+        Some(t) => Some(read(t, test_labels_path.as_ref()).map_err(|e| train.x.first_problem(e))?),
         None => None,
     };
+    let first_problem = |e| first_problem(&train.x, test.as_ref().map(|t| &t.x), e);
     if let Some(t) = &test {
         if t.feature_names != train.feature_names {
-            return Err(DataError::Invalid(format!(
+            return Err(first_problem(DataError::Invalid(format!(
                 "{}: the test file's feature columns [{}] differ from the training file's [{}]",
                 t.labels.file,
                 t.feature_names.join(", "),
                 train.feature_names.join(", ")
-            )));
+            ))));
         }
     }
     let (y_train, y_test, class_names) =
-        labels::to_classes(&train.labels, test.as_ref().map(|t| &t.labels))?;
+        labels::to_classes(&train.labels, test.as_ref().map(|t| &t.labels))
+            .map_err(first_problem)?;
     let classes = class_names.len();
     let raw = |x, y, class_names: &Vec<String>, feature_names: &Vec<String>| RawData {
         x,
