@@ -95,7 +95,8 @@ fn fit_and_measure(
     let fit_start = Instant::now();
     let fit = train::fit(&input, &mut observer)?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
-    let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
+    let (mut metrics, reliability) =
+        metrics::evaluate_with_bins(&fit.model, data, noisy, cap, ctx.ece_bins);
     if let Some(t) = &estimate {
         estimated::record_estimate(&mut metrics, t, noisy);
     }
@@ -104,7 +105,6 @@ fn fit_and_measure(
         let t = true_matrix.as_ref();
         estimated::detect(spec, input, &method, &fit.model, t, &mut metrics)?;
     }
-    let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
     let report = settled_report(&fit, run, &mut metrics);
     let (data_summary, noise_summary) = summaries(run, data, noisy);
     let record = RunRecord {
