@@ -35,6 +35,7 @@ use crate::scenario::spec::{DataSource, DatasetSpec};
 use features::Features;
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Features and labels of one repetition, split and preprocessed.
@@ -42,7 +43,9 @@ use thiserror::Error;
 pub struct Dataset {
     pub x_train: Array2<f64>,
     pub y_train: Vec<usize>,
-    pub x_test: Array2<f64>,
+    /// Shared by reference with the fits that hold out part of the training split (`[selection]`),
+    /// whose test split is this one.
+    pub x_test: Arc<Array2<f64>>,
     pub y_test: Vec<usize>,
     /// Number of classes K; labels are 0..K.
     pub classes: usize,
@@ -147,7 +150,7 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
     Ok(Dataset {
         x_train,
         y_train,
-        x_test,
+        x_test: Arc::new(x_test),
         y_test,
         classes,
         class_names,

@@ -21,10 +21,12 @@ pub mod store;
 
 use crate::data::{self, DataError, Dataset};
 use crate::noise::{self, NoiseError, NoisyLabels};
-use crate::scenario::spec::RunSpec;
+use crate::scenario::spec::{RunSpec, SelectionSpec};
 use crate::scenario::Scenario;
+use crate::train::TrainError;
 pub use error::{EngineError, RunError};
 pub use event::{Event, OnEvent};
+use execute::validation::HeldOut;
 use rayon::prelude::*;
 use record::RunRecord;
 pub use shard::Shard;
@@ -62,70 +64,96 @@ type Cached<T, E> = Arc<OnceLock<Result<Arc<T>, Arc<E>>>>;
 /// Cells by key, each with the number of pending runs that still need it.
 type Counted<K, T, E> = Mutex<HashMap<K, (Cached<T, E>, usize)>>;
 
-/// Datasets and noise draws shared by the runs that use them, released after their last run.
+/// Datasets, noise draws and held-out splits shared by the runs that use them, released after
+/// their last run.
 #[derive(Default)]
 struct Shared {
     data: Counted<(String, u64), Dataset, DataError>,
-    noise: Counted<(String, String, u64), NoisyLabels, NoiseError>,
+    noise: Counted<DrawKey, NoisyLabels, NoiseError>,
+    /// `[selection]`: the rows each noise draw's fits hold out, and the rows they fit on.
+    held: Counted<DrawKey, HeldOut, TrainError>,
+}
+
+/// (dataset, noise, seed): one noise draw.
+type DrawKey = (String, String, u64);
+
+fn draw_key(run: &RunSpec) -> DrawKey {
+    (run.dataset_key(), run.noise_key(), run.seed)
+}
+
+/// The cell of `key`, made by `make` on first use.
+fn cached<K: std::hash::Hash + Eq, T, E>(
+    cells: &Counted<K, T, E>,
+    key: &K,
+    make: impl FnOnce() -> Result<T, E>,
+) -> Result<Arc<T>, Arc<E>> {
+    let cell = cells.lock().unwrap()[key].0.clone();
+    cell.get_or_init(|| make().map(Arc::new).map_err(Arc::new))
+        .clone()
+}
+
+/// One more pending run needs the cell of `key`.
+fn count<K: std::hash::Hash + Eq, T, E>(cells: &Counted<K, T, E>, key: K) {
+    cells.lock().unwrap().entry(key).or_default().1 += 1;
+}
+
+/// One pending run less needs the cell of `key`: forgotten after the last.
+fn uncount<K: std::hash::Hash + Eq, T, E>(cells: &Counted<K, T, E>, key: &K) {
+    let mut cells = cells.lock().unwrap();
+    if let Some(e) = cells.get_mut(key) {
+        e.1 -= 1;
+        if e.1 == 0 {
+            cells.remove(key);
+        }
+    }
 }
 
 impl Shared {
-    fn new(runs: &[RunSpec]) -> Shared {
+    fn new(runs: &[RunSpec], selection: bool) -> Shared {
         let s = Shared::default();
         for r in runs {
-            s.data
-                .lock()
-                .unwrap()
-                .entry((r.dataset_key(), r.seed))
-                .or_default()
-                .1 += 1;
-            s.noise
-                .lock()
-                .unwrap()
-                .entry((r.dataset_key(), r.noise_key(), r.seed))
-                .or_default()
-                .1 += 1;
+            count(&s.data, (r.dataset_key(), r.seed));
+            count(&s.noise, draw_key(r));
+            if selection {
+                count(&s.held, draw_key(r));
+            }
         }
         s
     }
 
     fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, Arc<DataError>> {
-        let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)]
-            .0
-            .clone();
-        cell.get_or_init(|| {
+        cached(&self.data, &(run.dataset_key(), run.seed), || {
             data::build(&run.dataset, &run.base_dir, run.seed)
-                .map(Arc::new)
-                .map_err(Arc::new)
         })
-        .clone()
     }
 
     fn noisy(&self, run: &RunSpec, data: &Dataset) -> Result<Arc<NoisyLabels>, Arc<NoiseError>> {
-        let key = (run.dataset_key(), run.noise_key(), run.seed);
-        let cell = self.noise.lock().unwrap()[&key].0.clone();
-        cell.get_or_init(|| noise::draw(run, data).map(Arc::new).map_err(Arc::new))
-            .clone()
+        cached(&self.noise, &draw_key(run), || noise::draw(run, data))
     }
 
-    /// Forgets a run's dataset and noise draw once no pending run needs them.
+    /// The held-out split of the run's noise draw, with a selection.
+    fn held_out(
+        &self,
+        run: &RunSpec,
+        selection: Option<&SelectionSpec>,
+        (data, noisy): (&Dataset, &NoisyLabels),
+    ) -> Result<Option<Arc<HeldOut>>, TrainError> {
+        let Some(selection) = selection else {
+            return Ok(None);
+        };
+        cached(&self.held, &draw_key(run), || {
+            execute::validation::hold_out(selection, run, data, noisy)
+        })
+        .map(Some)
+        // A TrainError is a message: the same one for every run of the draw.
+        .map_err(|e| TrainError::Invalid(e.to_string()))
+    }
+
+    /// Forgets a run's dataset, noise draw and held-out split once no pending run needs them.
     fn release(&self, run: &RunSpec) {
-        let mut d = self.data.lock().unwrap();
-        let key = (run.dataset_key(), run.seed);
-        if let Some(e) = d.get_mut(&key) {
-            e.1 -= 1;
-            if e.1 == 0 {
-                d.remove(&key);
-            }
-        }
-        let mut n = self.noise.lock().unwrap();
-        let key = (run.dataset_key(), run.noise_key(), run.seed);
-        if let Some(e) = n.get_mut(&key) {
-            e.1 -= 1;
-            if e.1 == 0 {
-                n.remove(&key);
-            }
-        }
+        uncount(&self.data, &(run.dataset_key(), run.seed));
+        uncount(&self.noise, &draw_key(run));
+        uncount(&self.held, &draw_key(run));
     }
 }
 
@@ -133,7 +161,9 @@ impl Shared {
 /// what happens (warnings, each run finished or failed).
 ///
 /// Memory: the engine holds the grid's run specs and, per worker thread, the dataset and noise draw in
-/// use; records go to disk as they finish and are never kept, and resuming reads only their ids.
+/// use (with a selection, also the draw's held-out split: a copy of the training split's features,
+/// made once per draw and shared by its runs); records go to disk as they finish and are never
+/// kept, and resuming reads only their ids.
 ///
 /// Threads: one run per task on the pool; each fit's objective also cuts its rows into chunks of
 /// tasks on the same pool (`train::objective`), so threads left without a run (fewer pending runs
@@ -176,7 +206,7 @@ pub fn run(
     };
     let pending = pending_runs(&opts.out, runs)?;
     outcome.skipped = total - pending.len();
-    let shared = Shared::new(&pending);
+    let shared = Shared::new(&pending, scenario.selection.is_some());
     check_inputs(&pending, &shared)?;
     let ctx = execute::Context {
         scenario: &scenario.name,
@@ -273,7 +303,9 @@ fn train_one(
         .map_err(RunError::from)
         .and_then(|data| {
             let noisy = shared.noisy(run, &data)?;
-            let rec = execute::execute(ctx, run, &data, &noisy, started)?;
+            let held = shared.held_out(run, ctx.selection, (&data, &noisy))?;
+            let inputs = (&*data, &*noisy, held.as_deref());
+            let rec = execute::execute_held(ctx, run, inputs, started)?;
             Ok((rec, noisy))
         });
     shared.release(run);
@@ -406,5 +438,54 @@ epsilon = [0.0, 0.1]
         let builds = data::BUILDS.lock().unwrap();
         assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
         assert_eq!(builds.get(&(key, 1)), Some(&1));
+    }
+
+    /// With a selection, each noise draw's held-out split is made once and shared by the draw's
+    /// four runs (2 methods × 2 l2), on two threads.
+    #[test]
+    fn each_noise_draw_holds_out_its_rows_once() {
+        let text = r#"
+name = "held"
+seeds = [0, 1]
+[dataset]
+source = "blobs"
+classes = 3
+features = 4
+train = 120
+test = 30
+separation = 2.3456789   # unique to this test
+[noise]
+kind = "symmetric"
+rate = [0.1, 0.2]
+[model]
+l2 = [1e-3, 1e-1]
+[[method]]
+kind = "ce"
+[[method]]
+kind = "label_smoothing"
+epsilon = 0.1
+[selection]
+fraction = 0.25
+tune = ["model.l2"]
+"#;
+        let scenario =
+            crate::scenario::parse(text, "held.toml", std::path::Path::new(".")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let opts = Options {
+            out: dir.path().join("out"),
+            threads: Some(2),
+            shard: None,
+            force: false,
+            allow_other_build: false,
+            stop: Arc::default(),
+        };
+        let outcome = run(&scenario, &opts, &event::ignore).unwrap();
+        assert_eq!((outcome.ran, outcome.failed.len()), (16, 0));
+        let draws: HashSet<DrawKey> = scenario.runs().iter().map(draw_key).collect();
+        assert_eq!(draws.len(), 4);
+        let made = execute::validation::HOLD_OUTS.lock().unwrap();
+        for key in &draws {
+            assert_eq!(made.get(key), Some(&1), "{key:?}");
+        }
     }
 }

@@ -181,7 +181,7 @@ mod tests {
         let data = Dataset {
             x_train: array![[1.0], [-1.0], [1.0], [-1.0], [1.0]],
             y_train: vec![1, 0, 0, 1, 1],
-            x_test: array![[1.0], [-1.0], [2.0]],
+            x_test: array![[1.0], [-1.0], [2.0]].into(),
             y_test: vec![1, 1, 1],
             classes: 2,
             class_names: vec!["0".into(), "1".into()],
@@ -281,7 +281,7 @@ mod tests {
         let data = Dataset {
             x_train,
             y_train,
-            x_test,
+            x_test: x_test.into(),
             y_test,
             classes: k,
             class_names: (0..k).map(|c| c.to_string()).collect(),
@@ -335,7 +335,7 @@ mod tests {
         let data = Dataset {
             x_train: array![[1.0], [-1.0]],
             y_train: vec![1, 0],
-            x_test: array![[1.0]],
+            x_test: array![[1.0]].into(),
             y_test: vec![1],
             classes: 2,
             class_names: vec!["0".into(), "1".into()],

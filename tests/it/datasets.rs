@@ -736,7 +736,7 @@ fn separable_data_are_linearly_separable_after_standardization() {
         });
         (s.train, s.test) = (Some(300), Some(100));
         let ds = data::build(&s, Path::new("."), 0).unwrap();
-        let x = ndarray::concatenate![ndarray::Axis(0), ds.x_train, ds.x_test];
+        let x = ndarray::concatenate![ndarray::Axis(0), ds.x_train, *ds.x_test];
         let y: Vec<usize> = ds.y_train.iter().chain(&ds.y_test).copied().collect();
         assert!(
             perceptron_separates(&x, &y, classes),
