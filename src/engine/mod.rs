@@ -121,6 +121,17 @@ impl Shared {
         s
     }
 
+    /// Takes the datasets the preflight built for pending runs (the others are dropped).
+    fn adopt(&self, loaded: preflight::Loaded) {
+        let cells = self.data.lock().unwrap();
+        for (key, data) in loaded.datasets {
+            if let Some((cell, _)) = cells.get(&key) {
+                // A new cell is empty: nothing has read it yet.
+                let _ = cell.set(Ok(data));
+            }
+        }
+    }
+
     fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, Arc<DataError>> {
         cached(&self.data, &(run.dataset_key(), run.seed), || {
             data::build(&run.dataset, &run.base_dir, run.seed)
@@ -173,6 +184,17 @@ pub fn run(
     opts: &Options,
     on_event: OnEvent<'_>,
 ) -> Result<Outcome, EngineError> {
+    run_loaded(scenario, opts, preflight::Loaded::default(), on_event)
+}
+
+/// [`run`], with datasets the preflight has built already ([`preflight::load_data`]): a data
+/// file is then read once for the check and the run together.
+pub fn run_loaded(
+    scenario: &Scenario,
+    opts: &Options,
+    loaded: preflight::Loaded,
+    on_event: OnEvent<'_>,
+) -> Result<Outcome, EngineError> {
     let mut runs = scenario.runs();
     refuse_repeated_runs(&runs)?;
     let grid = runs.len();
@@ -207,6 +229,7 @@ pub fn run(
     let pending = pending_runs(&opts.out, runs)?;
     outcome.skipped = total - pending.len();
     let shared = Shared::new(&pending, scenario.selection.is_some());
+    shared.adopt(loaded);
     check_inputs(&pending, &shared)?;
     let ctx = execute::Context {
         scenario: &scenario.name,
@@ -434,6 +457,41 @@ epsilon = [0.0, 0.1]
         };
         let outcome = run(&scenario, &opts, &event::ignore).unwrap();
         assert_eq!((outcome.ran, outcome.failed.len()), (8, 0));
+        let key = scenario.runs()[0].dataset_key();
+        let builds = data::BUILDS.lock().unwrap();
+        assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
+        assert_eq!(builds.get(&(key, 1)), Some(&1));
+    }
+
+    /// The preflight's data check builds a file's dataset (first seed); the run takes it instead of
+    /// reading the file again: one build per (dataset, seed) for check and run together.
+    #[test]
+    fn a_data_file_is_read_once_for_the_check_and_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: Vec<String> = (0..40)
+            .map(|i| format!("{},{},{}", i % 7, (i * 3) % 11, i % 2))
+            .collect();
+        std::fs::write(
+            dir.path().join("d.csv"),
+            format!("a,b,y\n{}\n", rows.join("\n")),
+        )
+        .unwrap();
+        let text =
+            "name = \"once\"\nseeds = [0, 1]\n[dataset]\nsource = \"csv\"\npath = \"d.csv\"\n\
+                    [noise]\nkind = \"symmetric\"\nrate = 0.1\n[[method]]\nkind = \"ce\"\n";
+        let scenario = crate::scenario::parse(text, "once.toml", dir.path()).unwrap();
+        let (loaded, problems) = preflight::load_data(&scenario);
+        assert!(problems.is_empty());
+        let opts = Options {
+            out: dir.path().join("out"),
+            threads: Some(2),
+            shard: None,
+            force: false,
+            allow_other_build: false,
+            stop: Arc::default(),
+        };
+        let outcome = run_loaded(&scenario, &opts, loaded, &event::ignore).unwrap();
+        assert_eq!((outcome.ran, outcome.failed.len()), (2, 0));
         let key = scenario.runs()[0].dataset_key();
         let builds = data::BUILDS.lock().unwrap();
         assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
