@@ -423,6 +423,31 @@ fn sidecar(rec: &RunRecord, noisy: &NoisyLabels) -> serde_json::Value {
 mod tests {
     use super::*;
 
+    /// Runs `scenario` into `dir/out` on two threads.
+    fn run_on_two_threads(
+        scenario: &Scenario,
+        dir: &std::path::Path,
+        loaded: preflight::Loaded,
+    ) -> Outcome {
+        let opts = Options {
+            out: dir.join("out"),
+            threads: Some(2),
+            shard: None,
+            force: false,
+            allow_other_build: false,
+            stop: Arc::default(),
+        };
+        run_loaded(scenario, &opts, loaded, &event::ignore).unwrap()
+    }
+
+    /// The scenario's dataset was built once for seed 0 and once for seed 1.
+    fn assert_built_once_per_seed(scenario: &Scenario) {
+        let key = scenario.runs()[0].dataset_key();
+        let builds = data::BUILDS.lock().unwrap();
+        assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
+        assert_eq!(builds.get(&(key, 1)), Some(&1));
+    }
+
     /// Four noise × method cells and two seeds: each (dataset, seed) is built exactly once,
     /// including the up-front input check, and shared by the four runs that use it.
     #[test]
@@ -447,20 +472,9 @@ epsilon = [0.0, 0.1]
         let scenario =
             crate::scenario::parse(text, "sharing.toml", std::path::Path::new(".")).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let opts = Options {
-            out: dir.path().join("out"),
-            threads: Some(2),
-            shard: None,
-            force: false,
-            allow_other_build: false,
-            stop: Arc::default(),
-        };
-        let outcome = run(&scenario, &opts, &event::ignore).unwrap();
+        let outcome = run_on_two_threads(&scenario, dir.path(), preflight::Loaded::default());
         assert_eq!((outcome.ran, outcome.failed.len()), (8, 0));
-        let key = scenario.runs()[0].dataset_key();
-        let builds = data::BUILDS.lock().unwrap();
-        assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
-        assert_eq!(builds.get(&(key, 1)), Some(&1));
+        assert_built_once_per_seed(&scenario);
     }
 
     /// The preflight's data check builds a file's dataset (first seed); the run takes it instead of
@@ -482,20 +496,9 @@ epsilon = [0.0, 0.1]
         let scenario = crate::scenario::parse(text, "once.toml", dir.path()).unwrap();
         let (loaded, problems) = preflight::load_data(&scenario);
         assert!(problems.is_empty());
-        let opts = Options {
-            out: dir.path().join("out"),
-            threads: Some(2),
-            shard: None,
-            force: false,
-            allow_other_build: false,
-            stop: Arc::default(),
-        };
-        let outcome = run_loaded(&scenario, &opts, loaded, &event::ignore).unwrap();
+        let outcome = run_on_two_threads(&scenario, dir.path(), loaded);
         assert_eq!((outcome.ran, outcome.failed.len()), (2, 0));
-        let key = scenario.runs()[0].dataset_key();
-        let builds = data::BUILDS.lock().unwrap();
-        assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
-        assert_eq!(builds.get(&(key, 1)), Some(&1));
+        assert_built_once_per_seed(&scenario);
     }
 
     /// With a selection, each noise draw's held-out split is made once and shared by the draw's
@@ -529,15 +532,7 @@ tune = ["model.l2"]
         let scenario =
             crate::scenario::parse(text, "held.toml", std::path::Path::new(".")).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let opts = Options {
-            out: dir.path().join("out"),
-            threads: Some(2),
-            shard: None,
-            force: false,
-            allow_other_build: false,
-            stop: Arc::default(),
-        };
-        let outcome = run(&scenario, &opts, &event::ignore).unwrap();
+        let outcome = run_on_two_threads(&scenario, dir.path(), preflight::Loaded::default());
         assert_eq!((outcome.ran, outcome.failed.len()), (16, 0));
         let draws: HashSet<DrawKey> = scenario.runs().iter().map(draw_key).collect();
         assert_eq!(draws.len(), 4);
