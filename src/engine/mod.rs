@@ -17,23 +17,22 @@ pub mod provenance;
 pub mod record;
 pub mod repair;
 pub mod shard;
+mod shared;
 pub mod store;
 
-use crate::data::{self, DataError, Dataset};
-use crate::noise::{self, NoiseError, NoisyLabels};
-use crate::scenario::spec::{RunSpec, SelectionSpec};
+use crate::noise::NoisyLabels;
+use crate::scenario::spec::RunSpec;
 use crate::scenario::Scenario;
-use crate::train::TrainError;
 pub use error::{EngineError, RunError};
 pub use event::{Event, OnEvent};
-use execute::validation::HeldOut;
 use rayon::prelude::*;
 use record::RunRecord;
 pub use shard::Shard;
+use shared::Shared;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::Store;
 
@@ -58,114 +57,6 @@ pub struct Outcome {
     pub failed: Vec<(String, RunError)>,
     pub interrupted: bool,
     pub torn_tail: bool,
-}
-
-type Cached<T, E> = Arc<OnceLock<Result<Arc<T>, Arc<E>>>>;
-/// Cells by key, each with the number of pending runs that still need it.
-type Counted<K, T, E> = Mutex<HashMap<K, (Cached<T, E>, usize)>>;
-
-/// Datasets, noise draws and held-out splits shared by the runs that use them, released after
-/// their last run.
-#[derive(Default)]
-struct Shared {
-    data: Counted<(String, u64), Dataset, DataError>,
-    noise: Counted<DrawKey, NoisyLabels, NoiseError>,
-    /// `[selection]`: the rows each noise draw's fits hold out, and the rows they fit on.
-    held: Counted<DrawKey, HeldOut, TrainError>,
-}
-
-/// (dataset, noise, seed): one noise draw.
-type DrawKey = (String, String, u64);
-
-fn draw_key(run: &RunSpec) -> DrawKey {
-    (run.dataset_key(), run.noise_key(), run.seed)
-}
-
-/// The cell of `key`, made by `make` on first use.
-fn cached<K: std::hash::Hash + Eq, T, E>(
-    cells: &Counted<K, T, E>,
-    key: &K,
-    make: impl FnOnce() -> Result<T, E>,
-) -> Result<Arc<T>, Arc<E>> {
-    let cell = cells.lock().unwrap()[key].0.clone();
-    cell.get_or_init(|| make().map(Arc::new).map_err(Arc::new))
-        .clone()
-}
-
-/// One more pending run needs the cell of `key`.
-fn count<K: std::hash::Hash + Eq, T, E>(cells: &Counted<K, T, E>, key: K) {
-    cells.lock().unwrap().entry(key).or_default().1 += 1;
-}
-
-/// One pending run less needs the cell of `key`: forgotten after the last.
-fn uncount<K: std::hash::Hash + Eq, T, E>(cells: &Counted<K, T, E>, key: &K) {
-    let mut cells = cells.lock().unwrap();
-    if let Some(e) = cells.get_mut(key) {
-        e.1 -= 1;
-        if e.1 == 0 {
-            cells.remove(key);
-        }
-    }
-}
-
-impl Shared {
-    fn new(runs: &[RunSpec], selection: bool) -> Shared {
-        let s = Shared::default();
-        for r in runs {
-            count(&s.data, (r.dataset_key(), r.seed));
-            count(&s.noise, draw_key(r));
-            if selection {
-                count(&s.held, draw_key(r));
-            }
-        }
-        s
-    }
-
-    /// Takes the datasets the preflight built for pending runs (the others are dropped).
-    fn adopt(&self, loaded: preflight::Loaded) {
-        let cells = self.data.lock().unwrap();
-        for (key, data) in loaded.datasets {
-            if let Some((cell, _)) = cells.get(&key) {
-                // A new cell is empty: nothing has read it yet.
-                let _ = cell.set(Ok(data));
-            }
-        }
-    }
-
-    fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, Arc<DataError>> {
-        cached(&self.data, &(run.dataset_key(), run.seed), || {
-            data::build(&run.dataset, &run.base_dir, run.seed)
-        })
-    }
-
-    fn noisy(&self, run: &RunSpec, data: &Dataset) -> Result<Arc<NoisyLabels>, Arc<NoiseError>> {
-        cached(&self.noise, &draw_key(run), || noise::draw(run, data))
-    }
-
-    /// The held-out split of the run's noise draw, with a selection.
-    fn held_out(
-        &self,
-        run: &RunSpec,
-        selection: Option<&SelectionSpec>,
-        (data, noisy): (&Dataset, &NoisyLabels),
-    ) -> Result<Option<Arc<HeldOut>>, TrainError> {
-        let Some(selection) = selection else {
-            return Ok(None);
-        };
-        cached(&self.held, &draw_key(run), || {
-            execute::validation::hold_out(selection, run, data, noisy)
-        })
-        .map(Some)
-        // A TrainError is a message: the same one for every run of the draw.
-        .map_err(|e| TrainError::Invalid(e.to_string()))
-    }
-
-    /// Forgets a run's dataset, noise draw and held-out split once no pending run needs them.
-    fn release(&self, run: &RunSpec) {
-        uncount(&self.data, &(run.dataset_key(), run.seed));
-        uncount(&self.noise, &draw_key(run));
-        uncount(&self.held, &draw_key(run));
-    }
 }
 
 /// Runs every pending run of the scenario (or of one shard) into `opts.out`, telling `on_event`
@@ -421,7 +312,9 @@ fn sidecar(rec: &RunRecord, noisy: &NoisyLabels) -> serde_json::Value {
 
 #[cfg(test)]
 mod tests {
+    use super::shared::{draw_key, DrawKey};
     use super::*;
+    use crate::data;
 
     /// Runs `scenario` into `dir/out` on two threads.
     fn run_on_two_threads(
