@@ -5,6 +5,7 @@ pub mod library;
 pub mod noisify;
 mod progress;
 
+use crate::engine::preflight::Loaded;
 use crate::engine::{self, Shard};
 use crate::report;
 use crate::scenario::{self, Scenario};
@@ -34,22 +35,27 @@ fn max_threads() -> usize {
 /// Loads a scenario and the data it reads from files, so that a bad data file is reported at its
 /// scenario key before anything is written (`run`, `plan` and `check` alike).
 fn load_checked(file: &Path) -> Result<Scenario, scenario::ScenarioError> {
+    load_with_data(file).map(|(s, _)| s)
+}
+
+/// [`load_checked`], keeping the datasets the check built for the run.
+fn load_with_data(file: &Path) -> Result<(Scenario, Loaded), scenario::ScenarioError> {
     let s = engine::preflight::load_scenario(file)?;
-    with_data_checked(s, &file.display().to_string(), || {
+    with_data_loaded(s, &file.display().to_string(), || {
         std::fs::read_to_string(file).unwrap_or_default()
     })
 }
 
-/// The scenario if the data it reads from files can be loaded, else those problems (shown in
-/// `source_text`, read only then).
-fn with_data_checked(
+/// The scenario if the data it reads from files can be loaded (with the datasets the check built,
+/// for the run), else those problems (shown in `source_text`, read only then).
+fn with_data_loaded(
     s: Scenario,
     path: &str,
     source_text: impl FnOnce() -> String,
-) -> Result<Scenario, scenario::ScenarioError> {
-    let data = engine::preflight::check_data(&s);
+) -> Result<(Scenario, Loaded), scenario::ScenarioError> {
+    let (loaded, data) = engine::preflight::load_data(&s);
     if data.is_empty() {
-        return Ok(s);
+        return Ok((s, loaded));
     }
     Err(scenario::ScenarioError {
         path: path.to_string(),
@@ -59,8 +65,8 @@ fn with_data_checked(
 }
 
 /// Loads a scenario, printing its problems (source underlined) on failure.
-fn load(file: &Path) -> Result<Scenario, ExitCode> {
-    load_checked(file).map_err(|e| {
+fn load(file: &Path) -> Result<(Scenario, Loaded), ExitCode> {
+    load_with_data(file).map_err(|e| {
         eprint!("{}", e.render());
         ExitCode::from(2)
     })
@@ -68,7 +74,7 @@ fn load(file: &Path) -> Result<Scenario, ExitCode> {
 
 pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     crate::train::objective::Kernel::configured()?;
-    let scenario = match load(&args.file) {
+    let (scenario, loaded) = match load(&args.file) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
@@ -103,7 +109,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         stop,
     };
     let progress = progress::Reporter::new(args.quiet);
-    let mut outcome = engine::run(&scenario, &opts, &|e| progress.show(e))?;
+    let mut outcome = engine::run_loaded(&scenario, &opts, loaded, &|e| progress.show(e))?;
     if opts.stop.load(Ordering::SeqCst) {
         outcome.interrupted = true;
         // No report: it could outlast the grace period on a large folder; `report DIR` makes it.
@@ -260,7 +266,7 @@ fn checked_metrics(m: Option<Vec<String>>) -> anyhow::Result<Option<Vec<Metric>>
 
 pub fn plan(file: &Path) -> anyhow::Result<ExitCode> {
     let s = match load(file) {
-        Ok(s) => s,
+        Ok((s, _)) => s,
         Err(code) => return Ok(code),
     };
     print!("{}", plan_text(&s));

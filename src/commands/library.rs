@@ -64,16 +64,20 @@ pub enum Failure {
 
 /// A scenario given as text, checked with every rule including its data files (as
 /// [`super::load_checked`] checks a file). It is recorded in the folder as `scenario.toml`.
-fn text_checked(text: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
+fn text_checked(
+    text: &str,
+    base_dir: &Path,
+) -> Result<(Scenario, engine::preflight::Loaded), ScenarioError> {
     let s = engine::preflight::parse_scenario(text, TEXT_NAME, base_dir)?;
-    super::with_data_checked(s, TEXT_NAME, || text.to_string())
+    super::with_data_loaded(s, TEXT_NAME, || text.to_string())
 }
 
 /// `labelnoise run` as a function: the same checks, engine and report, nothing printed.
 pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
     crate::train::objective::Kernel::configured().map_err(anyhow::Error::from)?;
-    let mut scenario = match req.source {
-        Source::File(path) => super::load_checked(path),
+    // The datasets the check built go to the engine, so data files are parsed once.
+    let (mut scenario, loaded) = match req.source {
+        Source::File(path) => super::load_with_data(path),
         Source::Text { text, base_dir } => text_checked(text, base_dir),
     }
     .map_err(Failure::Scenario)?;
@@ -102,7 +106,8 @@ pub fn run(req: Request<'_>) -> Result<Ran, Failure> {
         allow_other_build: req.allow_other_build,
         stop: req.stop,
     };
-    let outcome = engine::run(&scenario, &opts, req.on_event).map_err(anyhow::Error::from)?;
+    let outcome =
+        engine::run_loaded(&scenario, &opts, loaded, req.on_event).map_err(anyhow::Error::from)?;
     if let Source::Text { text, .. } = req.source {
         // After the engine admitted the folder (another scenario's folder is refused untouched).
         std::fs::write(&scenario.path, text)

@@ -1,14 +1,15 @@
 //! The user's CSV file → numeric features and raw label values.
 //!
-//! Read with the `csv` crate, streaming, one record at a time. Every problem names the file, the
-//! 1-based line and the column (its header name and 0-based index, the same indices the `label`
-//! and `columns` keys take): missing or non-numeric values, NaN/inf, ragged rows, an empty file.
+//! Read with the `csv` crate, streaming, one record at a time: the labels first, the features
+//! when the split is known (`csv_features`). Every problem names the file, the 1-based line and
+//! the column (its header name and 0-based index, the same indices the `label` and `columns` keys
+//! take): missing or non-numeric values, NaN/inf, ragged rows, an empty file.
 
+use super::csv_features::{line_of, read_error, reader, strip_bom, CsvFeatures, RowCheck};
 use super::features::Features;
 use super::labels::Labels;
 use super::DataError;
 use crate::scenario::spec::LabelColumn;
-use ndarray::Array2;
 use std::path::Path;
 
 /// How to read a table, from the dataset spec.
@@ -29,12 +30,11 @@ pub struct Table {
     pub labels: Labels,
 }
 
-/// Missing-value markers (case-insensitive) reported as missing rather than "not a number".
-const MISSING: &[&str] = &["", "na", "n/a", "nan", "null", "none", "?"];
-
-/// Reads a CSV file.
+/// Reads a CSV file's labels, checking every row's width and label; the feature values stay in
+/// the file ([`CsvFeatures`]) until the split says where each row goes. Any problem is the one a
+/// reading that parses everything meets first (a bad value before a bad label is named).
 pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
-    let (file, records, first) = open(path, spec.delimiter)?;
+    let (file, _, first) = open(path, spec.delimiter)?;
     let names: Vec<String> = if spec.header {
         first
             .iter()
@@ -45,24 +45,45 @@ pub fn read(path: &Path, spec: &TableSpec<'_>) -> Result<Table, DataError> {
         (0..first.len()).map(|j| format!("column {j}")).collect()
     };
     let cols = Columns::resolve(&file, &names, spec)?;
-    let mut rows = Rows {
-        file: &file,
-        names: &names,
-        cols: &cols,
+    let check = RowCheck {
+        file,
+        names,
         header: spec.header,
         width: first.len(),
         first_line: first.position().map_or(1, |p| p.line()),
-        values: Vec::new(),
-        labels: Vec::new(),
-        lines: Vec::new(),
+        label: cols.label,
+        features: cols.features,
     };
-    let data_rows = std::iter::once(Ok(first))
-        .filter(|_| !spec.header)
-        .chain(records);
-    for record in data_rows {
-        rows.push(&record.map_err(|e| read_error(&file, e))?)?;
+    let features = CsvFeatures::new(path, spec.delimiter, check);
+    let check = features.check();
+    let (mut labels, mut lines) = (Vec::new(), Vec::new());
+    let read = features.scan(|record| {
+        check.width(record)?;
+        labels.push(check.label(record)?.to_string());
+        lines.push(line_of(record));
+        Ok(())
+    });
+    let rows = read.map_err(|e| features.validate().err().unwrap_or(e))?;
+    if rows == 0 {
+        return Err(DataError::File {
+            path: check.file.clone(),
+            message: "the file has a header line but no data rows".into(),
+        });
     }
-    rows.into_table()
+    Ok(Table {
+        feature_names: check
+            .features
+            .iter()
+            .map(|&j| check.names[j].clone())
+            .collect(),
+        labels: Labels {
+            file: check.file.clone(),
+            what: check.describe(check.label),
+            values: labels,
+            lines: Some(lines),
+        },
+        x: Features::Csv(features.counted(rows)),
+    })
 }
 
 /// Opens a CSV file and reads its first record (the header, or the first data row).
@@ -78,17 +99,7 @@ fn open(
     DataError,
 > {
     let file = path.display().to_string();
-    let reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .delimiter(delimiter)
-        .from_path(path)
-        .map_err(|e| DataError::File {
-            path: file.clone(),
-            message: format!("cannot open: {e}"),
-        })?;
-    let mut records = reader.into_records();
+    let mut records = reader(path, delimiter)?.into_records();
     let first = match records.next() {
         None => {
             return Err(DataError::File {
@@ -114,144 +125,6 @@ pub fn label_key_named(e: DataError, key: &str) -> DataError {
             message: message.replacen("label = ", key, 1),
         },
         other => other,
-    }
-}
-
-/// A reading error of the csv crate, at its line, with UTF-8 problems said in words.
-fn read_error(file: &str, e: ::csv::Error) -> DataError {
-    let line = e.position().map_or(0, |p| p.line());
-    let message = match e.kind() {
-        ::csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field()),
-        _ => e.to_string(),
-    };
-    DataError::At {
-        path: file.to_string(),
-        line,
-        message,
-    }
-}
-
-/// The data rows read so far, each checked as it comes (width, numbers, a label).
-struct Rows<'a> {
-    file: &'a str,
-    names: &'a [String],
-    cols: &'a Columns,
-    header: bool,
-    width: usize,
-    first_line: u64,
-    values: Vec<f64>,
-    labels: Vec<String>,
-    lines: Vec<u64>,
-}
-
-impl Rows<'_> {
-    fn describe(&self, j: usize) -> String {
-        if self.header {
-            format!("column \"{}\" (index {j})", self.names[j])
-        } else {
-            format!("column {j}")
-        }
-    }
-
-    fn push(&mut self, record: &::csv::StringRecord) -> Result<(), DataError> {
-        let line = record.position().map_or(0, |p| p.line());
-        let at = |message: String| DataError::At {
-            path: self.file.to_string(),
-            line,
-            message,
-        };
-        if record.len() != self.width {
-            let reference = if self.header {
-                "the header".to_string()
-            } else {
-                format!("line {}", self.first_line)
-            };
-            return Err(at(format!(
-                "the row has {} field(s) but {reference} has {}",
-                record.len(),
-                self.width
-            )));
-        }
-        for &j in &self.cols.features {
-            let cell = strip_bom(j, &record[j]);
-            let v = number(cell).map_err(|why| at(format!("{}: {why}", self.describe(j))))?;
-            self.values.push(v);
-        }
-        let label = &record[self.cols.label];
-        // Any text is a valid label (even "NA" may name a class); only an empty field is missing.
-        if label.is_empty() {
-            return Err(at(format!(
-                "{}: missing label (empty field)",
-                self.describe(self.cols.label)
-            )));
-        }
-        self.labels.push(label.to_string());
-        self.lines.push(line);
-        Ok(())
-    }
-
-    fn into_table(self) -> Result<Table, DataError> {
-        if self.labels.is_empty() {
-            return Err(DataError::File {
-                path: self.file.to_string(),
-                message: "the file has a header line but no data rows".into(),
-            });
-        }
-        let shape = (self.labels.len(), self.cols.features.len());
-        let what = self.describe(self.cols.label);
-        let x = Array2::from_shape_vec(shape, self.values).expect("n rows of d values");
-        Ok(Table {
-            x: Features::Parsed(x),
-            feature_names: self
-                .cols
-                .features
-                .iter()
-                .map(|&j| self.names[j].clone())
-                .collect(),
-            labels: Labels {
-                file: self.file.to_string(),
-                what,
-                values: self.labels,
-                lines: Some(self.lines),
-            },
-        })
-    }
-}
-
-fn strip_bom(j: usize, s: &str) -> &str {
-    if j == 0 {
-        s.trim_start_matches('\u{feff}')
-    } else {
-        s
-    }
-}
-
-fn shown(cell: &str) -> String {
-    if cell.is_empty() {
-        "empty field".into()
-    } else {
-        format!("\"{cell}\"")
-    }
-}
-
-/// A finite number, or why not.
-fn number(cell: &str) -> Result<f64, String> {
-    let lower = cell.to_ascii_lowercase();
-    if MISSING.contains(&lower.as_str()) {
-        return Err(format!(
-            "missing value ({}); labelnoise needs complete numeric features: drop or impute the row",
-            shown(cell)
-        ));
-    }
-    match cell.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        Ok(_) => Err(format!(
-            "\"{cell}\" is not finite; features must be finite numbers"
-        )),
-        Err(_) if cell.contains(',') => Err(format!(
-            "\"{cell}\" is not a number (write decimals with '.', not ',')"
-        )),
-        Err(_) => Err(format!("\"{cell}\" is not a number")),
     }
 }
 
@@ -399,21 +272,6 @@ pub fn column(path: &Path, name: Option<&str>) -> Result<Labels, DataError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_and_non_numbers() {
-        assert_eq!(number("1e3"), Ok(1000.0));
-        assert_eq!(number("-0.5"), Ok(-0.5));
-        assert!(number("NA")
-            .unwrap_err()
-            .starts_with("missing value (\"NA\")"));
-        assert!(number("")
-            .unwrap_err()
-            .starts_with("missing value (empty field)"));
-        assert!(number("inf").unwrap_err().contains("not finite"));
-        assert!(number("1,5").unwrap_err().contains("with '.'"));
-        assert_eq!(number("abc").unwrap_err(), "\"abc\" is not a number");
-    }
 
     #[test]
     fn columns_by_name_index_and_default() {

@@ -9,6 +9,7 @@
 pub mod bundled;
 pub mod catalog;
 mod csv;
+mod csv_features;
 mod features;
 mod labels;
 mod npy;
@@ -16,6 +17,7 @@ mod npy_features;
 mod npy_format;
 mod npz;
 pub mod observed;
+mod row_slots;
 mod split;
 mod standardize;
 pub mod synthetic;
@@ -33,6 +35,7 @@ use crate::scenario::spec::{DataSource, DatasetSpec};
 use features::Features;
 use ndarray::Array2;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
 /// Features and labels of one repetition, split and preprocessed.
@@ -40,7 +43,9 @@ use thiserror::Error;
 pub struct Dataset {
     pub x_train: Array2<f64>,
     pub y_train: Vec<usize>,
-    pub x_test: Array2<f64>,
+    /// Shared by reference with the fits that hold out part of the training split (`[selection]`),
+    /// whose test split is this one.
+    pub x_test: Arc<Array2<f64>>,
     pub y_test: Vec<usize>,
     /// Number of classes K; labels are 0..K.
     pub classes: usize,
@@ -145,7 +150,7 @@ pub fn build(spec: &DatasetSpec, base_dir: &Path, seed: u64) -> Result<Dataset, 
     Ok(Dataset {
         x_train,
         y_train,
-        x_test,
+        x_test: Arc::new(x_test),
         y_test,
         classes,
         class_names,
@@ -161,6 +166,25 @@ type FileData = RawData<Features>;
 /// stratified from the training file, or as given by `test_path` (test rows then index the test
 /// file). The draw reads the labels only.
 fn file_rows(
+    train: &FileData,
+    test: Option<&FileData>,
+    spec: &DatasetSpec,
+    rng: &mut rng::Rng,
+) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    draw_rows(train, test, spec, rng).map_err(|e| first_problem(&train.x, test.map(|t| &t.x), e))
+}
+
+/// `later`, unless a feature value of the training file, then of the test file, is bad (see
+/// [`Features::first_problem`]): the order of a reading that parses each file whole.
+fn first_problem(train: &Features, test: Option<&Features>, later: DataError) -> DataError {
+    let later = match test {
+        Some(t) => t.first_problem(later),
+        None => later,
+    };
+    train.first_problem(later)
+}
+
+fn draw_rows(
     train: &FileData,
     test: Option<&FileData>,
     spec: &DatasetSpec,
@@ -289,21 +313,23 @@ fn user_files(
     )?;
     let train = read(path, labels_path.as_ref())?;
     let test = match test_path {
-        Some(t) => Some(read(t, test_labels_path.as_ref())?),
+        Some(t) => Some(read(t, test_labels_path.as_ref()).map_err(|e| train.x.first_problem(e))?),
         None => None,
     };
+    let first_problem = |e| first_problem(&train.x, test.as_ref().map(|t| &t.x), e);
     if let Some(t) = &test {
         if t.feature_names != train.feature_names {
-            return Err(DataError::Invalid(format!(
+            return Err(first_problem(DataError::Invalid(format!(
                 "{}: the test file's feature columns [{}] differ from the training file's [{}]",
                 t.labels.file,
                 t.feature_names.join(", "),
                 train.feature_names.join(", ")
-            )));
+            ))));
         }
     }
     let (y_train, y_test, class_names) =
-        labels::to_classes(&train.labels, test.as_ref().map(|t| &t.labels))?;
+        labels::to_classes(&train.labels, test.as_ref().map(|t| &t.labels))
+            .map_err(first_problem)?;
     let classes = class_names.len();
     let raw = |x, y, class_names: &Vec<String>, feature_names: &Vec<String>| RawData {
         x,

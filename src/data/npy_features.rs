@@ -3,6 +3,7 @@
 //! `.npy` readers share.
 
 use super::npy_format::{for_each_value, read_header, FormatError, Header};
+use super::row_slots::RowSlots;
 use super::DataError;
 use ndarray::Array2;
 use std::fs::File;
@@ -98,14 +99,8 @@ impl NpyFeatures {
     ) -> Result<[Array2<f64>; P], DataError> {
         let file = self.path.display().to_string();
         let d = self.columns.len();
-        // slot[row] = position · P + part, or NONE for a row no part takes.
         const NONE: usize = usize::MAX;
-        let mut slot = vec![NONE; self.rows()];
-        for (part, rows) in parts.iter().enumerate() {
-            for (pos, &row) in rows.iter().enumerate() {
-                slot[row] = pos * P + part;
-            }
-        }
+        let slots = RowSlots::new(self.rows(), parts);
         let mut feature_of = vec![NONE; self.header.shape[1]];
         for (k, &c) in self.columns.iter().enumerate() {
             feature_of[c] = k;
@@ -131,9 +126,8 @@ impl NpyFeatures {
                     if !v.is_finite() && bad.is_none_or(|(i, j, _)| (at.row, at.col) < (i, j)) {
                         bad = Some((at.row, at.col, v));
                     }
-                    let s = slot[at.row];
-                    if s != NONE {
-                        dest[s % P][(s / P) * d + k] = v;
+                    if let Some((part, pos)) = slots.of(at.row) {
+                        dest[part][pos * d + k] = v;
                     }
                 }
                 at.advance();

@@ -182,7 +182,8 @@ pub fn labelled_features(
             )))
         }
     };
-    let (y, _, class_names) = labels::to_classes(&table.labels, None)?;
+    let (y, _, class_names) =
+        labels::to_classes(&table.labels, None).map_err(|e| table.x.first_problem(e))?;
     let every_row: Vec<usize> = (0..y.len()).collect();
     let [x] = table.x.take([&every_row])?;
     Ok(LabelledFeatures { x, y, class_names })

@@ -12,7 +12,7 @@ use std::time::Instant;
 use crate::scenario::spec::SelectionSpec;
 use crate::train::gap::free_logit_gap_optimum;
 
-mod validation;
+pub mod validation;
 
 /// What every run of a scenario shares.
 pub struct Context<'a> {
@@ -42,14 +42,26 @@ pub fn execute(
     noisy: &NoisyLabels,
     started: Instant,
 ) -> Result<RunRecord, train::TrainError> {
-    let Some(selection) = ctx.selection else {
+    let held = ctx
+        .selection
+        .map(|selection| validation::hold_out(selection, run, data, noisy))
+        .transpose()?;
+    execute_held(ctx, run, (data, noisy, held.as_ref()), started)
+}
+
+/// [`execute`] with the held-out split of the run's noise draw already made (`held`, given exactly
+/// when the scenario has a selection), as the engine shares it between the draw's runs.
+pub fn execute_held(
+    ctx: &Context<'_>,
+    run: &RunSpec,
+    (data, noisy, held): (&Dataset, &NoisyLabels, Option<&validation::HeldOut>),
+    started: Instant,
+) -> Result<RunRecord, train::TrainError> {
+    let (Some(selection), Some(held)) = (ctx.selection, held) else {
         return fit_and_measure(ctx, run, data, noisy, started).map(|(record, _)| record);
     };
-    let held = validation::hold_out(selection, run, data, noisy)?;
     let (mut record, model) = fit_and_measure(ctx, run, &held.fit, &held.noisy, started)?;
-    record.validation = Some(validation::score(
-        selection, &model, data, noisy, &held.rows,
-    ));
+    record.validation = Some(validation::score(selection, &model, data, noisy, held));
     // The noise draw is the whole training split's (the sidecar's flipped ids index into it).
     record.noise = summaries(run, data, noisy).1;
     Ok(record)
@@ -95,7 +107,8 @@ fn fit_and_measure(
     let fit_start = Instant::now();
     let fit = train::fit(&input, &mut observer)?;
     let fit_seconds = fit_start.elapsed().as_secs_f64();
-    let mut metrics = metrics::evaluate(&fit.model, data, noisy, cap, ctx.ece_bins);
+    let (mut metrics, reliability) =
+        metrics::evaluate_with_bins(&fit.model, data, noisy, cap, ctx.ece_bins);
     if let Some(t) = &estimate {
         estimated::record_estimate(&mut metrics, t, noisy);
     }
@@ -104,7 +117,6 @@ fn fit_and_measure(
         let t = true_matrix.as_ref();
         estimated::detect(spec, input, &method, &fit.model, t, &mut metrics)?;
     }
-    let reliability = metrics::test_reliability(&fit.model, data, ctx.ece_bins);
     let report = settled_report(&fit, run, &mut metrics);
     let (data_summary, noise_summary) = summaries(run, data, noisy);
     let record = RunRecord {

@@ -17,10 +17,10 @@ pub mod provenance;
 pub mod record;
 pub mod repair;
 pub mod shard;
+mod shared;
 pub mod store;
 
-use crate::data::{self, DataError, Dataset};
-use crate::noise::{self, NoiseError, NoisyLabels};
+use crate::noise::NoisyLabels;
 use crate::scenario::spec::RunSpec;
 use crate::scenario::Scenario;
 pub use error::{EngineError, RunError};
@@ -28,10 +28,11 @@ pub use event::{Event, OnEvent};
 use rayon::prelude::*;
 use record::RunRecord;
 pub use shard::Shard;
+use shared::Shared;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use store::Store;
 
@@ -58,82 +59,13 @@ pub struct Outcome {
     pub torn_tail: bool,
 }
 
-type Cached<T, E> = Arc<OnceLock<Result<Arc<T>, Arc<E>>>>;
-/// Cells by key, each with the number of pending runs that still need it.
-type Counted<K, T, E> = Mutex<HashMap<K, (Cached<T, E>, usize)>>;
-
-/// Datasets and noise draws shared by the runs that use them, released after their last run.
-#[derive(Default)]
-struct Shared {
-    data: Counted<(String, u64), Dataset, DataError>,
-    noise: Counted<(String, String, u64), NoisyLabels, NoiseError>,
-}
-
-impl Shared {
-    fn new(runs: &[RunSpec]) -> Shared {
-        let s = Shared::default();
-        for r in runs {
-            s.data
-                .lock()
-                .unwrap()
-                .entry((r.dataset_key(), r.seed))
-                .or_default()
-                .1 += 1;
-            s.noise
-                .lock()
-                .unwrap()
-                .entry((r.dataset_key(), r.noise_key(), r.seed))
-                .or_default()
-                .1 += 1;
-        }
-        s
-    }
-
-    fn dataset(&self, run: &RunSpec) -> Result<Arc<Dataset>, Arc<DataError>> {
-        let cell = self.data.lock().unwrap()[&(run.dataset_key(), run.seed)]
-            .0
-            .clone();
-        cell.get_or_init(|| {
-            data::build(&run.dataset, &run.base_dir, run.seed)
-                .map(Arc::new)
-                .map_err(Arc::new)
-        })
-        .clone()
-    }
-
-    fn noisy(&self, run: &RunSpec, data: &Dataset) -> Result<Arc<NoisyLabels>, Arc<NoiseError>> {
-        let key = (run.dataset_key(), run.noise_key(), run.seed);
-        let cell = self.noise.lock().unwrap()[&key].0.clone();
-        cell.get_or_init(|| noise::draw(run, data).map(Arc::new).map_err(Arc::new))
-            .clone()
-    }
-
-    /// Forgets a run's dataset and noise draw once no pending run needs them.
-    fn release(&self, run: &RunSpec) {
-        let mut d = self.data.lock().unwrap();
-        let key = (run.dataset_key(), run.seed);
-        if let Some(e) = d.get_mut(&key) {
-            e.1 -= 1;
-            if e.1 == 0 {
-                d.remove(&key);
-            }
-        }
-        let mut n = self.noise.lock().unwrap();
-        let key = (run.dataset_key(), run.noise_key(), run.seed);
-        if let Some(e) = n.get_mut(&key) {
-            e.1 -= 1;
-            if e.1 == 0 {
-                n.remove(&key);
-            }
-        }
-    }
-}
-
 /// Runs every pending run of the scenario (or of one shard) into `opts.out`, telling `on_event`
 /// what happens (warnings, each run finished or failed).
 ///
 /// Memory: the engine holds the grid's run specs and, per worker thread, the dataset and noise draw in
-/// use; records go to disk as they finish and are never kept, and resuming reads only their ids.
+/// use (with a selection, also the draw's held-out split: a copy of the training split's features,
+/// made once per draw and shared by its runs); records go to disk as they finish and are never
+/// kept, and resuming reads only their ids.
 ///
 /// Threads: one run per task on the pool; each fit's objective also cuts its rows into chunks of
 /// tasks on the same pool (`train::objective`), so threads left without a run (fewer pending runs
@@ -141,6 +73,17 @@ impl Shared {
 pub fn run(
     scenario: &Scenario,
     opts: &Options,
+    on_event: OnEvent<'_>,
+) -> Result<Outcome, EngineError> {
+    run_loaded(scenario, opts, preflight::Loaded::default(), on_event)
+}
+
+/// [`run`], with datasets the preflight has built already ([`preflight::load_data`]): a data
+/// file is then read once for the check and the run together.
+pub fn run_loaded(
+    scenario: &Scenario,
+    opts: &Options,
+    loaded: preflight::Loaded,
     on_event: OnEvent<'_>,
 ) -> Result<Outcome, EngineError> {
     let mut runs = scenario.runs();
@@ -177,7 +120,8 @@ pub fn run(
     };
     let pending = pending_runs(&opts.out, runs)?;
     outcome.skipped = total - pending.len();
-    let shared = Shared::new(&pending);
+    let shared = Shared::new(&pending, scenario.selection.is_some());
+    shared.adopt(loaded);
     check_inputs(&pending, &shared)?;
     let ctx = execute::Context {
         scenario: &scenario.name,
@@ -274,7 +218,9 @@ fn train_one(
         .map_err(RunError::from)
         .and_then(|data| {
             let noisy = shared.noisy(run, &data)?;
-            let rec = execute::execute(ctx, run, &data, &noisy, started)?;
+            let held = shared.held_out(run, ctx.selection, (&data, &noisy))?;
+            let inputs = (&*data, &*noisy, held.as_deref());
+            let rec = execute::execute_held(ctx, run, inputs, started)?;
             Ok((rec, noisy))
         });
     shared.release(run);
@@ -367,7 +313,34 @@ fn sidecar(rec: &RunRecord, noisy: &NoisyLabels) -> serde_json::Value {
 
 #[cfg(test)]
 mod tests {
+    use super::shared::{draw_key, DrawKey};
     use super::*;
+    use crate::data;
+
+    /// Runs `scenario` into `dir/out` on two threads.
+    fn run_on_two_threads(
+        scenario: &Scenario,
+        dir: &std::path::Path,
+        loaded: preflight::Loaded,
+    ) -> Outcome {
+        let opts = Options {
+            out: dir.join("out"),
+            threads: Some(2),
+            shard: None,
+            force: false,
+            allow_other_build: false,
+            stop: Arc::default(),
+        };
+        run_loaded(scenario, &opts, loaded, &event::ignore).unwrap()
+    }
+
+    /// The scenario's dataset was built once for seed 0 and once for seed 1.
+    fn assert_built_once_per_seed(scenario: &Scenario) {
+        let key = scenario.runs()[0].dataset_key();
+        let builds = data::BUILDS.lock().unwrap();
+        assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
+        assert_eq!(builds.get(&(key, 1)), Some(&1));
+    }
 
     /// Four noise × method cells and two seeds: each (dataset, seed) is built exactly once,
     /// including the up-front input check, and shared by the four runs that use it.
@@ -393,19 +366,73 @@ epsilon = [0.0, 0.1]
         let scenario =
             crate::scenario::parse(text, "sharing.toml", std::path::Path::new(".")).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let opts = Options {
-            out: dir.path().join("out"),
-            threads: Some(2),
-            shard: None,
-            force: false,
-            allow_other_build: false,
-            stop: Arc::default(),
-        };
-        let outcome = run(&scenario, &opts, &event::ignore).unwrap();
+        let outcome = run_on_two_threads(&scenario, dir.path(), preflight::Loaded::default());
         assert_eq!((outcome.ran, outcome.failed.len()), (8, 0));
-        let key = scenario.runs()[0].dataset_key();
-        let builds = data::BUILDS.lock().unwrap();
-        assert_eq!(builds.get(&(key.clone(), 0)), Some(&1));
-        assert_eq!(builds.get(&(key, 1)), Some(&1));
+        assert_built_once_per_seed(&scenario);
+    }
+
+    /// The preflight's data check builds a file's dataset (first seed); the run takes it instead of
+    /// reading the file again: one build per (dataset, seed) for check and run together.
+    #[test]
+    fn a_data_file_is_read_once_for_the_check_and_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let rows: Vec<String> = (0..40)
+            .map(|i| format!("{},{},{}", i % 7, (i * 3) % 11, i % 2))
+            .collect();
+        std::fs::write(
+            dir.path().join("d.csv"),
+            format!("a,b,y\n{}\n", rows.join("\n")),
+        )
+        .unwrap();
+        let text =
+            "name = \"once\"\nseeds = [0, 1]\n[dataset]\nsource = \"csv\"\npath = \"d.csv\"\n\
+                    [noise]\nkind = \"symmetric\"\nrate = 0.1\n[[method]]\nkind = \"ce\"\n";
+        let scenario = crate::scenario::parse(text, "once.toml", dir.path()).unwrap();
+        let (loaded, problems) = preflight::load_data(&scenario);
+        assert!(problems.is_empty());
+        let outcome = run_on_two_threads(&scenario, dir.path(), loaded);
+        assert_eq!((outcome.ran, outcome.failed.len()), (2, 0));
+        assert_built_once_per_seed(&scenario);
+    }
+
+    /// With a selection, each noise draw's held-out split is made once and shared by the draw's
+    /// four runs (2 methods × 2 l2), on two threads.
+    #[test]
+    fn each_noise_draw_holds_out_its_rows_once() {
+        let text = r#"
+name = "held"
+seeds = [0, 1]
+[dataset]
+source = "blobs"
+classes = 3
+features = 4
+train = 120
+test = 30
+separation = 2.3456789   # unique to this test
+[noise]
+kind = "symmetric"
+rate = [0.1, 0.2]
+[model]
+l2 = [1e-3, 1e-1]
+[[method]]
+kind = "ce"
+[[method]]
+kind = "label_smoothing"
+epsilon = 0.1
+[selection]
+fraction = 0.25
+tune = ["model.l2"]
+"#;
+        let scenario =
+            crate::scenario::parse(text, "held.toml", std::path::Path::new(".")).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let outcome = run_on_two_threads(&scenario, dir.path(), preflight::Loaded::default());
+        assert_eq!((outcome.ran, outcome.failed.len()), (16, 0));
+        let draws: HashSet<DrawKey> = scenario.runs().iter().map(draw_key).collect();
+        assert_eq!(draws.len(), 4);
+        let made = execute::validation::HOLD_OUTS.lock().unwrap();
+        for key in &draws {
+            assert_eq!(made.get(key), Some(&1), "{key:?}");
+        }
     }
 }

@@ -8,14 +8,15 @@
 
 use super::shard::Shard;
 use super::store;
-use crate::data;
+use crate::data::{self, Dataset};
 use crate::scenario::cross::expected_train;
 use crate::scenario::spec::{DataSource, NoiseSpec, OptimizerSpec, RunSpec};
 use crate::scenario::{self, DataShape, Problem, Scenario, ScenarioError};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -61,9 +62,22 @@ pub fn parse_scenario(text: &str, path: &str, base_dir: &Path) -> Result<Scenari
 /// that `labelnoise check` reports a bad data file without training, at the dataset's `path`
 /// value (else its table). Synthetic data cannot fail once the scenario is valid, and is skipped.
 pub fn check_data(s: &Scenario) -> Vec<Problem> {
+    load_data(s).1
+}
+
+/// Datasets built before the grid runs (by [`load_data`]), by (dataset key, seed): the engine
+/// takes them instead of reading their files again ([`super::run_loaded`]).
+#[derive(Default)]
+pub struct Loaded {
+    pub(super) datasets: HashMap<(String, u64), Arc<Dataset>>,
+}
+
+/// [`check_data`], keeping the datasets it built for the run that follows.
+pub fn load_data(s: &Scenario) -> (Loaded, Vec<Problem>) {
     let mut out = Vec::new();
+    let mut loaded = Loaded::default();
     let Some(&seed) = s.seeds.first() else {
-        return out;
+        return (loaded, out);
     };
     for (i, v) in s.datasets.iter().enumerate() {
         if !matches!(
@@ -72,38 +86,58 @@ pub fn check_data(s: &Scenario) -> Vec<Problem> {
         ) {
             continue;
         }
-        if let Err(e) = data::build(&v.spec, &s.base_dir, seed) {
-            let what = match &v.spec.source {
-                DataSource::Csv { path, .. } => format!("csv file {}", path.display()),
-                DataSource::Bundled { name, .. } => format!("bundled dataset {name}"),
-                _ => String::new(),
-            };
-            out.push(
-                Problem::new(
-                    s.dataset_spans.get(i).cloned().flatten(),
-                    format!("dataset ({what}): {e}"),
-                )
-                .help("the scenario is valid, but its data cannot be loaded as given"),
-            );
+        let key = (
+            serde_json::to_string(&v.spec).expect("spec serializes"),
+            seed,
+        );
+        if loaded.datasets.contains_key(&key) {
+            continue;
+        }
+        match data::build(&v.spec, &s.base_dir, seed) {
+            Ok(d) => {
+                loaded.datasets.insert(key, Arc::new(d));
+            }
+            Err(e) => {
+                let what = match &v.spec.source {
+                    DataSource::Csv { path, .. } => format!("csv file {}", path.display()),
+                    DataSource::Bundled { name, .. } => format!("bundled dataset {name}"),
+                    _ => String::new(),
+                };
+                out.push(
+                    Problem::new(
+                        s.dataset_spans.get(i).cloned().flatten(),
+                        format!("dataset ({what}): {e}"),
+                    )
+                    .help("the scenario is valid, but its data cannot be loaded as given"),
+                );
+            }
         }
     }
     if out.is_empty() {
-        out.extend(check_given(s, seed));
+        out.extend(check_given(s, seed, &loaded));
     }
-    out
+    (loaded, out)
 }
 
 /// Reads the observed labels of every `kind = "given"` noise setting for every dataset (first
 /// seed): wrong length, values that are no class, a missing column, an unreadable file, a source
 /// that is not a file. Each problem points at the noise setting's observed-label key.
-fn check_given(s: &Scenario, seed: u64) -> Vec<Problem> {
+fn check_given(s: &Scenario, seed: u64, loaded: &Loaded) -> Vec<Problem> {
     let mut out = Vec::new();
     for (n, noise) in s.noises.iter().enumerate() {
         let NoiseSpec::Given { observed } = &noise.spec else {
             continue;
         };
         for d in &s.datasets {
-            let read = data::build(&d.spec, &s.base_dir, seed).and_then(|data| {
+            let key = (
+                serde_json::to_string(&d.spec).expect("spec serializes"),
+                seed,
+            );
+            let built = match loaded.datasets.get(&key) {
+                Some(data) => Ok(Arc::clone(data)),
+                None => data::build(&d.spec, &s.base_dir, seed).map(Arc::new),
+            };
+            let read = built.and_then(|data| {
                 data::observed::train_labels(
                     &d.spec,
                     observed,

@@ -19,16 +19,29 @@ pub fn evaluate(
     free_logit_gap_optimum: Option<f64>,
     ece_bins: usize,
 ) -> Metrics {
+    evaluate_with_bins(model, data, noisy, free_logit_gap_optimum, ece_bins).0
+}
+
+/// [`evaluate`], and the reliability bins of the test split that give `test_ece` and `test_mce`
+/// (those of [`test_reliability`], without scoring the test split twice).
+pub fn evaluate_with_bins(
+    model: &FittedModel,
+    data: &Dataset,
+    noisy: &NoisyLabels,
+    free_logit_gap_optimum: Option<f64>,
+    ece_bins: usize,
+) -> (Metrics, Vec<ReliabilityBin>) {
     let mut m = Metrics::new();
     let y = &data.y_test;
-    // One n × K array: log-probabilities, then (in place) probabilities.
-    let mut test_p = train_scores::log_proba_by_blocks(model, data.x_test.view());
-    let nll = mean_ce(test_p.view(), y, |_| true);
-    test_p.mapv_inplace(f64::exp);
+    let (test_p, lp_label) = train_scores::proba_by_blocks(model, data.x_test.view(), y);
+    // The sum of `mean_ce`, in row order.
+    let nll = lp_label.iter().fold(0.0, |sum, lp| sum - lp) / y.len().max(1) as f64;
+    drop(lp_label);
     m.insert(Metric::TestAccuracy, accuracy(test_p.view(), y));
     m.insert(Metric::TestNll, nll);
     m.insert(Metric::TestBrier, calibration::brier(test_p.view(), y));
-    let (ece, mce) = calibration::ece_mce(test_p.view(), y, ece_bins);
+    let bins = calibration::reliability(test_p.view(), y, ece_bins);
+    let (ece, mce) = calibration::ece_mce_of(&bins);
     m.insert(Metric::TestEce, ece);
     m.insert(Metric::TestMce, mce);
     if data.classes == 2 {
@@ -66,7 +79,7 @@ pub fn evaluate(
     }
     m.insert(Metric::Flipped, noisy.realized.flipped as f64);
     m.insert(Metric::FlipRate, noisy.realized.rate);
-    m
+    (m, bins)
 }
 
 /// Reliability-diagram bins of the model's top-1 confidence on the test split (the bins that give
@@ -76,8 +89,7 @@ pub fn test_reliability(
     data: &Dataset,
     ece_bins: usize,
 ) -> Vec<ReliabilityBin> {
-    let mut p = train_scores::log_proba_by_blocks(model, data.x_test.view());
-    p.mapv_inplace(f64::exp);
+    let (p, _) = train_scores::proba_by_blocks(model, data.x_test.view(), &data.y_test);
     calibration::reliability(p.view(), &data.y_test, ece_bins)
 }
 
@@ -169,7 +181,7 @@ mod tests {
         let data = Dataset {
             x_train: array![[1.0], [-1.0], [1.0], [-1.0], [1.0]],
             y_train: vec![1, 0, 0, 1, 1],
-            x_test: array![[1.0], [-1.0], [2.0]],
+            x_test: array![[1.0], [-1.0], [2.0]].into(),
             y_test: vec![1, 1, 1],
             classes: 2,
             class_names: vec!["0".into(), "1".into()],
@@ -251,6 +263,67 @@ mod tests {
         assert_eq!(bins.iter().map(|b| b.count).collect::<Vec<_>>(), vec![2, 1]);
     }
 
+    /// 8,300 test and 8,500 training rows (five blocks each): every metric and bin has the same
+    /// bits on one thread and on two, and the test figures are those of the whole-matrix formulas.
+    #[test]
+    fn metrics_are_the_same_bits_on_any_thread_count_and_match_the_direct_formulas() {
+        use rand::Rng as _;
+        let (d, k) = (6, 4);
+        let mut rng = crate::rng::derive("metrics-threads", 0, &[]);
+        let mut x = |n| ndarray::Array2::from_shape_fn((n, d), |_| rng.gen_range(-2.0..2.0));
+        let (x_train, x_test) = (x(8_500), x(8_300));
+        let theta: Vec<f64> = (0..(d + 1) * k).map(|_| rng.gen_range(-1.0..1.0)).collect();
+        let model = FittedModel::from_theta(ModelKind::Softmax, k, d, &theta);
+        let mut labels = |n| (0..n).map(|_| rng.gen_range(0..k)).collect::<Vec<_>>();
+        let (y_train, y_test) = (labels(8_500), labels(8_300));
+        let observed: Vec<usize> = y_train.iter().map(|&c| (c + c % 2) % k).collect();
+        let noisy = NoisyLabels::from_labels(&y_train, observed, k);
+        let data = Dataset {
+            x_train,
+            y_train,
+            x_test: x_test.into(),
+            y_test,
+            classes: k,
+            class_names: (0..k).map(|c| c.to_string()).collect(),
+            feature_names: (0..d).map(|j| j.to_string()).collect(),
+        };
+        let on = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| evaluate_with_bins(&model, &data, &noisy, None, 15))
+        };
+        let ((one, bins_one), (two, bins_two)) = (on(1), on(2));
+        let bits = |m: &Metrics| {
+            Metric::ALL
+                .into_iter()
+                .map(|k| m.get(k).map(f64::to_bits))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&one), bits(&two));
+        assert_eq!(bins_one, bins_two);
+        // Direct: one product for the whole test split, then the whole-matrix formulas.
+        let logits = data.x_test.dot(&model.weights) + &model.bias;
+        let logp = crate::train::model::log_proba(&logits);
+        let p = logp.mapv(f64::exp);
+        let y = &data.y_test;
+        let same = |metric, v: f64| assert_eq!(one.get(metric).unwrap().to_bits(), v.to_bits());
+        same(Metric::TestNll, mean_ce(logp.view(), y, |_| true));
+        same(Metric::TestAccuracy, accuracy(p.view(), y));
+        same(Metric::TestBrier, calibration::brier(p.view(), y));
+        let (ece, mce) = calibration::ece_mce(p.view(), y, 15);
+        same(Metric::TestEce, ece);
+        same(Metric::TestMce, mce);
+        assert_eq!(bins_one, calibration::reliability(p.view(), y, 15));
+        let train_logp =
+            crate::train::model::log_proba(&(data.x_train.dot(&model.weights) + &model.bias));
+        same(
+            Metric::TrainAccuracyObserved,
+            accuracy(train_logp.view(), &noisy.observed),
+        );
+    }
+
     #[test]
     fn clean_labels_have_no_corrupted_metrics() {
         let model = FittedModel {
@@ -262,7 +335,7 @@ mod tests {
         let data = Dataset {
             x_train: array![[1.0], [-1.0]],
             y_train: vec![1, 0],
-            x_test: array![[1.0]],
+            x_test: array![[1.0]].into(),
             y_test: vec![1],
             classes: 2,
             class_names: vec!["0".into(), "1".into()],

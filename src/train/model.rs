@@ -2,8 +2,12 @@
 
 use super::loss::log_softmax;
 use crate::scenario::spec::ModelKind;
-use ndarray::{Array1, Array2, ArrayView2};
+use ndarray::{s, Array1, Array2, ArrayView2};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// Rows whose logits one task computes (2,048 × K, small next to the rows' features).
+pub const LOGIT_BLOCK_ROWS: usize = 2048;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FittedModel {
@@ -28,8 +32,28 @@ impl FittedModel {
         }
     }
 
-    /// Full K-class logits (n×K); a logistic model's are (0, z).
+    /// Full K-class logits (n×K); a logistic model's are (0, z). More than [`LOGIT_BLOCK_ROWS`]
+    /// rows are cut into blocks of that many, each a task on rayon's pool: every row's logits are
+    /// the bits of the whole product (rows are independent), on any number of threads.
     pub fn logits(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
+        let n = x.nrows();
+        if n <= LOGIT_BLOCK_ROWS {
+            return self.block_logits(x);
+        }
+        let mut out = Array2::zeros((n, self.classes));
+        let rows = out.as_slice_mut().expect("a new array is contiguous");
+        rows.par_chunks_mut(LOGIT_BLOCK_ROWS * self.classes)
+            .enumerate()
+            .for_each(|(b, into)| {
+                let start = b * LOGIT_BLOCK_ROWS;
+                let end = (start + LOGIT_BLOCK_ROWS).min(n);
+                let z = self.block_logits(x.slice(s![start..end, ..]));
+                into.copy_from_slice(z.as_slice().expect("a new array is contiguous"));
+            });
+        out
+    }
+
+    fn block_logits(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
         let z = x.dot(&self.weights) + &self.bias;
         match self.kind {
             ModelKind::Softmax => z,
@@ -71,5 +95,36 @@ pub fn outputs(kind: ModelKind, classes: usize) -> usize {
     match kind {
         ModelKind::Softmax => classes,
         ModelKind::Logistic => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng as _;
+
+    /// 4.5 blocks of rows: the same bits on one and on two threads, and as one product X·W + b.
+    #[test]
+    fn blocked_logits_are_the_whole_product_on_any_thread_count() {
+        let (n, d) = (4 * LOGIT_BLOCK_ROWS + LOGIT_BLOCK_ROWS / 2, 7);
+        let mut rng = crate::rng::derive("logits", 0, &[]);
+        let x = Array2::from_shape_fn((n, d), |_| rng.gen_range(-2.0..2.0));
+        for (kind, k) in [(ModelKind::Softmax, 5), (ModelKind::Logistic, 2)] {
+            let c = outputs(kind, k);
+            let theta: Vec<f64> = (0..(d + 1) * c).map(|_| rng.gen_range(-1.0..1.0)).collect();
+            let model = FittedModel::from_theta(kind, k, d, &theta);
+            let on = |threads| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| model.logits(x.view()))
+            };
+            let (one, two) = (on(1), on(2));
+            let whole = model.block_logits(x.view());
+            let bits = |a: &Array2<f64>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&one), bits(&two), "{kind:?}");
+            assert_eq!(bits(&one), bits(&whole), "{kind:?}");
+        }
     }
 }

@@ -310,6 +310,32 @@ fn csv_errors_name_file_line_and_column() {
     }
 }
 
+/// CSV labels are read before the features are parsed (straight into the split), yet the problem
+/// named is still the first in the file: a bad value before a missing label, and before a split
+/// that cannot be drawn; a bad value in a row no split takes is found too.
+#[test]
+fn csv_problems_are_named_in_file_order_whichever_reading_meets_them() {
+    let f = Files::new();
+    let text = table_with("3,x4,u").replace("7,8,v", "7,8,");
+    f.write("two.csv", &text);
+    let e = build_csv(&f, csv_source("two.csv")).unwrap_err();
+    let want = format!(
+        "{}:4: column \"b\" (index 1): \"x4\" is not a number",
+        f.full("two.csv")
+    );
+    assert_eq!(e, want);
+    f.write("one.csv", &table_with("3,x4,u"));
+    let mut s = spec(csv_source("one.csv"));
+    s.train = Some(100);
+    let e = data::build(&s, f.dir.path(), 0).unwrap_err().to_string();
+    assert_eq!(e, want.replace("two.csv", "one.csv"));
+    // Four of eight rows taken: the bad row is read (and named) whether or not a split takes it.
+    s.train = Some(2);
+    s.test = Some(2);
+    let e = data::build(&s, f.dir.path(), 0).unwrap_err().to_string();
+    assert_eq!(e, want.replace("two.csv", "one.csv"));
+}
+
 #[test]
 fn csv_whole_file_problems_are_named() {
     let f = Files::new();
@@ -710,7 +736,7 @@ fn separable_data_are_linearly_separable_after_standardization() {
         });
         (s.train, s.test) = (Some(300), Some(100));
         let ds = data::build(&s, Path::new("."), 0).unwrap();
-        let x = ndarray::concatenate![ndarray::Axis(0), ds.x_train, ds.x_test];
+        let x = ndarray::concatenate![ndarray::Axis(0), ds.x_train, *ds.x_test];
         let y: Vec<usize> = ds.y_train.iter().chain(&ds.y_test).copied().collect();
         assert!(
             perceptron_separates(&x, &y, classes),

@@ -246,7 +246,12 @@ fn smoothing_gives_finite_weights_on_separable_data() {
         noise_stream: Default::default(),
     };
     let mut data = labelnoise::data::build(&spec, std::path::Path::new("."), 5).unwrap();
-    standardize(&mut data.x_train, &mut data.x_test, &data.feature_names).unwrap();
+    standardize(
+        &mut data.x_train,
+        std::sync::Arc::make_mut(&mut data.x_test),
+        &data.feature_names,
+    )
+    .unwrap();
     let m = model(ModelKind::Softmax, 0.0, 5000, 1e-9);
     let out = fit(
         &FitInput {

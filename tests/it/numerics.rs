@@ -15,6 +15,7 @@ use labelnoise::train::{self, FitInput, FitOutput};
 use ndarray::{Array2, Axis};
 use rand::Rng as _;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// The first run of a blobs scenario with the given [model] and [[method]] lines.
@@ -95,7 +96,7 @@ fn two_blobs(n_train: usize, n_test: usize, d: usize, shift: f64, seed: u64) -> 
     Dataset {
         x_train,
         y_train,
-        x_test,
+        x_test: x_test.into(),
         y_test,
         classes: 2,
         class_names: vec!["0".into(), "1".into()],
@@ -104,7 +105,12 @@ fn two_blobs(n_train: usize, n_test: usize, d: usize, shift: f64, seed: u64) -> 
 }
 
 fn standardized(mut d: Dataset) -> Dataset {
-    data::standardize(&mut d.x_train, &mut d.x_test, &d.feature_names).unwrap();
+    data::standardize(
+        &mut d.x_train,
+        Arc::make_mut(&mut d.x_test),
+        &d.feature_names,
+    )
+    .unwrap();
     d
 }
 
@@ -114,7 +120,7 @@ fn features_at_scale_1e6_give_finite_numbers_and_standardizing_removes_the_scale
     let base = two_blobs(200, 100, 3, 1.0, 1);
     let mut big = base.clone();
     big.x_train.mapv_inplace(|v| v * 1e6);
-    big.x_test.mapv_inplace(|v| v * 1e6);
+    Arc::make_mut(&mut big.x_test).mapv_inplace(|v| v * 1e6);
     // Raw: the optimizer sees gradients of order 1e6; it must end finite (converged or saying not).
     let raw = measure(&run, &big).unwrap();
     assert_finite(&raw);
@@ -151,7 +157,7 @@ fn constant_columns_change_nothing_after_standardizing() {
     };
     let wide = standardized(Dataset {
         x_train: widen(&base.x_train),
-        x_test: widen(&base.x_test),
+        x_test: widen(&base.x_test).into(),
         feature_names: (0..4).map(|j| format!("x{j}")).collect(),
         ..base.clone()
     });
@@ -182,7 +188,7 @@ fn all_constant_features_give_the_class_frequencies() {
     // 60 of class 1, 30 of class 0 in training.
     d.y_train = (0..90).map(|i| usize::from(i % 3 != 0)).collect();
     d.x_train.fill(3.5);
-    d.x_test.fill(3.5);
+    Arc::make_mut(&mut d.x_test).fill(3.5);
     let d = standardized(d);
     let rec = measure(&run, &d).unwrap();
     assert_finite(&rec);
@@ -253,7 +259,7 @@ fn a_class_missing_from_a_split_gives_finite_numbers_or_a_clear_error() {
     let mut d = Dataset {
         x_train: x.clone(),
         y_train: y.clone(),
-        x_test: x.select(Axis(0), &test_rows),
+        x_test: x.select(Axis(0), &test_rows).into(),
         y_test: test_rows.iter().map(|&i| y[i]).collect(),
         classes: 3,
         class_names: vec!["a".into(), "b".into(), "c".into()],
@@ -266,7 +272,7 @@ fn a_class_missing_from_a_split_gives_finite_numbers_or_a_clear_error() {
     let keep: Vec<usize> = (0..120).filter(|i| i % 3 != 2).collect();
     d.x_train = x.select(Axis(0), &keep);
     d.y_train = keep.iter().map(|&i| y[i]).collect();
-    d.x_test = x.clone();
+    d.x_test = x.clone().into();
     d.y_test = y.clone();
     let rec = measure(&run, &d).unwrap();
     assert_finite(&rec);
@@ -284,7 +290,10 @@ fn separable_data_with_hard_targets_and_no_penalty_stays_finite() {
     // Exactly separable: x₀ = ±(1 + u). With l2 = 0 and ε = 0 there is no finite optimum; whatever
     // the optimizer does, the numbers are finite and a stop at max_iter is reported as such.
     let mut d = two_blobs(100, 50, 2, 0.0, 6);
-    for (x, y) in [(&mut d.x_train, &d.y_train), (&mut d.x_test, &d.y_test)] {
+    for (x, y) in [
+        (&mut d.x_train, &d.y_train),
+        (Arc::make_mut(&mut d.x_test), &d.y_test),
+    ] {
         for (mut row, &label) in x.rows_mut().into_iter().zip(y) {
             let u = row[0].abs().min(3.0);
             row[0] = if label == 1 { 1.0 + u } else { -1.0 - u };

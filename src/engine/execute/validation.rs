@@ -8,17 +8,29 @@ use crate::noise::NoisyLabels;
 use crate::scenario::spec::{RunSpec, SelectionSpec, ValidationLabels};
 use crate::train::model::log_proba;
 use crate::train::{FittedModel, TrainError};
-use ndarray::Axis;
+use ndarray::{Array2, Axis};
+use std::sync::Arc;
 
-/// The part of a repetition's training split a run fits on, and the rows held out of it.
+/// The part of a repetition's training split the runs of one noise draw fit on, and the rows held
+/// out of it. Made once per (dataset, noise, seed) and shared by every run of the draw (the engine
+/// caches it): the fitted rows and the held-out rows are copied once, the test split not at all.
 pub struct HeldOut {
-    /// The dataset with only the rows fitted on in its training split (the test split unchanged).
+    /// The dataset with only the rows fitted on in its training split (the test split shared).
     pub fit: Dataset,
     /// The noisy labels of those rows.
     pub noisy: NoisyLabels,
     /// Held-out rows of the full training split, ascending.
     pub rows: Vec<usize>,
+    /// Their features, in that order.
+    pub x_held: Array2<f64>,
 }
+
+/// Held-out splits made per (dataset, noise, seed), counted so tests can prove that the engine
+/// makes each draw's split once and shares it.
+#[cfg(test)]
+pub(crate) static HOLD_OUTS: std::sync::Mutex<
+    std::collections::BTreeMap<(String, String, u64), usize>,
+> = std::sync::Mutex::new(std::collections::BTreeMap::new());
 
 /// Holds out `selection.fraction` of the training split, stratified on the observed labels, drawn
 /// from the stream `("validation", seed, [dataset, noise])`: never from the method or the model,
@@ -29,6 +41,11 @@ pub fn hold_out(
     data: &Dataset,
     noisy: &NoisyLabels,
 ) -> Result<HeldOut, TrainError> {
+    #[cfg(test)]
+    {
+        let key = (run.dataset_key(), run.noise_key(), run.seed);
+        *HOLD_OUTS.lock().unwrap().entry(key).or_default() += 1;
+    }
     let mut rng = crate::rng::derive(
         "validation",
         run.seed,
@@ -43,13 +60,19 @@ pub fn hold_out(
     let fit = Dataset {
         x_train: data.x_train.select(Axis(0), &fit_rows),
         y_train: truth,
-        x_test: data.x_test.clone(),
+        x_test: Arc::clone(&data.x_test),
         y_test: data.y_test.clone(),
         classes: data.classes,
         class_names: data.class_names.clone(),
         feature_names: data.feature_names.clone(),
     };
-    Ok(HeldOut { fit, noisy, rows })
+    let x_held = data.x_train.select(Axis(0), &rows);
+    Ok(HeldOut {
+        fit,
+        noisy,
+        rows,
+        x_held,
+    })
 }
 
 /// The fitted model's accuracy and mean negative log-likelihood on the held-out rows, against their
@@ -59,14 +82,15 @@ pub fn score(
     model: &FittedModel,
     data: &Dataset,
     noisy: &NoisyLabels,
-    rows: &[usize],
+    held: &HeldOut,
 ) -> ValidationRecord {
+    let rows = &held.rows;
     let labels = match selection.validation {
         ValidationLabels::Noisy => &noisy.observed,
         ValidationLabels::Clean => &data.y_train,
     };
     let y: Vec<usize> = rows.iter().map(|&i| labels[i]).collect();
-    let logp = log_proba(&model.logits(data.x_train.select(Axis(0), rows).view()));
+    let logp = log_proba(&model.logits(held.x_held.view()));
     ValidationRecord {
         mode: selection.validation,
         metric: selection.metric,
@@ -98,7 +122,7 @@ mod tests {
         let data = Dataset {
             x_train: x.clone(),
             y_train: vec![0; n],
-            x_test: x,
+            x_test: x.into(),
             y_test: vec![0; n],
             classes: 3,
             class_names: vec!["a".into(), "b".into(), "c".into()],
