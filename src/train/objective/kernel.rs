@@ -76,6 +76,7 @@ pub(super) unsafe fn run_block<T: Tiling>(ws: &mut Workspace, block: &Block<'_>,
     // One class tile of 1 or 2 classes (measured; wider single tiles keep the transpose, whose
     // forward tiles were tuned for them).
     if ws.cp == ws.kt && ws.kt <= 2 {
+        prefetch_rows(block, ws.d);
         T::forward_from_rows(ws, block);
     } else {
         transpose::<V<T>>(ws, block, groups);
@@ -84,4 +85,26 @@ pub(super) unsafe fn run_block<T: Tiling>(ws: &mut Workspace, block: &Block<'_>,
     row_loss::<V<T>>(ws, block.labels, loss, groups);
     T::backward(ws, block);
     bias_gradient::<V<T>>(ws, groups);
+}
+
+/// Asks for every cache line of the block's rows at once. The forward pass from the rows feeds
+/// each load into a multiply-add chain, so the out-of-order window holds few loads at a time; when
+/// X streams from memory (larger than the last-level cache) that left the pass waiting on one line
+/// after another (200,000 × 32 × 2: 17 → 24 µs per 1,000 rows without this).
+#[inline(always)]
+unsafe fn prefetch_rows(block: &Block<'_>, d: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        let lines = (d * 8).div_ceil(64);
+        for &o in block.offsets {
+            let row = block.base.add(o) as *const i8;
+            for l in 0..lines {
+                // SAFETY: a prefetch never faults; the address is within the row or just past it.
+                _mm_prefetch::<_MM_HINT_T0>(row.add(l * 64));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (block, d);
 }
