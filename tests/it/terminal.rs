@@ -158,6 +158,22 @@ fn the_page_has_contents_plan_scenario_and_provenance() {
     assert_eq!(date.len(), 20, "{date}");
     assert!(date.ends_with('Z') && date.as_bytes()[10] == b'T', "{date}");
     assert!(html.contains(&format!("<td>{date}</td>")));
+    // The kernel that trained the runs and its arithmetic, as recorded.
+    let kernel = first["kernel"].as_str().unwrap();
+    let arithmetic = first["arithmetic"].as_str().unwrap();
+    let expected = if kernel == "unfused" {
+        "unfused"
+    } else {
+        "fused"
+    };
+    assert_eq!(arithmetic, expected, "{kernel}");
+    assert!(
+        html.contains(&format!("<td>{kernel} ({arithmetic})</td>")),
+        "{kernel}"
+    );
+    assert!(html.contains(&format!(
+        "<tr><th>arithmetic</th><td>{arithmetic}</td></tr>"
+    )));
     assert!(
         html.contains("sha256 "),
         "bundled inputs are listed with their hashes"

@@ -141,6 +141,8 @@ pub fn provenance(folder: &Folder, mixed_builds: Option<&str>) -> String {
         if !m.build.is_empty() {
             rows.push(("build".into(), code(&m.build)));
         }
+        // Which arithmetic made the runs: an `unfused` folder's last digits differ from a fused one's.
+        rows.push(("arithmetic".into(), escape(m.arithmetic.name())));
         rows.push(("scenario".into(), escape(&m.scenario)));
         rows.push(("scenario hash".into(), code(&m.scenario_hash)));
         rows.push(("scenario file".into(), code(&m.scenario_path)));
@@ -156,17 +158,27 @@ pub fn provenance(folder: &Folder, mixed_builds: Option<&str>) -> String {
         out.push_str("<p>No commands recorded (a folder made by an older labelnoise).</p>\n");
         return out;
     }
-    out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>date (UTC)</th><th>command</th><th>host</th><th>machine</th><th>build</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>date (UTC)</th><th>command</th><th>host</th><th>machine</th><th>kernel</th><th>build</th></tr></thead>\n<tbody>\n");
     for i in &folder.invocations {
         out.push_str(&format!(
-            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+            "<tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
             escape(&i.date),
             escape(&i.command),
             escape(&i.host),
             escape(&i.machine),
+            escape(&kernel_cell(i)),
             escape(&i.build)
         ));
     }
     out.push_str("</tbody>\n</table></div>\n");
     out
+}
+
+/// "avx2 (fused)", "unfused"; "–" for commands that train nothing (`merge`) and for older folders.
+fn kernel_cell(i: &Invocation) -> String {
+    match (&i.kernel, i.arithmetic) {
+        (Some(k), Some(a)) if k != a.name() => format!("{k} ({})", a.name()),
+        (Some(k), None) => k.clone(),
+        _ => "–".to_string(),
+    }
 }
