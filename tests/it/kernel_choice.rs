@@ -115,6 +115,17 @@ fn unfused_fits_like_fused_records_its_arithmetic_and_is_not_mixed_on_resume_or_
         (&inv["kernel"], &inv["arithmetic"]),
         (&"portable".into(), &"fused".into())
     );
+    // report.html says the same.
+    for (dir, arithmetic, kernel) in [
+        (&unfused, "unfused", "unfused"),
+        (&fused, "fused", "portable (fused)"),
+    ] {
+        let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+        assert!(html.contains(&format!(
+            "<tr><th>arithmetic</th><td>{arithmetic}</td></tr>"
+        )));
+        assert!(html.contains(&format!("<td>{kernel}</td>")), "{kernel}");
+    }
 
     // Resuming with the other arithmetic is refused (even with --allow-other-build), the folder
     // untouched; pinning the folder's resumes it.
